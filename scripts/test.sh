@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite: system packages the tests need, type-check, lint, format, build, tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Real components the tests run: Distribution's registry, htpasswd, lspci (ground truth).
+need=()
+command -v docker-registry >/dev/null || [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
+command -v htpasswd >/dev/null || need+=(apache2-utils)
+command -v lspci >/dev/null || need+=(pciutils)
+command -v openssl >/dev/null || need+=(openssl)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing: ${need[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "missing ${need[*]} (run as root or install them); tests that need them will fail" >&2
+  fi
+fi
+
+npx tsc -p tsconfig.json
+npx eslint .
+npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
+node --enable-source-maps --test --test-concurrency=2 dist/test/

@@ -1,0 +1,79 @@
+// The evaluation report. The JSON of `SetReport[]` is NFD's `--output-json` shape
+// (compat-spec.md §7): field names and order as NFD writes them; kompat only adds fields.
+
+import type { Op, ValueType } from "../spec/model.js";
+
+/** An expression as NFD serialises it (`value` and `type` omitted when empty). */
+export interface ExpressionJSON {
+  op: Op;
+  value?: string[];
+  type?: ValueType;
+}
+
+/** What the host had for one expression — kompat's addition, so a user sees why. */
+export interface HostObservation {
+  state:
+    | "value" // attribute (or the best instance's attribute) had `value`
+    | "flag" // the flag is present (flags have no value)
+    | "missing-element" // the feature exists but not this element
+    | "missing-feature" // the feature is in none of the three maps
+    | "instances" // instance feature: `values` seen across `instances` instances
+    | "names" // matchName: element names that satisfied it (`values`), of `instances` names
+    | "error"; // evaluation failed against the host value
+  value?: string;
+  values?: string[];
+  instances?: number;
+  error?: string;
+}
+
+export interface ExpressionReport {
+  feature: string;
+  /** Element name; "" for matchName. */
+  name: string;
+  expression: ExpressionJSON;
+  matcherType: "matchExpression" | "matchName";
+  isMatch: boolean;
+  /** kompat */
+  host?: HostObservation;
+}
+
+export interface MatchAnyReport {
+  matchedExpressions?: ExpressionReport[];
+  /** kompat */
+  isMatch: boolean;
+}
+
+export interface RuleReport {
+  name: string;
+  isMatch: boolean;
+  matchedExpressions?: ExpressionReport[];
+  matchedAny?: MatchAnyReport[];
+  /** kompat: variables this rule published to later rules (only when it matched). */
+  vars?: Record<string, string>;
+  /** kompat: why the rule could not be evaluated fully (e.g. a varsTemplate error). */
+  error?: string;
+}
+
+export interface SetReport {
+  rules: RuleReport[] | null;
+  weight?: number;
+  tag?: string;
+  description?: string;
+  /** kompat */
+  isMatch: boolean;
+  /** kompat: index of this set in the spec's `compatibilities`. */
+  index: number;
+}
+
+export interface Report {
+  /** Only the evaluated sets (after `--tags`), in document order. */
+  sets: SetReport[];
+  compatible: boolean;
+  /** Index into `sets` of the matching set with the highest weight (first wins a tie). */
+  best: number | null;
+}
+
+export interface EvaluateOptions {
+  /** Evaluate only sets whose tag is listed; undefined = every set. */
+  tags?: readonly string[];
+}
