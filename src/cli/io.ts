@@ -1,0 +1,44 @@
+// What a command may touch of the process: streams, environment, TTY-ness. Tests pass
+// their own, so commands never reach for `process` directly.
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** The whole of standard input (read lazily, once). */
+  readStdin: () => Promise<string>;
+  env: Record<string, string | undefined>;
+  /** Colours only on a TTY and never with NO_COLOR. */
+  color: boolean;
+  cwd: string;
+}
+
+/** A failure the user can act on: printed as `kompat: <message>`, exit 2, no stack. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+    this.name = "UserError";
+  }
+}
+
+export type Command = (argv: string[], io: Io) => Promise<number>;
+
+export function processIo(): Io {
+  let stdin: Promise<string> | undefined;
+  const env = process.env;
+  return {
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    readStdin: () =>
+      (stdin ??= (async () => {
+        const chunks: Buffer[] = [];
+        for await (const c of process.stdin) chunks.push(c as Buffer);
+        return Buffer.concat(chunks).toString("utf8");
+      })()),
+    env,
+    color: Boolean(process.stdout.isTTY) && env.NO_COLOR === undefined,
+    cwd: process.cwd(),
+  };
+}

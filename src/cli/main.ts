@@ -1,0 +1,60 @@
+// Entry point of ./bin/kompat: dispatches to one command, turns user errors into
+// `kompat: …` on stderr with exit 2. Commands are imported lazily to keep start-up short.
+
+import { UserError, type Command, type Io } from "./io.js";
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  "validate-node": async () => (await import("./commands/validate-node.js")).run,
+  "spec lint": async () => (await import("./commands/spec-lint.js")).run,
+  "export features": async () => (await import("./commands/export-features.js")).run,
+  "capture-host": async () => (await import("./commands/capture-host.js")).run,
+  attach: async () => (await import("./commands/attach.js")).run,
+  discover: async () => (await import("./commands/discover.js")).run,
+  "fetch-spec": async () => (await import("./commands/fetch-spec.js")).run,
+};
+
+const USAGE = `kompat — will this image run on this host?
+
+Usage:
+  kompat validate-node (--spec FILE | --image REF) [--features FILE | --host-root DIR] [--tags a,b] [--output-json | -o json|yaml]
+  kompat spec lint FILE...
+  kompat export features [--host-root DIR | --host-prefix /host-] [--sources cpu,kernel,…] [-o json|yaml]
+  kompat capture-host DIR [--host-root DIR] [--sources …]
+  kompat attach --image REF --spec FILE [--platform os/arch]
+  kompat discover --image REF
+  kompat fetch-spec --image REF
+
+Run 'kompat COMMAND --help' for a command's flags.
+`;
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+    io.stdout(USAGE);
+    return argv.length === 0 ? 2 : 0;
+  }
+  if (argv[0] === "--version") {
+    io.stdout("kompat 0.1.0\n");
+    return 0;
+  }
+  const two = `${argv[0]} ${argv[1] ?? ""}`;
+  const [name, rest] = COMMANDS[two] ? [two, argv.slice(2)] : [argv[0] as string, argv.slice(1)];
+  const load = COMMANDS[name];
+  if (!load) {
+    io.stderr(`kompat: unknown command "${argv.join(" ")}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await (await load())(rest, io);
+  } catch (e) {
+    if (e instanceof UserError) {
+      io.stderr(`kompat: ${e.message}\n`);
+      return e.exitCode;
+    }
+    // A bug, not bad input: still no raw stack unless asked for.
+    const msg = e instanceof Error ? e.message : String(e);
+    io.stderr(`kompat: internal error: ${msg}\n`);
+    if (io.env.KOMPAT_DEBUG) io.stderr(`${e instanceof Error ? e.stack : ""}\n`);
+    return 2;
+  }
+}
+

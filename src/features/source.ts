@@ -1,0 +1,20 @@
+// One discovery source (one NFD source: cpu, kernel, memory, …). Each lives in its own file
+// and returns the features it found; discover.ts runs them and merges the results.
+
+import type { Features } from "./model.js";
+import type { HostRoot } from "./hostroot.js";
+
+export interface SourceContext {
+  host: HostRoot;
+  /** OCI-style architecture of the host: `amd64`, `arm64`, `ppc64le`, `s390x`, … */
+  arch: string;
+  env: Record<string, string | undefined>;
+  /** A problem worth telling with `-v`: a file that could not be read or parsed. */
+  warn(message: string): void;
+}
+
+export interface FeatureSource {
+  /** NFD's source name, as `--sources` takes it. */
+  readonly name: string;
+  discover(ctx: SourceContext): Promise<Features>;
+}
