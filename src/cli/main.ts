@@ -44,7 +44,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   try {
-    return await (await load())(rest, io);
+    return await (
+      await load()
+    )(rest, io);
   } catch (e) {
     if (e instanceof UserError) {
       io.stderr(`kompat: ${e.message}\n`);
@@ -57,4 +59,3 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 2;
   }
 }
-

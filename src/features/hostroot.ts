@@ -37,8 +37,7 @@ export class HostRoot {
     if (opts.root !== undefined && opts.prefix !== undefined) {
       throw new Error("--host-root and --host-prefix cannot be used together");
     }
-    this.root =
-      opts.root === undefined || opts.root === "/" ? undefined : posix.resolve(opts.root);
+    this.root = opts.root === undefined || opts.root === "/" ? undefined : posix.resolve(opts.root);
     this.prefix = opts.prefix === "" ? undefined : opts.prefix;
     this.trace = opts.trace;
   }
@@ -204,7 +203,8 @@ export function hostRootFromOptions(
   env: Record<string, string | undefined>,
   trace?: Set<string>,
 ): HostRoot {
-  const root = flags.hostRoot ?? (flags.hostPrefix === undefined ? env.KOMPAT_HOST_ROOT : undefined);
+  const root =
+    flags.hostRoot ?? (flags.hostPrefix === undefined ? env.KOMPAT_HOST_ROOT : undefined);
   return new HostRoot({
     ...(root ? { root } : {}),
     ...(flags.hostPrefix !== undefined ? { prefix: flags.hostPrefix } : {}),
