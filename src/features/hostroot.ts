@@ -2,7 +2,7 @@
 // flag (`--host-root`, `--host-prefix`) points all of them at another tree, symlinks inside
 // that tree resolve inside it, and capture-host can record exactly what was read.
 
-import { lstat, readdir, readFile, readlink, stat, open } from "node:fs/promises";
+import { lstat, readdir, readlink, stat, open } from "node:fs/promises";
 import { posix } from "node:path";
 
 /** Paths NFD reads without its `/host-` prefix (kernel-global inside a container anyway). */
@@ -84,14 +84,7 @@ export class HostRoot {
         continue;
       }
       const candidate = `/${[...resolved, part].join("/")}`;
-      let st;
-      try {
-        st = await lstat(this.root + candidate);
-      } catch (e) {
-        // A missing last component still has a well-defined path (for error messages).
-        if (parts.length === 0) throw e;
-        throw e;
-      }
+      const st = await lstat(this.root + candidate);
       if (st.isSymbolicLink()) {
         if (++links > MAX_LINKS) throw new Error(`too many levels of symbolic links: ${hostPath}`);
         this.touch(candidate);
