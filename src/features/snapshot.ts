@@ -1,0 +1,216 @@
+// Reading saved feature snapshots: the JSON of `nfd export features`, an NFD NodeFeature
+// (`spec.features`), a NodeFeatureList, or several nodes in one file (a list, or a map of
+// node name → snapshot) — in JSON or YAML. Every value is a string, as in NFD.
+
+import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from "yaml";
+import { newMap, type Features } from "./model.js";
+
+export interface NodeSnapshot {
+  /** The node's name: NodeFeature metadata.name, the map key, or `#<index>`. */
+  name: string;
+  features: Features;
+}
+
+export class SnapshotError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line?: number,
+    readonly col?: number,
+  ) {
+    super(`${[file, line, col].filter((x) => x !== undefined).join(":")}: ${message}`);
+    this.name = "SnapshotError";
+  }
+}
+
+type Path = Array<string | number>;
+class ShapeError extends Error {
+  constructor(
+    message: string,
+    readonly path: Path,
+  ) {
+    super(message);
+  }
+}
+
+export const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Parses snapshot text. JSON takes a fast path (JSON.parse, then a shape check); YAML and
+ * any error go through the `yaml` Document API so messages carry line:col.
+ */
+export function parseSnapshots(text: string, file = "<features>"): NodeSnapshot[] {
+  if (text.length > MAX_SNAPSHOT_BYTES) {
+    throw new SnapshotError(`larger than ${MAX_SNAPSHOT_BYTES} bytes`, file);
+  }
+  let data: unknown;
+  let fromJson = false;
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    try {
+      data = JSON.parse(text);
+      fromJson = true;
+    } catch {
+      // Not strict JSON: YAML flow syntax perhaps; the YAML path reports real errors.
+    }
+  }
+  const lc = new LineCounter();
+  let doc: ReturnType<typeof parseDocument> | undefined;
+  if (!fromJson) {
+    // failsafe: every scalar stays the string it was written as (`24.04` is "24.04").
+    doc = parseDocument(text, { lineCounter: lc, schema: "failsafe", uniqueKeys: true });
+    const err = doc.errors[0];
+    if (err) {
+      const pos = err.linePos?.[0];
+      throw new SnapshotError(firstLine(err.message), file, pos?.line, pos?.col);
+    }
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      // e.g. an alias bomb: refuse rather than expand it.
+      throw new SnapshotError(firstLine(e instanceof Error ? e.message : String(e)), file);
+    }
+  }
+  try {
+    return toSnapshots(data);
+  } catch (e) {
+    if (!(e instanceof ShapeError)) throw e;
+    doc ??= parseDocument(text, { lineCounter: lc, schema: "failsafe" });
+    const node = doc.getIn(e.path, true) as YamlNode | undefined;
+    const off = node?.range?.[0];
+    const pos = off === undefined ? undefined : lc.linePos(off);
+    const where = e.path.length ? ` (at ${e.path.map(String).join(".")})` : "";
+    throw new SnapshotError(`${e.message}${where}`, file, pos?.line, pos?.col);
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0] ?? s;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+const FEATURE_KEYS = ["flags", "attributes", "instances"];
+
+function looksLikeFeatures(v: Record<string, unknown>): boolean {
+  return FEATURE_KEYS.some((k) => Object.hasOwn(v, k));
+}
+
+function toSnapshots(data: unknown): NodeSnapshot[] {
+  if (Array.isArray(data)) {
+    return data.map((item, i) => one(item, [i], `#${i}`));
+  }
+  if (!isObject(data)) {
+    throw new ShapeError(
+      "expected a feature snapshot (an object with flags, attributes, instances)",
+      [],
+    );
+  }
+  if (data.kind === "NodeFeatureList" || (Array.isArray(data.items) && !looksLikeFeatures(data))) {
+    const items = data.items;
+    if (!Array.isArray(items)) throw new ShapeError("items must be a list", ["items"]);
+    return items.map((item, i) => one(item, ["items", i], `#${i}`));
+  }
+  if (looksLikeFeatures(data) || isObject(data.spec) || data.kind === "NodeFeature") {
+    return [one(data, [], nodeName(data) ?? "node")];
+  }
+  // A map of node name → snapshot.
+  const keys = Object.keys(data);
+  if (keys.length === 0) throw new ShapeError("no snapshot in the file", []);
+  return keys.map((k) => one(data[k], [k], k));
+}
+
+function nodeName(v: Record<string, unknown>): string | undefined {
+  const meta = v.metadata;
+  if (!isObject(meta)) return undefined;
+  // NFD labels NodeFeature objects with the node they describe.
+  const labels = meta.labels;
+  if (isObject(labels) && typeof labels["nfd.node.kubernetes.io/node-name"] === "string") {
+    return labels["nfd.node.kubernetes.io/node-name"];
+  }
+  return typeof meta.name === "string" ? meta.name : undefined;
+}
+
+function one(v: unknown, path: Path, fallbackName: string): NodeSnapshot {
+  if (!isObject(v)) throw new ShapeError("expected a feature snapshot object", path);
+  if (!looksLikeFeatures(v)) {
+    const spec = v.spec;
+    if (isObject(spec) && isObject(spec.features)) {
+      return {
+        name: nodeName(v) ?? fallbackName,
+        features: features(spec.features, [...path, "spec", "features"]),
+      };
+    }
+    if (v.kind === "NodeFeature" || isObject(spec)) {
+      throw new ShapeError("NodeFeature has no spec.features", path);
+    }
+    throw new ShapeError("expected flags, attributes or instances", path);
+  }
+  return { name: nodeName(v) ?? fallbackName, features: features(v, path) };
+}
+
+function features(v: Record<string, unknown>, path: Path): Features {
+  for (const k of Object.keys(v)) {
+    if (!FEATURE_KEYS.includes(k)) {
+      throw new ShapeError(`unknown key "${k}" (expected flags, attributes, instances)`, [
+        ...path,
+        k,
+      ]);
+    }
+  }
+  return {
+    flags: section(v.flags, [...path, "flags"], flagElements),
+    attributes: section(v.attributes, [...path, "attributes"], attributeElements),
+    instances: section(v.instances, [...path, "instances"], instanceElements),
+  } as Features;
+}
+
+function section<E>(
+  v: unknown,
+  path: Path,
+  elements: (v: unknown, path: Path) => E,
+): Record<string, { elements: E }> {
+  const out = newMap<{ elements: E }>();
+  if (v === undefined || v === null) return out;
+  if (!isObject(v)) throw new ShapeError("expected a map of feature name → {elements}", path);
+  for (const name of Object.keys(v)) {
+    const f = v[name];
+    const fp = [...path, name];
+    if (!isObject(f)) throw new ShapeError(`feature "${name}": expected {elements: …}`, fp);
+    out[name] = { elements: elements(f.elements, [...fp, "elements"]) };
+  }
+  return out;
+}
+
+function flagElements(v: unknown, path: Path): Record<string, Record<string, never>> {
+  const out = newMap<Record<string, never>>();
+  if (v === undefined || v === null) return out;
+  if (!isObject(v)) throw new ShapeError("flag elements must be a map of name → {}", path);
+  for (const k of Object.keys(v)) out[k] = {};
+  return out;
+}
+
+function attributeElements(v: unknown, path: Path): Record<string, string> {
+  const out = newMap<string>();
+  if (v === undefined || v === null) return out;
+  if (!isObject(v)) throw new ShapeError("attribute elements must be a map of name → string", path);
+  for (const k of Object.keys(v)) {
+    const val = v[k];
+    if (typeof val === "string") out[k] = val;
+    else if (typeof val === "number" || typeof val === "boolean") out[k] = String(val);
+    else throw new ShapeError(`element "${k}": value must be a string`, [...path, k]);
+  }
+  return out;
+}
+
+function instanceElements(v: unknown, path: Path): Array<{ attributes: Record<string, string> }> {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v))
+    throw new ShapeError("instance elements must be a list of {attributes}", path);
+  return v.map((inst, i) => {
+    if (!isObject(inst)) throw new ShapeError("expected {attributes: {…}}", [...path, i]);
+    return { attributes: attributeElements(inst.attributes, [...path, i, "attributes"]) };
+  });
+}
