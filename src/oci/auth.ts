@@ -1,0 +1,465 @@
+/**
+ * Registry authentication, independent of the HTTP client.
+ *
+ * ```ts
+ * const auth = new Authenticator({
+ *   http: (req) => myTransport(req),              // token-service requests (see AuthHttp)
+ *   credentials: (host, repo) => resolveCredentials(host, repo ?? "", opts),
+ *   log: (m) => verbose(m),                       // optional, never given a secret
+ *   now: () => Date.now(),                        // optional clock, for tests
+ * });
+ * const req = { url, method: "GET", scopes: scopesFor(repo, "pull") };
+ * const header = await auth.authorize(req);          // undefined = send anonymously
+ * let res = await send(url, header);
+ * if (res.status === 401 && (await auth.onUnauthorized(req, res.header("www-authenticate"), header)))
+ *   res = await send(url, await auth.authorize(req)); // retry once, never loop
+ * ```
+ *
+ * - Anonymous first: `authorize` returns a header only once a 401 from that origin
+ *   (scheme://host:port) has taught the challenge.
+ * - `onUnauthorized` learns the challenge, drops the cached token for those scopes, and for
+ *   Bearer fetches a new token for the request's scopes merged with the challenge's. It
+ *   returns false when a retry cannot help (no credentials for Basic, unsupported scheme, or
+ *   the header just rejected is the one a retry would send). It throws AuthError when the
+ *   token service fails or the challenge is unusable (malformed, `http://` realm for an
+ *   `https://` registry).
+ * - Credentials go to the registry's own origin and to the token realm the registry named,
+ *   wherever it is (docker and oras do the same: Docker Hub's realm is auth.docker.io). They
+ *   never go anywhere else; the `http` function must not follow a redirect to another origin
+ *   with the Authorization header.
+ * - Tokens are cached per origin + sorted scopes until `expires_in` (default 60 s) passes.
+ */
+
+import { Buffer } from "node:buffer";
+import type { FoundCredential } from "./credentials.js";
+
+/** A request to the token service. */
+export interface AuthHttpRequest {
+  url: string;
+  method: "GET" | "POST";
+  /** Lower-case names. May contain `authorization` (Basic credentials for the realm). */
+  headers: Record<string, string>;
+  /** `application/x-www-form-urlencoded` body, for POST. */
+  body?: string;
+  /** Stop reading and fail beyond this many bytes (the answer counts as too large). */
+  maxBodyBytes: number;
+}
+
+export interface AuthHttpResponse {
+  status: number;
+  body: Uint8Array;
+}
+
+export type AuthHttp = (req: AuthHttpRequest) => Promise<AuthHttpResponse>;
+
+export interface AuthRequest {
+  url: string;
+  method: string;
+  /** Token scopes, e.g. `repository:library/ubuntu:pull`; see `scopesFor`. */
+  scopes: readonly string[];
+}
+
+export interface AuthenticatorOptions {
+  http: AuthHttp;
+  /** Credentials for a registry host (`host[:port]` of the URL) and repository, if any. */
+  credentials: (
+    host: string,
+    repository: string | undefined,
+  ) => Promise<FoundCredential | undefined>;
+  log?: (message: string) => void;
+  /** Milliseconds since the epoch; defaults to Date.now. */
+  now?: () => number;
+}
+
+/** Authentication failed or cannot be attempted; the message names the URL, never a secret. */
+export class AuthError extends Error {
+  override name = "AuthError";
+}
+
+export type Operation = "pull" | "push" | "delete";
+
+/** Scopes an operation on `repository` needs: pull; pull,push; delete. */
+export function scopesFor(repository: string, op: Operation): string[] {
+  const actions = op === "push" ? "pull,push" : op;
+  return [`repository:${repository}:${actions}`];
+}
+
+// --- challenges ---------------------------------------------------------------------------
+
+export interface Challenge {
+  /** Lower-case scheme: `basic`, `bearer`, … */
+  scheme: string;
+  /** Lower-case parameter names. */
+  params: Record<string, string>;
+}
+
+const TCHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
+
+/**
+ * Parse a `WWW-Authenticate` value (RFC 9110 §11.6.1): one or more challenges, each a scheme
+ * followed by comma-separated `name=value` parameters, values a token or a quoted string.
+ * Throws AuthError on a malformed value.
+ */
+export function parseChallenges(header: string): Challenge[] {
+  const s = header;
+  let i = 0;
+  const out: Challenge[] = [];
+  const fail = (why: string): never => {
+    throw new AuthError(`malformed WWW-Authenticate header ${JSON.stringify(s)}: ${why}`);
+  };
+  const skipWs = () => {
+    while (i < s.length && (s[i] === " " || s[i] === "\t")) i++;
+  };
+  const token = () => {
+    const start = i;
+    while (i < s.length && TCHAR.test(s[i] ?? "")) i++;
+    return s.slice(start, i);
+  };
+  const quoted = () => {
+    i++; // opening quote
+    let v = "";
+    while (i < s.length && s[i] !== '"') {
+      if (s[i] === "\\") i++;
+      if (i >= s.length) break;
+      v += s[i];
+      i++;
+    }
+    if (i >= s.length) fail("unterminated quoted string");
+    i++; // closing quote
+    return v;
+  };
+  for (;;) {
+    while (i < s.length && (s[i] === "," || s[i] === " " || s[i] === "\t")) i++;
+    if (i >= s.length) break;
+    const scheme = token();
+    if (scheme === "") fail(`unexpected ${JSON.stringify(s[i])} at position ${i}`);
+    const ch: Challenge = { scheme: scheme.toLowerCase(), params: {} };
+    out.push(ch);
+    skipWs();
+    // Parameters until the next scheme (a token not followed by "=") or the end.
+    for (;;) {
+      while (i < s.length && (s[i] === "," || s[i] === " " || s[i] === "\t")) i++;
+      if (i >= s.length) break;
+      const at = i;
+      const name = token();
+      if (name === "") fail(`unexpected ${JSON.stringify(s[i])} at position ${i}`);
+      skipWs();
+      if (s[i] !== "=") {
+        i = at; // a new challenge starts here
+        break;
+      }
+      i++;
+      skipWs();
+      let value: string;
+      if (s[i] === '"') value = quoted();
+      else {
+        value = token();
+        // token68 (`Bearer abc==`) rather than a parameter: keep it whole.
+        if (value === "" && Object.keys(ch.params).length === 0) {
+          while (s[i] === "=") i++;
+          ch.params[""] = s.slice(at, i);
+          continue;
+        }
+      }
+      const key = name.toLowerCase();
+      if (!(key in ch.params)) ch.params[key] = value;
+      skipWs();
+      if (i < s.length && s[i] !== ",") fail(`expected "," at position ${i}`);
+    }
+  }
+  return out;
+}
+
+// --- scopes -------------------------------------------------------------------------------
+
+/**
+ * Merge scopes: actions of the same resource are united (`repository:a:pull` +
+ * `repository:a:push` → `repository:a:pull,push`), `*` absorbs the others, result sorted.
+ */
+export function mergeScopes(scopes: Iterable<string>): string[] {
+  const byResource = new Map<string, Set<string>>();
+  const opaque = new Set<string>();
+  for (const raw of scopes) {
+    const scope = raw.trim();
+    if (scope === "") continue;
+    const cut = scope.lastIndexOf(":");
+    if (cut <= 0 || scope.indexOf(":") === cut) {
+      opaque.add(scope); // not type:name:actions
+      continue;
+    }
+    const resource = scope.slice(0, cut);
+    const set = byResource.get(resource) ?? new Set<string>();
+    for (const a of scope.slice(cut + 1).split(",")) if (a !== "") set.add(a);
+    byResource.set(resource, set);
+  }
+  const out = [...opaque];
+  for (const [resource, actions] of byResource) {
+    if (actions.size === 0) continue;
+    const list = actions.has("*") ? ["*"] : [...actions].sort();
+    out.push(`${resource}:${list.join(",")}`);
+  }
+  return out.sort();
+}
+
+function repositoryOf(scopes: readonly string[]): string | undefined {
+  for (const s of scopes) {
+    const m = /^repository(?:\([^)]*\))?:(.+):[^:]*$/.exec(s);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+// --- the authenticator ----------------------------------------------------------------------
+
+const TOKEN_RESPONSE_LIMIT = 128 * 1024;
+const DEFAULT_TOKEN_SECONDS = 60;
+
+type Known = { scheme: "basic" } | { scheme: "bearer"; realm: string; service?: string };
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+export class Authenticator {
+  private readonly http: AuthHttp;
+  private readonly credentialsOf: AuthenticatorOptions["credentials"];
+  private readonly log: (m: string) => void;
+  private readonly now: () => number;
+  private readonly challenges = new Map<string, Known>();
+  private readonly tokens = new Map<string, CachedToken>();
+  private readonly pending = new Map<string, Promise<CachedToken>>();
+  private readonly creds = new Map<string, Promise<FoundCredential | undefined>>();
+
+  constructor(opts: AuthenticatorOptions) {
+    this.http = opts.http;
+    this.credentialsOf = opts.credentials;
+    this.log = opts.log ?? (() => {});
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The Authorization header value for this request, or undefined to go anonymously. */
+  async authorize(req: AuthRequest): Promise<string | undefined> {
+    const url = new URL(req.url);
+    const known = this.challenges.get(url.origin);
+    if (known === undefined) return undefined;
+    const cred = await this.credential(url, req.scopes);
+    if (known.scheme === "basic") return basicHeader(cred);
+    if (cred?.kind === "bearer") return `Bearer ${cred.token}`;
+    const key = cacheKey(url.origin, req.scopes);
+    const hit = this.tokens.get(key);
+    if (hit && this.now() < hit.expiresAt) return `Bearer ${hit.token}`;
+    const fresh = await this.fetchToken(url, known, cred, mergeScopes(req.scopes), key);
+    return `Bearer ${fresh.token}`;
+  }
+
+  /**
+   * Learn from a 401: `wwwAuthenticate` is the response's header, `sent` the Authorization
+   * value the failed request carried. True when retrying with `authorize(req)` may succeed.
+   */
+  async onUnauthorized(
+    req: AuthRequest,
+    wwwAuthenticate: string | undefined,
+    sent?: string,
+  ): Promise<boolean> {
+    const url = new URL(req.url);
+    if (wwwAuthenticate === undefined || wwwAuthenticate.trim() === "") return false;
+    let challenges: Challenge[];
+    try {
+      challenges = parseChallenges(wwwAuthenticate);
+    } catch (e) {
+      throw new AuthError(`${url.origin} answered 401 with a ${(e as Error).message}`);
+    }
+    const bearer = challenges.find((c) => c.scheme === "bearer");
+    const basic = challenges.find((c) => c.scheme === "basic");
+    const key = cacheKey(url.origin, req.scopes);
+    this.tokens.delete(key);
+    const cred = await this.credential(url, req.scopes);
+    if (bearer) {
+      const known = this.learnBearer(url, bearer);
+      let header: string;
+      if (cred?.kind === "bearer") header = `Bearer ${cred.token}`;
+      else {
+        const extra = (bearer.params.scope ?? "").split(" ");
+        const scopes = mergeScopes([...req.scopes, ...extra]);
+        const t = await this.fetchToken(url, known, cred, scopes, key);
+        header = `Bearer ${t.token}`;
+      }
+      return header !== sent;
+    }
+    if (basic) {
+      this.challenges.set(url.origin, { scheme: "basic" });
+      const header = basicHeader(cred);
+      if (header === undefined) {
+        this.log(`${url.origin} asks for Basic authentication and no credentials were found`);
+        return false;
+      }
+      return header !== sent;
+    }
+    this.log(
+      `${url.origin} asks for unsupported authentication: ${challenges.map((c) => c.scheme).join(", ")}`,
+    );
+    return false;
+  }
+
+  private learnBearer(url: URL, c: Challenge): Known & { scheme: "bearer" } {
+    const realm = c.params.realm;
+    if (realm === undefined || realm === "")
+      throw new AuthError(`${url.origin} sent a Bearer challenge without a realm`);
+    let realmUrl: URL;
+    try {
+      realmUrl = new URL(realm);
+    } catch {
+      throw new AuthError(
+        `${url.origin} sent a Bearer challenge with an invalid realm ${JSON.stringify(realm)}`,
+      );
+    }
+    if (realmUrl.protocol !== "https:" && realmUrl.protocol !== "http:")
+      throw new AuthError(`${url.origin} named a token realm that is not HTTP(S): ${realm}`);
+    if (url.protocol === "https:" && realmUrl.protocol === "http:")
+      throw new AuthError(
+        `${url.origin} named a plain-HTTP token realm ${realmUrl.origin}; refusing to send credentials without TLS`,
+      );
+    const known: Known & { scheme: "bearer" } = { scheme: "bearer", realm: realmUrl.href };
+    if (c.params.service !== undefined) known.service = c.params.service;
+    this.challenges.set(url.origin, known);
+    return known;
+  }
+
+  private credential(url: URL, scopes: readonly string[]): Promise<FoundCredential | undefined> {
+    const repo = repositoryOf(scopes);
+    const k = `${url.host}\n${repo ?? ""}`;
+    let p = this.creds.get(k);
+    if (p === undefined) {
+      p = this.credentialsOf(url.host, repo).then((c) => {
+        if (c) this.log(`using credentials for ${url.host} from ${c.source}`);
+        return c;
+      });
+      this.creds.set(k, p);
+    }
+    return p;
+  }
+
+  private fetchToken(
+    url: URL,
+    known: Known,
+    cred: FoundCredential | undefined,
+    scopes: string[],
+    requestKey: string,
+  ): Promise<CachedToken> {
+    if (known.scheme !== "bearer") throw new AuthError("internal: token for a Basic challenge");
+    const mergedKey = `${url.origin}\n${scopes.join(" ")}`;
+    let p = this.pending.get(mergedKey);
+    if (p === undefined) {
+      p = this.requestToken(known, cred, scopes).finally(() => this.pending.delete(mergedKey));
+      this.pending.set(mergedKey, p);
+    }
+    return p.then((t) => {
+      this.tokens.set(mergedKey, t);
+      this.tokens.set(requestKey, t);
+      return t;
+    });
+  }
+
+  private async requestToken(
+    known: { realm: string; service?: string },
+    cred: FoundCredential | undefined,
+    scopes: string[],
+  ): Promise<CachedToken> {
+    const realm = new URL(known.realm);
+    const where = `token service ${realm.origin}${realm.pathname}`;
+    let req: AuthHttpRequest;
+    if (cred?.kind === "identity") {
+      const form = new URLSearchParams();
+      form.set("grant_type", "refresh_token");
+      form.set("refresh_token", cred.token);
+      if (known.service !== undefined) form.set("service", known.service);
+      form.set("client_id", "kompat");
+      if (scopes.length > 0) form.set("scope", scopes.join(" "));
+      req = {
+        url: realm.href,
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: form.toString(),
+        maxBodyBytes: TOKEN_RESPONSE_LIMIT,
+      };
+    } else {
+      const u = new URL(realm.href);
+      if (known.service !== undefined) u.searchParams.append("service", known.service);
+      for (const s of scopes) u.searchParams.append("scope", s);
+      const headers: Record<string, string> = {};
+      const basic = basicHeader(cred);
+      if (basic !== undefined) headers.authorization = basic;
+      req = { url: u.href, method: "GET", headers, maxBodyBytes: TOKEN_RESPONSE_LIMIT };
+    }
+    this.log(
+      `requesting a token from ${where} for ${scopes.join(" ") || "no scope"}${cred ? ` with credentials from ${cred.source}` : " anonymously"}`,
+    );
+    let res: AuthHttpResponse;
+    try {
+      res = await this.http(req);
+    } catch (e) {
+      throw new AuthError(`${where}: ${(e as Error).message}`);
+    }
+    if (res.body.length > TOKEN_RESPONSE_LIMIT)
+      throw new AuthError(`${where} answered more than ${TOKEN_RESPONSE_LIMIT} bytes`);
+    const text = Buffer.from(res.body).toString("utf8");
+    if (res.status !== 200) {
+      const detail = errorDetail(text);
+      const rejected =
+        (res.status === 401 || res.status === 403) && cred
+          ? `: the credentials from ${cred.source} were rejected`
+          : "";
+      throw new AuthError(
+        `${where} answered ${res.status}${rejected}${detail ? ` (${detail})` : ""}`,
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new AuthError(`${where} answered with invalid JSON`);
+    }
+    const obj = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+    const token =
+      typeof obj.token === "string" && obj.token !== ""
+        ? obj.token
+        : typeof obj.access_token === "string" && obj.access_token !== ""
+          ? obj.access_token
+          : undefined;
+    if (token === undefined) throw new AuthError(`${where} answered without a token`);
+    const secs =
+      typeof obj.expires_in === "number" && Number.isFinite(obj.expires_in) && obj.expires_in > 0
+        ? obj.expires_in
+        : DEFAULT_TOKEN_SECONDS;
+    return { token, expiresAt: this.now() + secs * 1000 };
+  }
+}
+
+function cacheKey(origin: string, scopes: readonly string[]): string {
+  return `${origin}\n${mergeScopes(scopes).join(" ")}`;
+}
+
+function basicHeader(cred: FoundCredential | undefined): string | undefined {
+  if (cred?.kind !== "basic") return undefined;
+  return `Basic ${Buffer.from(`${cred.username}:${cred.password}`, "utf8").toString("base64")}`;
+}
+
+/** A short, printable reason from a token service's error body (never echoes much). */
+function errorDetail(text: string): string {
+  let msg = "";
+  try {
+    const j = JSON.parse(text) as Record<string, unknown>;
+    const errs = j.errors;
+    if (Array.isArray(errs) && errs.length > 0) {
+      const e = errs[0] as Record<string, unknown>;
+      msg = [e.code, e.message].filter((x) => typeof x === "string").join(": ");
+    } else if (typeof j.error_description === "string") msg = j.error_description;
+    else if (typeof j.details === "string") msg = j.details;
+    else if (typeof j.error === "string") msg = j.error;
+  } catch {
+    msg = "";
+  }
+  msg = msg.replace(/[\u0000-\u001f\u007f]/g, " ").trim();
+  return msg.length > 200 ? `${msg.slice(0, 200)}…` : msg;
+}
