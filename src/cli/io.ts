@@ -9,6 +9,8 @@ export interface Io {
   env: Record<string, string | undefined>;
   /** Colours only on a TTY and never with NO_COLOR. */
   color: boolean;
+  /** Standard output is a terminal. */
+  tty: boolean;
   cwd: string;
 }
 
@@ -39,6 +41,7 @@ export function processIo(): Io {
       })()),
     env,
     color: Boolean(process.stdout.isTTY) && env.NO_COLOR === undefined,
+    tty: Boolean(process.stdout.isTTY),
     cwd: process.cwd(),
   };
 }

@@ -1,6 +1,228 @@
-// Placeholder until the command lands.
-import { UserError, type Io } from "../io.js";
+// `kompat validate-node`: is this node (or a saved snapshot, or a fleet of them) compatible
+// with the image's spec? Exit 0 compatible, 1 incompatible, 2 any error.
 
-export async function run(_argv: string[], _io: Io): Promise<number> {
-  throw new UserError("validate-node is not implemented yet");
+import { stringify as toYaml } from "yaml";
+import { formatDiagnostic, hasErrors } from "../../spec/diagnostic.js";
+import type { Spec } from "../../spec/model.js";
+import { loadSpec, evaluate } from "../../rules/index.js";
+import type { Report } from "../../rules/report.js";
+import { parseSnapshots, SnapshotError, type NodeSnapshot } from "../../features/snapshot.js";
+import { UserError, type Io } from "../io.js";
+import { commaList, parseFlags, readInput } from "../flags.js";
+import { renderReport, style, verdictLine } from "../render.js";
+
+const HELP = `Usage: kompat validate-node (--spec FILE | --image REF) [options]
+
+Where the spec comes from:
+  --spec FILE                 a compatibility spec (YAML or JSON; - for stdin)
+  --image REF                 fetch the spec attached to an image (registry or oci-layout:DIR[:tag])
+  --platform OS/ARCH[/VAR]    with --image: the platform entry of a multi-platform image
+  --plain-http                with --image: talk HTTP, not HTTPS
+  --insecure                  with --image: do not verify the registry's TLS certificate
+  --ca-file FILE              with --image: trust this CA (PEM)
+  --registry-username USER    with --registry-password-stdin
+  --registry-password-stdin   read the registry password from stdin
+  --registry-token-stdin      read a registry access token from stdin
+  --no-cache                  do not use or fill the content cache
+
+What it is checked against (default: discover this host):
+  --features FILE             saved features: nfd export JSON, NodeFeature, a list or a map of nodes (- for stdin)
+  --node NAME                 with a multi-node --features file: only this node
+  --host-root DIR             discover a host tree mounted at DIR (env KOMPAT_HOST_ROOT)
+  --host-prefix PREFIX        discover NFD's container layout (/host-sys, /host-proc, …)
+
+Output:
+  --tags a,b                  evaluate only the sets with these tags
+  --output-json               NFD's JSON report
+  -o, --output text|json|yaml
+  -v, --verbose               warnings and discovery problems on stderr
+
+Exit status: 0 compatible, 1 incompatible, 2 error.
+`;
+
+const OPTIONS = {
+  spec: { type: "string" },
+  image: { type: "string" },
+  platform: { type: "string" },
+  "plain-http": { type: "boolean" },
+  insecure: { type: "boolean" },
+  "ca-file": { type: "string" },
+  "registry-username": { type: "string" },
+  "registry-password-stdin": { type: "boolean" },
+  "registry-token-stdin": { type: "boolean" },
+  "no-cache": { type: "boolean" },
+  features: { type: "string" },
+  node: { type: "string" },
+  "host-root": { type: "string" },
+  "host-prefix": { type: "string" },
+  tags: { type: "string", multiple: true },
+  "output-json": { type: "boolean" },
+  output: { type: "string", short: "o" },
+  verbose: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const MAX_SPEC_BYTES = 4 << 20;
+export const MAX_FEATURES_BYTES = 512 << 20;
+
+type Format = "text" | "json" | "yaml";
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const { values: f } = parseFlags(argv, OPTIONS, "validate-node");
+  if (f.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const format = outputFormat(f["output-json"], f.output);
+  if ((f.spec === undefined) === (f.image === undefined)) {
+    throw new UserError("validate-node: give exactly one of --spec FILE or --image REF");
+  }
+  const stdinUsers = [
+    f.spec === "-" && "--spec -",
+    f.features === "-" && "--features -",
+    f["registry-password-stdin"] && "--registry-password-stdin",
+    f["registry-token-stdin"] && "--registry-token-stdin",
+  ].filter(Boolean);
+  if (stdinUsers.length > 1)
+    throw new UserError(`validate-node: only one of ${stdinUsers.join(", ")} can read stdin`);
+  if (
+    f.features !== undefined &&
+    (f["host-root"] !== undefined || f["host-prefix"] !== undefined)
+  ) {
+    throw new UserError(
+      "validate-node: --features cannot be combined with --host-root/--host-prefix",
+    );
+  }
+  if (f.node !== undefined && f.features === undefined) {
+    throw new UserError("validate-node: --node selects a node of a --features file");
+  }
+
+  const { text, name, origin } = await specText(f, io);
+  const parsed = loadSpec(text, { file: name });
+  const errors = hasErrors(parsed.diagnostics);
+  for (const d of parsed.diagnostics) {
+    if (d.severity === "error" || f.verbose || d.code === "unquoted-scalar")
+      io.stderr(`${formatDiagnostic(d)}\n`);
+  }
+  if (errors || !parsed.spec) {
+    throw new UserError(`the spec ${origin} is invalid (run 'kompat spec lint' for details)`);
+  }
+  const spec = parsed.spec;
+  const tags = commaList(f.tags);
+  checkTags(spec, tags);
+
+  const nodes = await nodesToCheck(f, io);
+  const opts = tags ? { tags } : {};
+  const results = nodes.map((n) => ({ node: n.name, report: evaluate(spec, n.features, opts) }));
+  print(results, format, io, results.length > 1);
+  return results.every((r) => r.report.compatible) ? 0 : 1;
+}
+
+function outputFormat(json: boolean | undefined, output: string | undefined): Format {
+  if (json) {
+    if (output !== undefined && output !== "json")
+      throw new UserError("--output-json conflicts with -o " + output);
+    return "json";
+  }
+  if (output === undefined) return "text";
+  if (output === "text" || output === "json" || output === "yaml") return output;
+  throw new UserError(`-o ${output}: expected text, json or yaml`);
+}
+
+async function specText(
+  f: { spec?: string | undefined; image?: string | undefined },
+  io: Io,
+): Promise<{ text: string; name: string; origin: string }> {
+  if (f.spec !== undefined) {
+    const { text, name } = await readInput(f.spec, io, "spec", MAX_SPEC_BYTES);
+    return { text, name, origin: name };
+  }
+  throw new UserError(`validate-node --image ${f.image}: not implemented yet`);
+}
+
+function checkTags(spec: Spec, tags: string[] | undefined): void {
+  if (!tags) return;
+  if (tags.length === 0) throw new UserError("--tags: no tag given");
+  const have = new Set(spec.compatibilities.map((s) => s.tag).filter((t): t is string => !!t));
+  if (!tags.some((t) => have.has(t))) {
+    const known = have.size
+      ? `the spec's tags are: ${[...have].sort().join(", ")}`
+      : "the spec's sets have no tags";
+    throw new UserError(`--tags ${tags.join(",")} selects no compatibility set (${known})`);
+  }
+}
+
+async function nodesToCheck(
+  f: {
+    features?: string | undefined;
+    node?: string | undefined;
+    "host-root"?: string | undefined;
+    "host-prefix"?: string | undefined;
+    verbose?: boolean | undefined;
+  },
+  io: Io,
+): Promise<NodeSnapshot[]> {
+  if (f.features !== undefined) {
+    const { text, name } = await readInput(f.features, io, "features", MAX_FEATURES_BYTES);
+    let nodes: NodeSnapshot[];
+    try {
+      nodes = parseSnapshots(text, name);
+    } catch (e) {
+      if (e instanceof SnapshotError) throw new UserError(`invalid features: ${e.message}`);
+      throw e;
+    }
+    if (f.node === undefined) return nodes;
+    const picked = nodes.filter((n) => n.name === f.node);
+    if (picked.length === 0) {
+      const names = nodes
+        .map((n) => n.name)
+        .slice(0, 20)
+        .join(", ");
+      throw new UserError(`--node ${f.node}: no such node in ${name} (nodes: ${names})`);
+    }
+    return picked;
+  }
+  const { discover } = await import("../../features/discover.js");
+  const { hostRootFromOptions } = await import("../../features/hostroot.js");
+  const host = hostRootFromOptions(
+    { hostRoot: f["host-root"], hostPrefix: f["host-prefix"] },
+    io.env,
+  );
+  const { features, problems } = await discover({ host, env: io.env });
+  if (f.verbose)
+    for (const p of problems) io.stderr(`kompat: discovery: ${p.source}: ${p.message}\n`);
+  return [{ name: "this host", features }];
+}
+
+function print(
+  results: Array<{ node: string; report: Report }>,
+  format: Format,
+  io: Io,
+  many: boolean,
+): void {
+  const st = style(io.color);
+  if (format === "text") {
+    for (const r of results) {
+      if (many) io.stdout(`${st.bold(`== node ${r.node}`)}\n`);
+      io.stdout(renderReport(r.report, st));
+      if (many) io.stdout("\n");
+    }
+    if (many && results.length > 1) {
+      const bad = results.filter((r) => !r.report.compatible).length;
+      io.stdout(`${results.length - bad} of ${results.length} nodes compatible\n`);
+      for (const r of results)
+        io.stdout(`  ${r.node}: ${verdictLine(r.report, st).replace(/^Verdict: /, "")}\n`);
+    }
+    return;
+  }
+  // NFD's shape for one node; a list of {node, compatible, report} for several.
+  const data = many
+    ? results.map((r) => ({ node: r.node, compatible: r.report.compatible, report: r.report.sets }))
+    : (results[0]?.report.sets ?? []);
+  if (format === "json") {
+    // NFD prints no trailing newline; add one only for a person at a terminal.
+    io.stdout(JSON.stringify(data) + (io.tty ? "\n" : ""));
+  } else {
+    io.stdout(toYaml(data));
+  }
 }

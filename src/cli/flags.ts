@@ -1,0 +1,60 @@
+// Flag parsing shared by commands: node's util.parseArgs, with errors turned into
+// UserError (exit 2) and a few conventions (`-` means stdin, comma lists).
+
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { readFile, stat } from "node:fs/promises";
+import { UserError, type Io } from "./io.js";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export function parseFlags<O extends Options>(
+  argv: string[],
+  options: O,
+  command: string,
+  allowPositionals = false,
+): ReturnType<typeof parseArgs<{ options: O; allowPositionals: boolean; strict: true }>> {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new UserError(`${command}: ${msg.replace(/\. To specify a positional.*$/s, "")}`);
+  }
+}
+
+/** `--tags a,b --tags c` → ["a","b","c"]; undefined when the flag was not given. */
+export function commaList(values: string | string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const list = (Array.isArray(values) ? values : [values]).flatMap((v) => v.split(","));
+  return list.map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/** Reads a file (or stdin for `-`), refusing anything larger than `maxBytes`. */
+export async function readInput(
+  path: string,
+  io: Io,
+  what: string,
+  maxBytes: number,
+): Promise<{ text: string; name: string }> {
+  if (path === "-") {
+    const text = await io.readStdin();
+    if (Buffer.byteLength(text) > maxBytes)
+      throw new UserError(`${what} on stdin: larger than ${maxBytes} bytes`);
+    return { text, name: "<stdin>" };
+  }
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new UserError(`${what} ${path}: is a directory`);
+    if (st.size > maxBytes) throw new UserError(`${what} ${path}: larger than ${maxBytes} bytes`);
+    return { text: await readFile(path, "utf8"), name: path };
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EACCES"
+          ? "permission denied"
+          : (e as Error).message;
+    throw new UserError(`cannot read ${what} ${path}: ${reason}`);
+  }
+}

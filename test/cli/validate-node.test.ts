@@ -1,0 +1,211 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO, runBin, runCli } from "../helpers/cli.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "kompat-cli-"));
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const p = join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const NODE = JSON.stringify({
+  flags: { "kernel.loadedmodule": { elements: { kvm: {}, vfio_pci: {} } } },
+  attributes: {
+    "kernel.version": { elements: { full: "6.8.0-45-generic", major: "6", minor: "8" } },
+    "cpu.model": { elements: { vendor_id: "AMD" } },
+  },
+  instances: { "pci.device": { elements: [{ attributes: { vendor: "10de", class: "0302" } }] } },
+});
+const nodeFile = file("node.json", NODE);
+
+const SPEC = `version: v1alpha1
+compatibilities:
+- description: gpu nodes
+  tag: gpu
+  weight: 50
+  rules:
+  - name: nvidia
+    matchFeatures:
+    - feature: pci.device
+      matchExpressions:
+        vendor: {op: In, value: ["10de"]}
+  - name: kernel
+    matchFeatures:
+    - feature: kernel.version
+      matchExpressions:
+        full: {op: Ge, value: ["6.1"], type: version}
+- description: intel only
+  tag: cpu
+  weight: 5
+  rules:
+  - name: intel
+    matchFeatures:
+    - feature: cpu.model
+      matchExpressions:
+        vendor_id: {op: In, value: ["Intel"]}
+`;
+const specFile = file("spec.yaml", SPEC);
+
+test("compatible node: exit 0, text report names the best set and what the host had", async () => {
+  const r = await runCli(["validate-node", "--spec", specFile, "--features", nodeFile]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Verdict: compatible: best set 1 "gpu nodes" \(tag gpu, weight 50\)/);
+  assert.match(r.stdout, /vendor_id\s+In \[Intel\]\s+host: "AMD"/);
+  assert.match(r.stdout, /1 instance: "10de"/);
+  assert.doesNotMatch(r.stdout, /\x1b\[/, "no colour when not a TTY");
+});
+
+test("--tags selects sets; an incompatible selection exits 1", async () => {
+  const r = await runCli([
+    "validate-node",
+    "--spec",
+    specFile,
+    "--features",
+    nodeFile,
+    "--tags",
+    "cpu",
+  ]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /Verdict: incompatible: none of 1 compatibility set matched/);
+  assert.doesNotMatch(r.stdout, /gpu nodes/);
+});
+
+test("--tags that selects nothing is an error (exit 2) listing the spec's tags", async () => {
+  const r = await runCli([
+    "validate-node",
+    "--spec",
+    specFile,
+    "--features",
+    nodeFile,
+    "--tags",
+    "fpga",
+  ]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    /--tags fpga selects no compatibility set \(the spec's tags are: cpu, gpu\)/,
+  );
+});
+
+test("--output-json prints NFD's report shape", async () => {
+  const r = await runCli([
+    "validate-node",
+    "--spec",
+    specFile,
+    "--features",
+    nodeFile,
+    "--output-json",
+  ]);
+  assert.equal(r.code, 0);
+  assert.ok(!r.stdout.endsWith("\n"), "NFD prints no trailing newline");
+  const sets = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+  assert.equal(sets.length, 2);
+  assert.deepEqual(Object.keys(sets[0] ?? {}).slice(0, 4), [
+    "rules",
+    "weight",
+    "tag",
+    "description",
+  ]);
+  const rule = (sets[1]?.rules as Array<Record<string, unknown>>)[0];
+  assert.deepEqual(
+    { ...(rule?.matchedExpressions as Array<Record<string, unknown>>)[0], host: undefined },
+    {
+      feature: "cpu.model",
+      name: "vendor_id",
+      expression: { op: "In", value: ["Intel"] },
+      matcherType: "matchExpression",
+      isMatch: false,
+      host: undefined,
+    },
+  );
+});
+
+test("-o yaml", async () => {
+  const r = await runCli([
+    "validate-node",
+    "--spec",
+    specFile,
+    "--features",
+    nodeFile,
+    "-o",
+    "yaml",
+  ]);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^- rules:\n/);
+});
+
+test("an invalid spec is refused with file:line:col (exit 2)", async () => {
+  const bad = file(
+    "bad.yaml",
+    SPEC.replace('op: In, value: ["Intel"]', 'op: Equals, value: ["Intel"]'),
+  );
+  const r = await runCli(["validate-node", "--spec", bad, "--features", nodeFile]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`${bad.replace(/[.]/g, "\\.")}:\\d+:\\d+: error: .*Equals`));
+});
+
+test("missing files and bad features are clear errors (exit 2)", async () => {
+  let r = await runCli(["validate-node", "--spec", join(tmp, "nope.yaml"), "--features", nodeFile]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /cannot read spec .*nope\.yaml: no such file/);
+
+  const badNode = file("badnode.yaml", "flags:\n  kernel.loadedmodule:\n    elements: [kvm]\n");
+  r = await runCli(["validate-node", "--spec", specFile, "--features", badNode]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /invalid features: .*badnode\.yaml:3:15: flag elements must be a map/);
+});
+
+test("NodeFeature objects and multi-node files; --node picks one", async () => {
+  const nf = file(
+    "nf.yaml",
+    `apiVersion: nfd.k8s-sigs.io/v1alpha1\nkind: NodeFeature\nmetadata:\n  name: worker-1\nspec:\n  features: ${NODE}\n`,
+  );
+  let r = await runCli(["validate-node", "--spec", specFile, "--features", nf, "--output-json"]);
+  assert.equal(r.code, 0, r.stderr);
+
+  const fleet = file("fleet.json", JSON.stringify({ good: JSON.parse(NODE), empty: {} }));
+  r = await runCli(["validate-node", "--spec", specFile, "--features", fleet]);
+  assert.equal(r.code, 1, "one incompatible node makes the fleet incompatible");
+  assert.match(r.stdout, /1 of 2 nodes compatible/);
+  r = await runCli(["validate-node", "--spec", specFile, "--features", fleet, "--node", "good"]);
+  assert.equal(r.code, 0);
+  r = await runCli(["validate-node", "--spec", specFile, "--features", fleet, "--node", "other"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--node other: no such node .*\(nodes: good, empty\)/);
+});
+
+test("features from stdin, through the real binary", async () => {
+  const r = await runBin(["validate-node", "--spec", specFile, "--features", "-"], { stdin: NODE });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Verdict: compatible/);
+});
+
+test("the bundled example works as the README says", async () => {
+  const r = await runBin([
+    "validate-node",
+    "--spec",
+    join(REPO, "examples/compat-spec.yaml"),
+    "--features",
+    join(REPO, "examples/node-features.json"),
+  ]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /best set 1 "GPU nodes/);
+});
+
+test("usage errors exit 2", async () => {
+  let r = await runCli(["validate-node", "--features", nodeFile]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /exactly one of --spec FILE or --image REF/);
+  r = await runCli(["validate-node", "--spec", specFile, "--bogus"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /Unknown option '--bogus'/);
+  r = await runCli(["frobnicate"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown command "frobnicate"/);
+});
