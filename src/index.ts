@@ -1,0 +1,11 @@
+// kompat's library entry point.
+export * from "./spec/model.js";
+export type { Diagnostic, SpecPath } from "./spec/diagnostic.js";
+export { formatDiagnostic, formatPath, hasErrors } from "./spec/diagnostic.js";
+export { parseSpec, type ParsedSpec } from "./spec/index.js";
+export { loadSpec, evaluate, checkSpec } from "./rules/index.js";
+export type * from "./rules/report.js";
+export type * from "./features/model.js";
+export { emptyFeatures } from "./features/model.js";
+export { parseSnapshots, SnapshotError, type NodeSnapshot } from "./features/snapshot.js";
+export { HostRoot, type HostRootOptions } from "./features/hostroot.js";
