@@ -1,34 +1,68 @@
-// Go text/template for `varsTemplate`. STUB: the real engine replaces this file.
-// No JavaScript library implements Go's template language, so kompat carries its own.
+// Go text/template for `varsTemplate`, with Go's `missingkey=error` and Sprig's hermetic functions.
+// No JavaScript library implements Go's template language, so kompat carries its own engine.
+import { TemplateError } from "./errors.js";
+import { execute } from "./exec.js";
+import { FUNCTIONS } from "./functions.js";
+import { parse, type ParsedTree } from "./parser.js";
+import { fromHost } from "./values.js";
 
-export class TemplateError extends Error {
-  constructor(
-    message: string,
-    readonly line?: number,
-    readonly col?: number,
-  ) {
-    super(message);
-    this.name = "TemplateError";
-  }
-}
+export { TemplateError } from "./errors.js";
+export { NON_HERMETIC } from "./functions.js";
+
+/** Largest template source accepted, in bytes (NFD's limit for varsTemplate). */
+export const MAX_SOURCE_BYTES = 64 * 1024;
+export const DEFAULT_MAX_OUTPUT = 1024 * 1024;
+export const DEFAULT_MAX_STEPS = 1_000_000;
 
 export interface Template {
   readonly source: string;
+  /** Name used in execution messages for the top-level template. */
+  readonly name: string;
+  /** Names of templates defined with `define` or `block`. */
+  readonly definedTemplates: readonly string[];
+  /** @internal */
+  readonly tree: ParsedTree;
 }
 
 export interface ExecuteOptions {
   /** Output cap in bytes (default 1 MiB). */
   maxOutput?: number;
+  /** Step budget: nodes, commands, loop iterations and function work (default 1e6). */
+  maxSteps?: number;
+}
+
+export interface ParseOptions {
+  /** Name of the top-level template in messages (default "template"). */
+  name?: string;
+}
+
+/** Whether a template may call the function `name`. */
+export function hasFunction(name: string): boolean {
+  return FUNCTIONS.has(name);
 }
 
 /** Parses (and checks function names) like Go's template.New("").Option("missingkey=error").Funcs(sprig).Parse. */
-export function parseTemplate(source: string): Template {
-  throw new TemplateError(`template engine not implemented (${source.length} bytes)`);
+export function parseTemplate(source: string, opts: ParseOptions = {}): Template {
+  const size = Buffer.byteLength(source, "utf8");
+  if (size > MAX_SOURCE_BYTES) {
+    throw new TemplateError(
+      `template: source is ${size} bytes, more than the ${MAX_SOURCE_BYTES} allowed`,
+    );
+  }
+  const tree = parse(source, hasFunction);
+  return {
+    source,
+    name: opts.name ?? "template",
+    definedTemplates: [...tree.defined.keys()],
+    tree,
+  };
 }
 
 /** Executes over plain JS data: objects are Go maps, arrays are slices. */
 export function executeTemplate(t: Template, data: unknown, opts: ExecuteOptions = {}): string {
-  void data;
-  void opts;
-  throw new TemplateError(`template engine not implemented (${t.source.length} bytes)`);
+  const limits = {
+    maxOutput: opts.maxOutput ?? DEFAULT_MAX_OUTPUT,
+    maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+  };
+  return execute(t.tree, FUNCTIONS, fromHost(data), limits, t.name);
 }

@@ -1,0 +1,12 @@
+// The function library available to templates: Go's builtins plus hermetic Sprig functions.
+import { BUILTINS } from "./builtins.js";
+import type { FuncDef } from "./funcdef.js";
+import { SPRIG } from "./sprig/index.js";
+
+/** Sprig functions that read the host (environment, DNS): never provided, so templates stay hermetic. */
+export const NON_HERMETIC = new Set(["env", "expandenv", "getHostByName"]);
+
+export const FUNCTIONS: ReadonlyMap<string, FuncDef> = new Map([
+  ...Object.entries(SPRIG),
+  ...Object.entries(BUILTINS),
+]);
