@@ -1,5 +1,6 @@
 // The evaluation report. The JSON of `SetReport[]` is NFD's `--output-json` shape
-// (compat-spec.md §7): field names and order as NFD writes them; kompat only adds fields.
+// (compat-spec.md §7): field names and order as NFD writes them (the order the engine
+// builds objects in, mirrored here); kompat only adds fields, after NFD's.
 
 import type { Op, ValueType } from "../spec/model.js";
 
@@ -13,18 +14,24 @@ export interface ExpressionJSON {
 /** What the host had for one expression — kompat's addition, so a user sees why. */
 export interface HostObservation {
   state:
-    | "value" // attribute (or the best instance's attribute) had `value`
+    | "value" // attribute had `value`
     | "flag" // the flag is present (flags have no value)
-    | "missing-element" // the feature exists but not this element
+    | "missing-element" // the feature exists but not this element (`instances`: how many were searched)
     | "missing-feature" // the feature is in none of the three maps
-    | "instances" // instance feature: `values` seen across `instances` instances
-    | "names" // matchName: element names that satisfied it (`values`), of `instances` names
-    | "error"; // evaluation failed against the host value
+    | "instances" // instance feature: distinct `values` of the element across `instances` instances
+    | "names" // matchName: distinct element names that satisfied it (`values`, sorted), `count` in all
+    | "error"; // evaluation failed against the host value (`error`; `value`/`values` when known)
   value?: string;
+  /** At most HOST_VALUES_CAP entries; see `count`/`instances` for the full size. */
   values?: string[];
   instances?: number;
+  /** matchName: how many distinct names satisfied the expression. */
+  count?: number;
   error?: string;
 }
+
+/** Longest `values` list in a HostObservation. */
+export const HOST_VALUES_CAP = 8;
 
 export interface ExpressionReport {
   feature: string;
@@ -48,17 +55,17 @@ export interface RuleReport {
   isMatch: boolean;
   matchedExpressions?: ExpressionReport[];
   matchedAny?: MatchAnyReport[];
-  /** kompat: variables this rule published to later rules (only when it matched). */
+  /** kompat: variables this rule published to later rules (only when it matched), keys sorted. */
   vars?: Record<string, string>;
-  /** kompat: why the rule could not be evaluated fully (e.g. a varsTemplate error). */
+  /** kompat: why the rule could not be evaluated fully (e.g. a varsTemplate error); it then fails. */
   error?: string;
 }
 
 export interface SetReport {
   rules: RuleReport[] | null;
+  description?: string;
   weight?: number;
   tag?: string;
-  description?: string;
   /** kompat */
   isMatch: boolean;
   /** kompat: index of this set in the spec's `compatibilities`. */
@@ -74,6 +81,6 @@ export interface Report {
 }
 
 export interface EvaluateOptions {
-  /** Evaluate only sets whose tag is listed; undefined = every set. */
+  /** Evaluate only sets whose tag is listed; undefined (or empty, as in NFD) = every set. */
   tags?: readonly string[];
 }

@@ -1,0 +1,137 @@
+// Semantic checks of a parsed spec (compat-spec §4, §5): everything NFD would only notice
+// while evaluating, found before any host is seen. Diagnostics carry paths; loadSpec adds
+// file positions.
+
+import type { Diagnostic } from "../spec/diagnostic.js";
+import type { FeatureMatcherTerm, GroupRule, Spec } from "../spec/model.js";
+import { parseTemplate, TemplateError } from "../lib/gotemplate/index.js";
+import { BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./compile.js";
+import { checkExpression } from "./expression-check.js";
+
+type Path = Array<string | number>;
+
+function checkTerms(terms: readonly FeatureMatcherTerm[], at: Path, out: Diagnostic[]): void {
+  terms.forEach((t, k) => {
+    const me = t.matchExpressions;
+    if (me !== undefined) {
+      for (const name of Object.keys(me)) {
+        const e = me[name];
+        if (e === undefined) continue;
+        for (const p of checkExpression(e)) {
+          const path = [...at, k, "matchExpressions", name, ...p.at];
+          out.push({
+            severity: p.severity,
+            code: p.code,
+            message: `${t.feature} ${name}: ${p.message}`,
+            hint: p.hint,
+            path,
+          });
+        }
+      }
+    }
+    if (t.matchName !== undefined) {
+      for (const p of checkExpression(t.matchName)) {
+        const path = [...at, k, "matchName", ...p.at];
+        out.push({
+          severity: p.severity,
+          code: p.code,
+          message: `${t.feature} matchName: ${p.message}`,
+          hint: p.hint,
+          path,
+        });
+      }
+    }
+  });
+}
+
+function templateDiagnostic(source: string, path: Path): Diagnostic | undefined {
+  const bytes = new TextEncoder().encode(source).length;
+  if (bytes > MAX_TEMPLATE_BYTES) {
+    return {
+      severity: "error",
+      code: "template-too-large",
+      message: `varsTemplate is ${bytes} bytes; NFD refuses templates over ${MAX_TEMPLATE_BYTES} bytes`,
+      hint: "split the work over several rules or publish static vars",
+      path,
+    };
+  }
+  try {
+    parseTemplate(source);
+    return undefined;
+  } catch (e) {
+    let message = e instanceof Error ? e.message : String(e);
+    if (e instanceof TemplateError && e.line !== undefined) {
+      message = message.replace(/^template: (?:[^:]*:)?\d+(?::\d+)?: /, "");
+      message = `template line ${e.line}${e.col === undefined ? "" : `, col ${e.col}`}: ${message}`;
+    }
+    return {
+      severity: "error",
+      code: "invalid-template",
+      message: `varsTemplate does not parse: ${message}`,
+      hint: "varsTemplate is a Go text/template printing key=value lines",
+      path,
+    };
+  }
+}
+
+function checkVars(r: GroupRule, at: Path, out: Diagnostic[]): void {
+  if (r.vars === undefined) return;
+  for (const key of Object.keys(r.vars)) {
+    if (key !== "" && !key.includes("=")) continue;
+    out.push({
+      severity: "error",
+      code: "invalid-var-name",
+      message:
+        key === ""
+          ? "a variable name is empty"
+          : `variable name ${JSON.stringify(key)} contains "="`,
+      hint: "name variables like attributes: letters, digits, '-', '_', '.'",
+      path: [...at, "vars", key],
+    });
+  }
+}
+
+/** Terms on rule.matched in the first rule can never hold: the feature does not exist yet. */
+function checkBackrefs(rules: readonly GroupRule[], at: Path, out: Diagnostic[]): void {
+  const first = rules[0];
+  if (first === undefined) return;
+  const where: Array<[readonly FeatureMatcherTerm[], Path]> = [];
+  if (first.matchFeatures) where.push([first.matchFeatures, [...at, 0, "matchFeatures"]]);
+  first.matchAny?.forEach((m, i) =>
+    where.push([m.matchFeatures, [...at, 0, "matchAny", i, "matchFeatures"]]),
+  );
+  for (const [terms, path] of where) {
+    terms.forEach((t, k) => {
+      if (t.feature.toLowerCase() !== BACKREF_FEATURE) return;
+      out.push({
+        severity: "warning",
+        code: "backref-in-first-rule",
+        message: `${t.feature} is empty before the first rule has run, so this term never holds`,
+        hint: "move the rule that publishes the variable before this one",
+        path: [...path, k, "feature"],
+      });
+    });
+  }
+}
+
+/** Semantic checks of a spec; diagnostics have paths but no positions. */
+export function checkSpec(spec: Spec): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  spec.compatibilities.forEach((set, i) => {
+    const setPath: Path = ["compatibilities", i, "rules"];
+    set.rules.forEach((r, j) => {
+      const at: Path = [...setPath, j];
+      if (r.matchFeatures) checkTerms(r.matchFeatures, [...at, "matchFeatures"], out);
+      r.matchAny?.forEach((m, a) =>
+        checkTerms(m.matchFeatures, [...at, "matchAny", a, "matchFeatures"], out),
+      );
+      checkVars(r, at, out);
+      if (r.varsTemplate !== undefined && r.varsTemplate !== "") {
+        const d = templateDiagnostic(r.varsTemplate, [...at, "varsTemplate"]);
+        if (d) out.push(d);
+      }
+    });
+    checkBackrefs(set.rules, setPath, out);
+  });
+  return out;
+}

@@ -1,0 +1,30 @@
+// The rule engine's public API: evaluate a spec against a node's features, check a spec,
+// load a spec from text with every diagnostic located.
+
+import type { Features } from "../features/model.js";
+import type { Spec } from "../spec/model.js";
+import { compileSpec, type CompiledSpec } from "./compile.js";
+import type { EvaluateOptions, Report } from "./report.js";
+
+export { compileSpec, type CompiledSpec, BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./compile.js";
+export { checkSpec } from "./check.js";
+export { loadSpec } from "./load.js";
+export { parseGoInt, type GoInt } from "./goint.js";
+export { parseVersion, compareVersions, nfdVersionProblem, type Version } from "./version.js";
+export { compileRegexp, type Regexp } from "./regexp.js";
+export type * from "./report.js";
+export { HOST_VALUES_CAP } from "./report.js";
+
+// Callers evaluating one spec against many nodes pass the same object: compile it once.
+// (A spec mutated after its first evaluation must be recompiled with compileSpec.)
+const compiled = new WeakMap<Spec, CompiledSpec>();
+
+/** Evaluates `spec` against one node's features. Never throws on host data. */
+export function evaluate(spec: Spec, features: Features, opts?: EvaluateOptions): Report {
+  let c = compiled.get(spec);
+  if (c === undefined) {
+    c = compileSpec(spec);
+    compiled.set(spec, c);
+  }
+  return c.evaluate(features, opts);
+}

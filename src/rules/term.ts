@@ -1,0 +1,259 @@
+// One feature term (compat-spec §3) evaluated against a host, with each expression's own
+// result and what the host had — kompat reports per-expression truth, not NFD's guess.
+
+import type { FeatureMatcherTerm } from "../spec/model.js";
+import { compileExpression, type CompiledExpression, type Outcome } from "./expression.js";
+import type { ExpressionJSON, ExpressionReport, HostObservation } from "./report.js";
+import { HOST_VALUES_CAP } from "./report.js";
+import { compareGo } from "./gostring.js";
+
+/** The parts of one feature the host has (undefined: not in that map). */
+export interface FeatureView {
+  flags: Readonly<Record<string, unknown>> | undefined;
+  attrs: Readonly<Record<string, string>> | undefined;
+  insts: ReadonlyArray<{ attributes: Readonly<Record<string, string>> }> | undefined;
+}
+
+export interface CompiledElementExpr {
+  name: string;
+  expr: CompiledExpression;
+  json: ExpressionJSON;
+  doesNotExist: boolean;
+}
+
+export interface CompiledTerm {
+  /** As written in the spec. */
+  feature: string;
+  /** Look-up key: lower-cased. */
+  key: string;
+  /** undefined when the term has no matchExpressions (not the same as an empty map). */
+  exprs: CompiledElementExpr[] | undefined;
+  matchName: { expr: CompiledExpression; json: ExpressionJSON } | undefined;
+}
+
+export function expressionJSON(e: { op: string; value: string[]; type: string }): ExpressionJSON {
+  const out: { op: string; value?: string[]; type?: string } = { op: e.op };
+  if (e.value.length > 0) out.value = Object.freeze([...e.value]) as string[];
+  if (e.type !== "") out.type = e.type;
+  return Object.freeze(out) as ExpressionJSON;
+}
+
+export function compileTerm(t: FeatureMatcherTerm): CompiledTerm {
+  let exprs: CompiledElementExpr[] | undefined;
+  if (t.matchExpressions !== undefined) {
+    exprs = Object.keys(t.matchExpressions).map((name) => {
+      const e = t.matchExpressions?.[name];
+      if (e === undefined) throw new Error("unreachable");
+      return {
+        name,
+        expr: compileExpression(e),
+        json: expressionJSON(e),
+        doesNotExist: e.op === "DoesNotExist",
+      };
+    });
+  }
+  const mn = t.matchName;
+  return {
+    feature: t.feature,
+    key: t.feature.toLowerCase(),
+    exprs,
+    matchName:
+      mn === undefined ? undefined : { expr: compileExpression(mn), json: expressionJSON(mn) },
+  };
+}
+
+function report(
+  t: CompiledTerm,
+  name: string,
+  json: ExpressionJSON,
+  matcherType: ExpressionReport["matcherType"],
+  isMatch: boolean,
+  host: HostObservation,
+): ExpressionReport {
+  return { feature: t.feature, name, expression: json, matcherType, isMatch, host };
+}
+
+const MISSING_FEATURE: HostObservation = Object.freeze({ state: "missing-feature" });
+
+/**
+ * Evaluates a term, pushing one report per expression (matchExpressions in spec order, then
+ * matchName) onto `out`. Returns whether the term holds. Never throws on host data.
+ */
+export function evaluateTerm(
+  t: CompiledTerm,
+  f: FeatureView | undefined,
+  out: ExpressionReport[],
+): boolean {
+  if (f === undefined) {
+    for (const e of t.exprs ?? [])
+      out.push(report(t, e.name, e.json, "matchExpression", false, MISSING_FEATURE));
+    if (t.matchName) out.push(report(t, "", t.matchName.json, "matchName", false, MISSING_FEATURE));
+    return false;
+  }
+  let holds = true;
+  if (t.exprs !== undefined) holds = evaluateExpressions(t, t.exprs, f, out);
+  if (t.matchName !== undefined) holds = evaluateMatchName(t, t.matchName, f, out) && holds;
+  return holds;
+}
+
+function evaluateExpressions(
+  t: CompiledTerm,
+  exprs: CompiledElementExpr[],
+  f: FeatureView,
+  out: ExpressionReport[],
+): boolean {
+  const { flags, attrs, insts } = f;
+  const hasKV = flags !== undefined || attrs !== undefined;
+  const n = exprs.length;
+  let kvAll = hasKV;
+  const kvOk: boolean[] = new Array<boolean>(n);
+  const kvErr: Array<string | undefined> = new Array<string | undefined>(n);
+  for (let k = 0; k < n; k++) {
+    const e = exprs[k] as CompiledElementExpr;
+    if (!hasKV) {
+      kvOk[k] = false;
+      continue;
+    }
+    let rF: Outcome | undefined;
+    let rA: Outcome | undefined;
+    if (flags !== undefined)
+      rF = Object.hasOwn(flags, e.name) ? e.expr.onFlag() : e.expr.onMissing();
+    if (attrs !== undefined) {
+      rA = Object.hasOwn(attrs, e.name) ? e.expr.onValue(str(attrs[e.name])) : e.expr.onMissing();
+    }
+    // DoesNotExist must hold in every map the feature has; any other op in one of them.
+    const ok = e.doesNotExist
+      ? (rF === undefined || rF === true) && (rA === undefined || rA === true)
+      : rF === true || rA === true;
+    kvOk[k] = ok;
+    if (!ok) {
+      kvAll = false;
+      kvErr[k] = typeof rA === "string" ? rA : typeof rF === "string" ? rF : undefined;
+    }
+  }
+
+  // Instances: one instance must satisfy every expression.
+  let instMatch = false;
+  const instAny: boolean[] = new Array<boolean>(n).fill(false);
+  const instErr: Array<string | undefined> = new Array<string | undefined>(n);
+  if (insts !== undefined && insts.length > 0) {
+    let open = n; // expressions not yet satisfied by any instance
+    for (let i = 0; i < insts.length; i++) {
+      const a = attrsOf(insts[i]);
+      let all = true;
+      for (let k = 0; k < n; k++) {
+        const e = exprs[k] as CompiledElementExpr;
+        const r = Object.hasOwn(a, e.name) ? e.expr.onValue(str(a[e.name])) : e.expr.onMissing();
+        if (r === true) {
+          if (!instAny[k]) {
+            instAny[k] = true;
+            open--;
+          }
+        } else {
+          all = false;
+          if (typeof r === "string" && instErr[k] === undefined) instErr[k] = r;
+        }
+      }
+      if (all) instMatch = true;
+      if (instMatch && open === 0) break; // every answer is known
+    }
+  }
+
+  for (let k = 0; k < n; k++) {
+    const e = exprs[k] as CompiledElementExpr;
+    const isMatch = (kvOk[k] ?? false) || (instAny[k] ?? false);
+    out.push(
+      report(
+        t,
+        e.name,
+        e.json,
+        "matchExpression",
+        isMatch,
+        observe(e.name, f, isMatch, kvErr[k] ?? instErr[k]),
+      ),
+    );
+  }
+  return kvAll || instMatch;
+}
+
+function str(v: unknown): string {
+  return typeof v === "string" ? v : String(v);
+}
+
+const NO_ATTRS: Readonly<Record<string, string>> = Object.freeze(
+  Object.create(null) as Record<string, string>,
+);
+
+function attrsOf(
+  inst: { attributes: Readonly<Record<string, string>> } | undefined,
+): Readonly<Record<string, string>> {
+  const a = inst?.attributes;
+  return a !== null && typeof a === "object" ? a : NO_ATTRS;
+}
+
+function observe(
+  name: string,
+  f: FeatureView,
+  isMatch: boolean,
+  error: string | undefined,
+): HostObservation {
+  const { flags, attrs, insts } = f;
+  if (attrs !== undefined && Object.hasOwn(attrs, name)) {
+    const value = str(attrs[name]);
+    return !isMatch && error !== undefined
+      ? { state: "error", value, error }
+      : { state: "value", value };
+  }
+  if (flags !== undefined && Object.hasOwn(flags, name)) return { state: "flag" };
+  if (insts !== undefined && insts.length > 0) {
+    const values: string[] = [];
+    const seen = new Set<string>();
+    for (const inst of insts) {
+      const a = attrsOf(inst);
+      if (!Object.hasOwn(a, name)) continue;
+      const v = str(a[name]);
+      if (seen.has(v)) continue;
+      seen.add(v);
+      values.push(v);
+      if (values.length === HOST_VALUES_CAP) break;
+    }
+    const instances = insts.length;
+    if (!isMatch && error !== undefined) return { state: "error", values, instances, error };
+    return values.length === 0
+      ? { state: "missing-element", instances }
+      : { state: "instances", values, instances };
+  }
+  if (!isMatch && error !== undefined) return { state: "error", error };
+  return { state: "missing-element" };
+}
+
+function evaluateMatchName(
+  t: CompiledTerm,
+  mn: { expr: CompiledExpression; json: ExpressionJSON },
+  f: FeatureView,
+  out: ExpressionReport[],
+): boolean {
+  // Names repeat across instances: evaluate each distinct name once.
+  const seen = new Map<string, boolean>();
+  let error: string | undefined;
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    const r = mn.expr.onValue(name);
+    if (typeof r === "string" && error === undefined) error = r;
+    seen.set(name, r === true);
+  };
+  if (f.flags !== undefined) for (const k of Object.keys(f.flags)) visit(k);
+  if (f.attrs !== undefined) for (const k of Object.keys(f.attrs)) visit(k);
+  if (f.insts !== undefined)
+    for (const inst of f.insts) for (const k of Object.keys(attrsOf(inst))) visit(k);
+  const matched: string[] = [];
+  for (const [k, ok] of seen) if (ok) matched.push(k);
+  matched.sort(compareGo);
+  const isMatch = matched.length > 0;
+  const host: HostObservation =
+    !isMatch && error !== undefined
+      ? { state: "error", error }
+      : { state: "names", values: matched.slice(0, HOST_VALUES_CAP), count: matched.length };
+  out.push(report(t, "", mn.json, "matchName", isMatch, host));
+  return isMatch;
+}
