@@ -1,0 +1,108 @@
+// Content cache keyed by digest (manifests and spec blobs are immutable), plus small memos
+// (a registry's referrers API support, a tag's last digest). Entries are written atomically
+// and verified on every read; a corrupt entry is dropped. Failures to write are not errors.
+
+import { createHash } from "node:crypto";
+import { readFile, rm } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { digestAlgorithm, digestHex, isDigest, verifyContent } from "./digest.js";
+import { writeFileAtomic } from "./fsutil.js";
+
+export function cacheDir(env: Record<string, string | undefined>): string {
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg !== undefined && xdg.startsWith("/")) return join(xdg, "kompat");
+  return join(env.HOME ?? homedir(), ".cache", "kompat");
+}
+
+/** Directory for lock files: the runtime dir when there is one, else the cache. */
+export function lockDir(env: Record<string, string | undefined>): string {
+  const run = env.XDG_RUNTIME_DIR;
+  if (run !== undefined && run.startsWith("/")) return join(run, "kompat", "locks");
+  return join(cacheDir(env), "locks");
+}
+
+/** A lock file path for one repository (any string key). */
+export function lockPathFor(env: Record<string, string | undefined>, key: string): string {
+  return join(lockDir(env), `${createHash("sha256").update(key).digest("hex").slice(0, 32)}.lock`);
+}
+
+export class ContentCache {
+  constructor(
+    readonly dir: string,
+    private readonly log: (msg: string) => void = () => {},
+  ) {}
+
+  private path(digest: string): string {
+    return join(this.dir, "blobs", digestAlgorithm(digest), digestHex(digest));
+  }
+
+  async get(digest: string, size?: number): Promise<Uint8Array | undefined> {
+    if (!isDigest(digest)) return undefined;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.path(digest));
+    } catch {
+      return undefined;
+    }
+    try {
+      verifyContent(size === undefined ? { digest } : { digest, size }, bytes, "cache");
+    } catch {
+      this.log(`cache entry ${digest} is corrupt; dropped`);
+      await rm(this.path(digest), { force: true });
+      return undefined;
+    }
+    return new Uint8Array(bytes);
+  }
+
+  /** Stores verified content; callers verify before putting. */
+  async put(digest: string, bytes: Uint8Array): Promise<void> {
+    if (!isDigest(digest)) return;
+    try {
+      await writeFileAtomic(this.path(digest), bytes);
+    } catch (e) {
+      this.log(
+        `cannot write cache ${this.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
+    }
+  }
+
+  private memoPath(key: string): string {
+    return join(
+      this.dir,
+      "memo",
+      `${createHash("sha256").update(key).digest("hex").slice(0, 40)}.json`,
+    );
+  }
+
+  /** A memo younger than `maxAgeMs`, or undefined. */
+  async getMemo<T>(key: string, maxAgeMs: number): Promise<T | undefined> {
+    try {
+      const v = JSON.parse(await readFile(this.memoPath(key), "utf8")) as {
+        key?: string;
+        at?: number;
+        value?: T;
+      };
+      if (
+        v.key !== key ||
+        typeof v.at !== "number" ||
+        Date.now() - v.at > maxAgeMs ||
+        Date.now() < v.at
+      )
+        return undefined;
+      return v.value;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async setMemo(key: string, value: unknown): Promise<void> {
+    try {
+      await writeFileAtomic(this.memoPath(key), JSON.stringify({ key, at: Date.now(), value }));
+    } catch (e) {
+      this.log(
+        `cannot write cache ${this.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,201 @@
+// Opening an image reference as a Target: a remote repository (transport, credentials,
+// authentication) or an OCI layout directory; plus cache-aware fetches shared by commands.
+
+import { Authenticator } from "./auth.js";
+import { ContentCache, cacheDir, lockPathFor } from "./cache.js";
+import { resolveCredentials, CredentialError } from "./credentials.js";
+import type { Descriptor } from "./descriptor.js";
+import { RegistryError } from "./errors.js";
+import { LayoutStore } from "./layout.js";
+import { InvalidPlatformError } from "./platform.js";
+import { InvalidReferenceError, parseReference, registryApiHost } from "./reference.js";
+import { RemoteRepository } from "./registry.js";
+import type { FetchedManifest, Target } from "./storage.js";
+import { Transport } from "./transport.js";
+import { AuthError } from "./auth.js";
+import { isDigest } from "./digest.js";
+
+export interface ClientOptions {
+  plainHttp?: boolean;
+  insecure?: boolean;
+  caFile?: string;
+  username?: string;
+  password?: string;
+  /** An access token sent as Bearer (NFD's --registry-token-stdin). */
+  token?: string;
+  noCache?: boolean;
+  env: Record<string, string | undefined>;
+  /** For relative oci-layout paths (default process.cwd()). */
+  cwd?: string;
+  verbose?: (msg: string) => void;
+  /** Per-request timeout (default 30 s). */
+  timeoutMs?: number;
+  /** First retry backoff (default 300 ms); tests make it short. */
+  retryBaseMs?: number;
+  retries?: number;
+}
+
+export interface OpenedImage {
+  target: Target;
+  /** Tag or digest to resolve. */
+  reference: string;
+  /** The image as written back to the user: `registry/repo:tag`, `oci-layout:dir:tag`. */
+  name: string;
+  cache?: ContentCache;
+  /** HTTP exchanges so far (remote only; auth round trips included). */
+  requestCount(): number;
+  /** Lock file for this repository's fallback index. */
+  lockPath: string;
+  close(): Promise<void>;
+}
+
+/** Turns the errors of the lower layers into RegistryError so callers catch one type. */
+export function asRegistryError(e: unknown): unknown {
+  if (e instanceof RegistryError) return e;
+  if (
+    e instanceof InvalidReferenceError ||
+    e instanceof InvalidPlatformError ||
+    e instanceof CredentialError ||
+    e instanceof AuthError
+  ) {
+    return new RegistryError(e.message);
+  }
+  if (e instanceof Error && /^timed out waiting for lock/.test(e.message))
+    return new RegistryError(e.message);
+  return e;
+}
+
+export async function openImage(
+  image: string,
+  opts: ClientOptions,
+  purpose: "pull" | "push" = "pull",
+): Promise<OpenedImage> {
+  const ref = parseReference(image);
+  const log = opts.verbose ?? (() => {});
+  const cache = opts.noCache ? undefined : new ContentCache(cacheDir(opts.env), log);
+  if (ref.kind === "layout") {
+    const store = new LayoutStore(ref.path, opts.cwd);
+    const reference = ref.digest ?? ref.tag ?? (await defaultLayoutTag(store, ref.path));
+    return {
+      target: store,
+      reference,
+      name: `oci-layout:${ref.path}${isDigest(reference) ? "@" : ":"}${reference}`,
+      requestCount: () => 0,
+      lockPath: lockPathFor(opts.env, store.key),
+      close: async () => {},
+    };
+  }
+  const transport = new Transport({
+    env: opts.env,
+    ...(opts.caFile !== undefined ? { caFile: opts.caFile } : {}),
+    ...(opts.insecure ? { insecure: true } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
+    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+    verbose: log,
+  });
+  const credOpts = {
+    env: opts.env,
+    ...(opts.username !== undefined ? { username: opts.username } : {}),
+    ...(opts.password !== undefined ? { password: opts.password } : {}),
+    ...(opts.token !== undefined ? { token: opts.token } : {}),
+  };
+  const auth = new Authenticator({
+    http: async (req) => {
+      const res = await transport.send({
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        ...(req.body !== undefined ? { body: Buffer.from(req.body, "utf8") } : {}),
+        maxBytes: req.maxBodyBytes,
+      });
+      return { status: res.status, body: res.body };
+    },
+    credentials: (host, repository) =>
+      resolveCredentials(host, repository ?? ref.repository, credOpts),
+    log,
+  });
+  const target = new RemoteRepository({
+    registry: ref.registry,
+    apiHost: registryApiHost(ref),
+    repository: ref.repository,
+    ...(opts.plainHttp ? { plainHttp: true } : {}),
+    transport,
+    auth,
+    forPush: purpose === "push",
+    log,
+  });
+  const reference = ref.target;
+  return {
+    target,
+    reference,
+    name: `${ref.registry}/${ref.repository}${isDigest(reference) ? "@" : ":"}${reference}`,
+    ...(cache ? { cache } : {}),
+    requestCount: () => transport.requestCount,
+    lockPath: lockPathFor(opts.env, target.key),
+    close: () => transport.close(),
+  };
+}
+
+/** A layout without tag or digest: its only tag, or `latest` when present. */
+async function defaultLayoutTag(store: LayoutStore, path: string): Promise<string> {
+  const tags = await store.tags();
+  if (tags.includes("latest")) return "latest";
+  if (tags.length === 1 && tags[0] !== undefined) return tags[0];
+  throw new RegistryError(
+    tags.length === 0
+      ? `oci-layout:${path} has no tagged manifest; give oci-layout:${path}@sha256:…`
+      : `oci-layout:${path} has several tags (${tags.join(", ")}); give one as oci-layout:${path}:TAG`,
+  );
+}
+
+/** Resolves the reference; by digest with a warm cache this needs no request. */
+export async function resolveCached(img: OpenedImage): Promise<FetchedManifest> {
+  const { target, reference, cache } = img;
+  if (cache && target.kind === "remote" && isDigest(reference)) {
+    const bytes = await cache.get(reference);
+    if (bytes !== undefined) {
+      const mediaType = mediaTypeOfBytes(bytes);
+      if (mediaType !== undefined)
+        return { descriptor: { mediaType, digest: reference, size: bytes.byteLength }, bytes };
+    }
+  }
+  const got = await target.resolve(reference);
+  if (cache && target.kind === "remote") await cache.put(got.descriptor.digest, got.bytes);
+  return got;
+}
+
+export async function fetchManifestCached(img: OpenedImage, desc: Descriptor): Promise<Uint8Array> {
+  if (img.cache && img.target.kind === "remote") {
+    const hit = await img.cache.get(desc.digest, desc.size);
+    if (hit !== undefined) return hit;
+    const bytes = await img.target.fetchManifest(desc);
+    await img.cache.put(desc.digest, bytes);
+    return bytes;
+  }
+  return img.target.fetchManifest(desc);
+}
+
+export async function fetchBlobCached(
+  img: OpenedImage,
+  desc: Descriptor,
+  maxBytes: number,
+): Promise<Uint8Array> {
+  if (img.cache && img.target.kind === "remote" && desc.data === undefined) {
+    const hit = await img.cache.get(desc.digest, desc.size);
+    if (hit !== undefined) return hit;
+    const bytes = await img.target.fetchBlob(desc, maxBytes);
+    await img.cache.put(desc.digest, bytes);
+    return bytes;
+  }
+  return img.target.fetchBlob(desc, maxBytes);
+}
+
+function mediaTypeOfBytes(bytes: Uint8Array): string | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(bytes).toString("utf8")) as Record<string, unknown>;
+    return typeof v.mediaType === "string" ? v.mediaType : undefined;
+  } catch {
+    return undefined;
+  }
+}

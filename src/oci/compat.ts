@@ -1,0 +1,203 @@
+// The compatibility artifact of an image: resolve the image, find the referrers of the
+// subject (falling back to this node's platform entry of an index, which NFD does not do),
+// choose the newest, and read its spec layer. Shared by validate-node, fetch-spec, discover.
+
+import {
+  asRegistryError,
+  fetchBlobCached,
+  fetchManifestCached,
+  openImage,
+  resolveCached,
+  type ClientOptions,
+  type OpenedImage,
+} from "./client.js";
+import {
+  parseManifest,
+  type Descriptor,
+  type ImageManifest,
+  type ParsedManifest,
+} from "./descriptor.js";
+import { ContentError, NotFoundError } from "./errors.js";
+import { COMPAT_ARTIFACT_TYPE, MAX_SPEC_BYTES } from "./mediatypes.js";
+import { formatPlatform, hostPlatform, parsePlatform, type Platform } from "./platform.js";
+import { listReferrers, sortNewestFirst } from "./referrers.js";
+import { resolveSubject, selectPlatform } from "./subject.js";
+
+export interface FoundArtifacts {
+  /** `registry/repo@sha256:…` of the subject whose referrers these are. */
+  subjectName: string;
+  subject: Descriptor;
+  /** The resolved reference's manifest (an index stays an index). */
+  resolved: ParsedManifest;
+  /** Newest first. */
+  artifacts: Descriptor[];
+  source: "api" | "tag" | "layout";
+  /** Set when the artifacts belong to this node's platform entry rather than the index. */
+  hostPlatformUsed?: Platform;
+  /** Human-readable remarks (which subject was used and why). */
+  notes: string[];
+}
+
+function baseName(img: OpenedImage): string {
+  const n = img.name;
+  const cut = Math.max(
+    n.lastIndexOf("@"),
+    n.lastIndexOf(":") > n.lastIndexOf("/") ? n.lastIndexOf(":") : -1,
+  );
+  return cut > 0 ? n.slice(0, cut) : n;
+}
+
+/**
+ * Compatibility artifacts of the image. `hostFallback`: when an index has none, look at
+ * the entry for this machine's platform (`host` overrides it, for tests).
+ */
+export async function findCompatArtifacts(
+  img: OpenedImage,
+  opts: { platform?: string; hostFallback?: boolean; host?: Platform; log?: (m: string) => void },
+): Promise<FoundArtifacts> {
+  const log = opts.log ?? (() => {});
+  const resolved = await resolveCached(img);
+  const platform = opts.platform !== undefined ? parsePlatform(opts.platform) : undefined;
+  const picked = await resolveSubject(img.target, resolved, platform, img.name);
+  const base = baseName(img);
+  const notes: string[] = [];
+  const listOpts = { ...(img.cache ? { cache: img.cache } : {}), log };
+  let subject = picked.subject;
+  let found = await listReferrers(img.target, subject, COMPAT_ARTIFACT_TYPE, listOpts);
+  let hostPlatformUsed: Platform | undefined;
+  if (
+    found.referrers.length === 0 &&
+    platform === undefined &&
+    opts.hostFallback &&
+    picked.parsed.kind === "index"
+  ) {
+    const host = opts.host ?? hostPlatform();
+    const entry = selectPlatform(picked.parsed, host);
+    if (entry !== undefined) {
+      log(
+        `${img.name}: the index has no compatibility artifact; trying its ${formatPlatform(host)} entry ${entry.digest}`,
+      );
+      const again = await listReferrers(img.target, entry, COMPAT_ARTIFACT_TYPE, listOpts);
+      if (again.referrers.length > 0) {
+        subject = entry;
+        found = again;
+        hostPlatformUsed = host;
+        notes.push(
+          `the image index has no compatibility artifact; used the one attached to its ${formatPlatform(host)} manifest`,
+        );
+      }
+    }
+  }
+  return {
+    subjectName: `${base}@${subject.digest}`,
+    subject,
+    resolved: picked.parsed,
+    artifacts: sortNewestFirst(found.referrers),
+    source: found.source,
+    ...(hostPlatformUsed ? { hostPlatformUsed } : {}),
+    notes,
+  };
+}
+
+export interface ArtifactSpec {
+  manifest: ImageManifest;
+  layer: Descriptor;
+  text: string;
+}
+
+/** The spec of one artifact: its manifest's first layer (NFD reads layers[0]), as UTF-8 text. */
+export async function readArtifactSpec(
+  img: OpenedImage,
+  artifact: Descriptor,
+  subject?: Descriptor,
+  log?: (m: string) => void,
+): Promise<ArtifactSpec> {
+  const where = `artifact ${artifact.digest}`;
+  const bytes = await fetchManifestCached(img, artifact);
+  const parsed = parseManifest(bytes, artifact.mediaType, where);
+  if (parsed.kind !== "manifest")
+    throw new ContentError(`${where} is an index, not an image manifest`);
+  const manifest = parsed.manifest;
+  if (
+    subject !== undefined &&
+    manifest.subject !== undefined &&
+    manifest.subject.digest !== subject.digest
+  ) {
+    log?.(
+      `${where}: its subject ${manifest.subject.digest} is not ${subject.digest} (listed anyway; used)`,
+    );
+  }
+  const layer = manifest.layers[0];
+  if (layer === undefined)
+    throw new ContentError(`${where} has no layers; expected the spec as its first layer`);
+  if (layer.size > MAX_SPEC_BYTES)
+    throw new ContentError(`${where}: spec layer is ${layer.size} bytes, over the 1 MiB limit`);
+  const blob = await fetchBlobCached(img, layer, MAX_SPEC_BYTES);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(blob);
+  } catch {
+    throw new ContentError(`${where}: spec layer ${layer.digest} is not UTF-8 text`);
+  }
+  return { manifest, layer, text };
+}
+
+export interface ImageSpecOptions extends ClientOptions {
+  image: string;
+  platform?: string;
+  /** This node's platform for the index fallback (default: the machine's). */
+  hostPlatform?: Platform;
+}
+
+export interface ImageSpec {
+  specText: string;
+  /** e.g. `registry.example/app@sha256:… (artifact sha256:…)`. */
+  specSource: string;
+  /** `registry.example/app@sha256:…` of the manifest the artifact is attached to. */
+  subject: string;
+  artifactDigest: string;
+  /** Remarks for the user, e.g. that this node's platform entry was used. */
+  notes: string[];
+}
+
+/** The spec validate-node uses for `--image`. Throws RegistryError (or a subclass). */
+export async function resolveImageSpec(opts: ImageSpecOptions): Promise<ImageSpec> {
+  let img: OpenedImage | undefined;
+  try {
+    img = await openImage(opts.image, opts);
+    const log = opts.verbose;
+    const found = await findCompatArtifacts(img, {
+      ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
+      hostFallback: true,
+      ...(opts.hostPlatform ? { host: opts.hostPlatform } : {}),
+      ...(log ? { log } : {}),
+    });
+    const newest = found.artifacts[0];
+    if (newest === undefined) {
+      const also =
+        found.resolved.kind === "index" && opts.platform === undefined
+          ? ` (nor its ${formatPlatform(opts.hostPlatform ?? hostPlatform())} entry)`
+          : "";
+      throw new NotFoundError(
+        `no compatibility artifact (${COMPAT_ARTIFACT_TYPE}) is attached to ${found.subjectName}${also}; attach one with "kompat attach --image ${opts.image} --spec FILE"`,
+      );
+    }
+    if (found.artifacts.length > 1)
+      log?.(
+        `${found.artifacts.length} compatibility artifacts; using the newest, ${newest.digest}`,
+      );
+    const spec = await readArtifactSpec(img, newest, found.subject, log);
+    log?.(`${img.requestCount()} HTTP request(s) to the registry`);
+    return {
+      specText: spec.text,
+      specSource: `${found.subjectName} (artifact ${newest.digest})`,
+      subject: found.subjectName,
+      artifactDigest: newest.digest,
+      notes: found.notes,
+    };
+  } catch (e) {
+    throw asRegistryError(e);
+  } finally {
+    await img?.close();
+  }
+}

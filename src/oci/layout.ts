@@ -1,0 +1,260 @@
+// An OCI image layout directory (image-spec 1.1 `oci-layout`, `index.json`, `blobs/<alg>/<hex>`)
+// as a Target, written the way oras writes it: every manifest listed in index.json, tags as
+// `org.opencontainers.image.ref.name`, referrers found by reading the listed manifests' subject.
+
+import { readFile, stat } from "node:fs/promises";
+import { join, resolve as resolvePath } from "node:path";
+import { encodeJson, parseJson, parseManifest, type Descriptor } from "./descriptor.js";
+import { digestAlgorithm, digestHex, isDigest, verifyContent } from "./digest.js";
+import { ContentError, NotFoundError, RegistryError } from "./errors.js";
+import { errnoCode, writeFileAtomic } from "./fsutil.js";
+import {
+  ANNOTATION_REF_NAME,
+  isIndexType,
+  isManifestType,
+  MAX_MANIFEST_BYTES,
+  OCI_INDEX,
+} from "./mediatypes.js";
+import type { FetchedManifest, PutResult, TaggedManifest, Target } from "./storage.js";
+
+interface LayoutIndex {
+  schemaVersion: 2;
+  mediaType: string;
+  manifests: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+export class LayoutStore implements Target {
+  readonly display: string;
+  readonly key: string;
+  readonly kind = "layout" as const;
+  private readonly root: string;
+
+  constructor(dir: string, cwd = process.cwd()) {
+    this.root = resolvePath(cwd, dir);
+    this.display = `oci-layout:${dir}`;
+    this.key = `oci-layout:${this.root}`;
+  }
+
+  async close(): Promise<void> {}
+
+  private blobPath(digest: string): string {
+    if (!isDigest(digest)) throw new ContentError(`${this.display}: malformed digest "${digest}"`);
+    return join(this.root, "blobs", digestAlgorithm(digest), digestHex(digest));
+  }
+
+  /** index.json; a missing layout is an error unless `create` (an empty index then). */
+  async readIndex(create = false): Promise<LayoutIndex> {
+    const path = join(this.root, "index.json");
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      if (errnoCode(e) === "ENOENT" && create)
+        return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
+      if (errnoCode(e) === "ENOENT")
+        throw new NotFoundError(`${this.display}: not an OCI image layout (no ${path})`);
+      throw new RegistryError(
+        `${this.display}: cannot read ${path}: ${errnoCode(e) ?? (e as Error).message}`,
+      );
+    }
+    const parsed = parseManifest(new Uint8Array(bytes), OCI_INDEX, path);
+    if (parsed.kind !== "index") throw new ContentError(`${path}: not an image index`);
+    const out: LayoutIndex = {
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: parsed.index.manifests,
+    };
+    if (parsed.index.annotations) out.annotations = parsed.index.annotations;
+    return out;
+  }
+
+  private async writeIndex(index: LayoutIndex): Promise<void> {
+    await writeFileAtomic(join(this.root, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+    await writeFileAtomic(join(this.root, "index.json"), encodeJson(index));
+  }
+
+  /** Names of the tags in index.json, for messages. */
+  async tags(): Promise<string[]> {
+    const index = await this.readIndex();
+    return index.manifests.flatMap((m) =>
+      m.annotations?.[ANNOTATION_REF_NAME] ? [m.annotations[ANNOTATION_REF_NAME]] : [],
+    );
+  }
+
+  private async readBlob(desc: Descriptor, maxBytes: number): Promise<Uint8Array> {
+    const path = this.blobPath(desc.digest);
+    if (desc.size > maxBytes)
+      throw new ContentError(
+        `${this.display}: ${desc.digest} is ${desc.size} bytes, over the ${maxBytes}-byte limit`,
+      );
+    let bytes: Buffer;
+    try {
+      const st = await stat(path);
+      if (st.size > maxBytes)
+        throw new ContentError(`${path}: ${st.size} bytes, over the ${maxBytes}-byte limit`);
+      bytes = await readFile(path);
+    } catch (e) {
+      if (e instanceof ContentError) throw e;
+      if (errnoCode(e) === "ENOENT")
+        throw new NotFoundError(`${this.display}: blob ${desc.digest} is missing (${path})`);
+      throw new RegistryError(
+        `${this.display}: cannot read ${path}: ${errnoCode(e) ?? (e as Error).message}`,
+      );
+    }
+    // size -1: asked by digest alone.
+    verifyContent(desc.size >= 0 ? desc : { digest: desc.digest }, bytes, path);
+    return new Uint8Array(bytes);
+  }
+
+  async resolve(reference: string): Promise<FetchedManifest> {
+    const index = await this.readIndex();
+    const entry = isDigest(reference)
+      ? index.manifests.find((m) => m.digest === reference)
+      : index.manifests.find((m) => m.annotations?.[ANNOTATION_REF_NAME] === reference);
+    if (entry === undefined && isDigest(reference)) {
+      // Not listed (a child of an index): still readable by digest.
+      const bytes = await this.readBlob(
+        { mediaType: "", digest: reference, size: -1 },
+        MAX_MANIFEST_BYTES,
+      ).catch(() => undefined);
+      if (bytes !== undefined) {
+        const type = ownType(bytes);
+        return {
+          descriptor: { mediaType: type, digest: reference, size: bytes.byteLength },
+          bytes,
+        };
+      }
+    }
+    if (entry === undefined) {
+      const tags = index.manifests.flatMap((m) => m.annotations?.[ANNOTATION_REF_NAME] ?? []);
+      throw new NotFoundError(
+        `${this.display}: no manifest ${isDigest(reference) ? reference : `tagged "${reference}"`}` +
+          (tags.length > 0 ? ` (tags: ${tags.join(", ")})` : " (the layout has no tags)"),
+      );
+    }
+    const descriptor = withoutRefName(entry);
+    return { descriptor, bytes: await this.fetchManifest(descriptor) };
+  }
+
+  fetchManifest(desc: Descriptor): Promise<Uint8Array> {
+    return this.readBlob(desc, MAX_MANIFEST_BYTES);
+  }
+
+  fetchBlob(desc: Descriptor, maxBytes: number): Promise<Uint8Array> {
+    if (desc.data !== undefined) {
+      const inline = Buffer.from(desc.data, "base64");
+      verifyContent(desc, inline, `inline data of ${desc.digest}`);
+      return Promise.resolve(new Uint8Array(inline));
+    }
+    return this.readBlob(desc, maxBytes);
+  }
+
+  async fetchTag(tag: string): Promise<TaggedManifest | undefined> {
+    try {
+      return await this.resolve(tag);
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+  }
+
+  async blobExists(desc: Descriptor): Promise<boolean> {
+    try {
+      const st = await stat(this.blobPath(desc.digest));
+      return st.size === desc.size;
+    } catch {
+      return false;
+    }
+  }
+
+  async pushBlob(desc: Descriptor, bytes: Uint8Array): Promise<void> {
+    verifyContent(desc, bytes, `blob ${desc.digest}`);
+    await writeFileAtomic(this.blobPath(desc.digest), bytes);
+  }
+
+  async pushManifest(
+    desc: Descriptor,
+    bytes: Uint8Array,
+    opts: { tag?: string } = {},
+  ): Promise<PutResult> {
+    await this.pushBlob(desc, bytes);
+    const index = await this.readIndex(true);
+    const plain = withoutRefName(desc);
+    if (opts.tag !== undefined) {
+      index.manifests = index.manifests.filter(
+        (m) => m.annotations?.[ANNOTATION_REF_NAME] !== opts.tag,
+      );
+      index.manifests.push({
+        ...plain,
+        annotations: { ...(plain.annotations ?? {}), [ANNOTATION_REF_NAME]: opts.tag },
+      });
+    } else if (!index.manifests.some((m) => m.digest === desc.digest)) {
+      index.manifests.push(plain);
+    }
+    await this.writeIndex(index);
+    // The layout indexes referrers itself (by scanning): like a registry answering OCI-Subject.
+    return { ociSubject: "layout" };
+  }
+
+  async deleteManifest(desc: Descriptor): Promise<void> {
+    const index = await this.readIndex();
+    index.manifests = index.manifests.filter((m) => m.digest !== desc.digest);
+    await this.writeIndex(index);
+  }
+
+  async nativeReferrers(
+    subject: Descriptor,
+    artifactType: string | undefined,
+  ): Promise<Descriptor[]> {
+    const index = await this.readIndex();
+    const out: Descriptor[] = [];
+    const seen = new Set<string>();
+    for (const entry of index.manifests) {
+      if (
+        seen.has(entry.digest) ||
+        (!isManifestType(entry.mediaType) && !isIndexType(entry.mediaType))
+      )
+        continue;
+      seen.add(entry.digest);
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.fetchManifest(entry);
+      } catch (e) {
+        if (e instanceof NotFoundError) continue; // listed but absent: not ours to judge here
+        throw e;
+      }
+      const parsed = parseManifest(bytes, entry.mediaType, `${this.display} ${entry.digest}`);
+      const doc = parsed.kind === "index" ? parsed.index : parsed.manifest;
+      if (doc.subject?.digest !== subject.digest) continue;
+      const type =
+        doc.artifactType ??
+        (parsed.kind === "manifest" ? parsed.manifest.config.mediaType : undefined);
+      if (artifactType !== undefined && type !== artifactType) continue;
+      const d: Descriptor = { mediaType: entry.mediaType, digest: entry.digest, size: entry.size };
+      if (type !== undefined) d.artifactType = type;
+      if (doc.annotations) d.annotations = doc.annotations;
+      out.push(d);
+    }
+    return out;
+  }
+}
+
+function withoutRefName(d: Descriptor): Descriptor {
+  if (d.annotations?.[ANNOTATION_REF_NAME] === undefined) return d;
+  const { [ANNOTATION_REF_NAME]: _drop, ...rest } = d.annotations;
+  const out: Descriptor = { ...d };
+  if (Object.keys(rest).length > 0) out.annotations = rest;
+  else delete out.annotations;
+  return out;
+}
+
+function ownType(bytes: Uint8Array): string {
+  const v = parseJson(bytes, "manifest");
+  if (typeof v === "object" && v !== null) {
+    const o = v as Record<string, unknown>;
+    if (typeof o.mediaType === "string") return o.mediaType;
+    if (Array.isArray(o.manifests)) return OCI_INDEX;
+  }
+  return "application/vnd.oci.image.manifest.v1+json";
+}

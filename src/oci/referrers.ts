@@ -1,0 +1,130 @@
+// Finding the artifacts that refer to a subject: the store's own listing (referrers API,
+// layout scan), else the referrers tag schema's fallback index; and choosing the newest.
+
+import type { ContentCache } from "./cache.js";
+import { parseManifest, type Descriptor } from "./descriptor.js";
+import { ANNOTATION_CREATED, OCI_INDEX } from "./mediatypes.js";
+import { referrersTagFor } from "./reference.js";
+import { RemoteRepository } from "./registry.js";
+import type { TaggedManifest, Target } from "./storage.js";
+
+export interface ReferrersResult {
+  referrers: Descriptor[];
+  /** Where they came from: the registry's API, the fallback tag, or a layout scan. */
+  source: "api" | "tag" | "layout";
+}
+
+/** How long a remembered "this registry has no referrers API" is trusted. */
+const NO_API_MEMO_MS = 24 * 60 * 60 * 1000;
+
+export interface ReferrersOptions {
+  cache?: ContentCache;
+  log?: (msg: string) => void;
+}
+
+/** Referrers of `subject` with `artifactType` (all when undefined). */
+export async function listReferrers(
+  target: Target,
+  subject: Descriptor,
+  artifactType: string | undefined,
+  opts: ReferrersOptions = {},
+): Promise<ReferrersResult> {
+  if (!(target instanceof RemoteRepository)) {
+    return {
+      referrers: (await target.nativeReferrers(subject, artifactType)) ?? [],
+      source: "layout",
+    };
+  }
+  const memoKey = `referrers-api ${target.key}`;
+  let fromMemo = false;
+  if (target.referrersApi === undefined && opts.cache) {
+    if ((await opts.cache.getMemo<string>(memoKey, NO_API_MEMO_MS)) === "none") {
+      target.referrersApi = false;
+      fromMemo = true;
+      opts.log?.(`${target.display}: remembered to have no referrers API`);
+    }
+  }
+  const before = target.referrersApi;
+  const native = await target.nativeReferrers(subject, artifactType);
+  if (native !== undefined) {
+    if (before === undefined && opts.cache) await opts.cache.setMemo(memoKey, "api");
+    return { referrers: native, source: "api" };
+  }
+  if (before === undefined && opts.cache) await opts.cache.setMemo(memoKey, "none");
+  const fallback = await readFallbackIndex(target, subject, opts.log);
+  const listed = filterType(fallback.entries, artifactType);
+  if (listed.length === 0 && fromMemo) {
+    // The memo may be out of date (the registry gained the API): ask it once more.
+    target.referrersApi = undefined;
+    const again = await target.nativeReferrers(subject, artifactType);
+    if (again !== undefined) {
+      if (opts.cache) await opts.cache.setMemo(memoKey, "api");
+      return { referrers: again, source: "api" };
+    }
+  }
+  return { referrers: listed, source: "tag" };
+}
+
+function filterType(list: Descriptor[], artifactType: string | undefined): Descriptor[] {
+  return artifactType === undefined ? list : list.filter((d) => d.artifactType === artifactType);
+}
+
+export interface FallbackIndex {
+  tag: string;
+  entries: Descriptor[];
+  /** What the tag held, when it held a referrers index. */
+  current?: TaggedManifest;
+}
+
+/** The referrers index under the `<alg>-<hex>` tag; absent or not an index = no entries. */
+export async function readFallbackIndex(
+  target: Target,
+  subject: Descriptor,
+  log?: (msg: string) => void,
+): Promise<FallbackIndex> {
+  const tag = referrersTagFor(subject.digest);
+  const got = await target.fetchTag(tag);
+  if (got === undefined) return { tag, entries: [] };
+  if (got.descriptor.digest === subject.digest) {
+    log?.(
+      `${target.display}:${tag} resolves to the subject itself (GitLab does this); no referrers index`,
+    );
+    return { tag, entries: [] };
+  }
+  if (got.descriptor.mediaType !== OCI_INDEX) {
+    log?.(`${target.display}:${tag} holds ${got.descriptor.mediaType}, not a referrers index`);
+    return { tag, entries: [] };
+  }
+  const parsed = parseManifest(got.bytes, OCI_INDEX, `referrers index ${target.display}:${tag}`);
+  if (parsed.kind !== "index") return { tag, entries: [] };
+  return { tag, entries: parsed.index.manifests, current: got };
+}
+
+const RFC3339 = /^(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** `created` as [epoch seconds, nanoseconds], or undefined when missing or not RFC 3339. */
+export function createdTime(d: Descriptor): [number, number] | undefined {
+  const v = d.annotations?.[ANNOTATION_CREATED];
+  if (v === undefined) return undefined;
+  const m = RFC3339.exec(v.trim());
+  if (!m) return undefined;
+  const ms = Date.parse(`${m[1]}${m[3]}`.replace("t", "T").replace("z", "Z"));
+  if (Number.isNaN(ms)) return undefined;
+  const frac = (m[2] ?? ".").slice(1).padEnd(9, "0").slice(0, 9);
+  return [Math.floor(ms / 1000), Number(frac)];
+}
+
+/**
+ * Newest first by the index entry's `created` annotation (missing or unparsable sorts
+ * oldest, as in NFD); equal times by digest, ascending, so the choice is deterministic.
+ */
+export function sortNewestFirst(list: readonly Descriptor[]): Descriptor[] {
+  const key = (d: Descriptor) => createdTime(d) ?? [-Infinity, 0];
+  return [...list].sort((a, b) => {
+    const [as, an] = key(a);
+    const [bs, bn] = key(b);
+    if (as !== bs) return bs > as ? 1 : -1;
+    if (an !== bn) return bn - an;
+    return a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
+  });
+}

@@ -1,0 +1,492 @@
+// A repository in a remote registry (distribution-spec 1.1) as a Target: manifests with the
+// right Accept headers and digest checks, blobs, pushes, and the referrers API.
+
+import { AuthError, type Authenticator, type Operation, scopesFor } from "./auth.js";
+import { parseDescriptor, parseJson, type Descriptor } from "./descriptor.js";
+import { isDigest, sha256Of, verifyContent } from "./digest.js";
+import { ContentError, NotFoundError, RegistryError, safeUrl } from "./errors.js";
+import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, OCI_INDEX } from "./mediatypes.js";
+import type { FetchedManifest, PutResult, TaggedManifest, Target } from "./storage.js";
+import type { HttpRequest, HttpResponse, Transport } from "./transport.js";
+
+export interface RemoteOptions {
+  /** Registry as in the reference (`localhost:5000`, `docker.io`). */
+  registry: string;
+  /** Host to talk to (`registry-1.docker.io` for Docker Hub). */
+  apiHost: string;
+  repository: string;
+  plainHttp?: boolean;
+  transport: Transport;
+  auth: Authenticator;
+  /** Ask for push rights from the first token on (attach), saving a second token fetch. */
+  forPush?: boolean;
+  log?: (msg: string) => void;
+}
+
+const MAX_REFERRER_PAGES = 100;
+
+export class RemoteRepository implements Target {
+  readonly display: string;
+  readonly key: string;
+  readonly kind = "remote" as const;
+  /** Whether the registry serves the referrers API; undefined until learnt (or preset from a memo). */
+  referrersApi: boolean | undefined;
+  private readonly base: string;
+  private readonly log: (msg: string) => void;
+
+  constructor(private readonly opts: RemoteOptions) {
+    this.display = `${opts.registry}/${opts.repository}`;
+    this.key = this.display;
+    this.base = `${opts.plainHttp ? "http" : "https"}://${opts.apiHost}/v2/${opts.repository}`;
+    this.log = opts.log ?? (() => {});
+  }
+
+  async close(): Promise<void> {
+    // The transport is shared and closed by its owner.
+  }
+
+  /** One exchange with authentication: anonymous first, then whatever the 401 asks for. */
+  private async send(req: HttpRequest, op: Operation = "pull"): Promise<HttpResponse> {
+    const scopeOp: Operation = op === "pull" && this.opts.forPush ? "push" : op;
+    const scopes = scopesFor(this.opts.repository, scopeOp);
+    if (op === "delete") scopes.push(...scopesFor(this.opts.repository, "pull"));
+    const authReq = { url: req.url, method: req.method, scopes };
+    const withAuth = async (): Promise<{ res: HttpResponse; sent: string | undefined }> => {
+      let header: string | undefined;
+      try {
+        header = await this.opts.auth.authorize(authReq);
+      } catch (e) {
+        throw authFailure(e, req.url);
+      }
+      const headers = { ...(req.headers ?? {}) };
+      if (header !== undefined) headers.authorization = header;
+      return { res: await this.opts.transport.send({ ...req, headers }), sent: header };
+    };
+    let { res, sent } = await withAuth();
+    if (res.status === 401) {
+      let retry: boolean;
+      try {
+        retry = await this.opts.auth.onUnauthorized(authReq, res.headers["www-authenticate"], sent);
+      } catch (e) {
+        throw authFailure(e, req.url);
+      }
+      if (retry) ({ res, sent } = await withAuth());
+      if (res.status === 401) {
+        const why =
+          sent === undefined ? "no credentials were found" : "the credentials were rejected";
+        throw new RegistryError(
+          `${req.method} ${safeUrl(res.url)}: 401 unauthorized (${why}${errorCodeText(res)}); ` +
+            "give --registry-username with --registry-password-stdin, --registry-token-stdin, or log in with docker/podman",
+          safeUrl(res.url),
+          401,
+          errorCode(res),
+        );
+      }
+    }
+    return res;
+  }
+
+  async resolve(reference: string): Promise<FetchedManifest> {
+    const url = `${this.base}/manifests/${reference}`;
+    const res = await this.send({
+      method: "GET",
+      url,
+      headers: { accept: MANIFEST_ACCEPT.join(", ") },
+      maxBytes: MAX_MANIFEST_BYTES,
+    });
+    if (res.status === 404)
+      throw notFound(
+        res,
+        `manifest ${this.display}${isDigest(reference) ? "@" : ":"}${reference} not found`,
+      );
+    expect(res, [200], "fetch manifest");
+    return { descriptor: this.describe(res, reference), bytes: res.body };
+  }
+
+  /** The descriptor of a manifest response, checked against the digest it was asked by. */
+  private describe(res: HttpResponse, reference: string): Descriptor {
+    const headerDigest = res.headers["docker-content-digest"];
+    const byDigest = isDigest(reference);
+    let digest: string;
+    if (byDigest) {
+      if (headerDigest !== undefined && headerDigest !== reference) {
+        throw new ContentError(
+          `GET ${safeUrl(res.url)}: Docker-Content-Digest ${headerDigest} does not match the requested ${reference}`,
+          safeUrl(res.url),
+        );
+      }
+      verifyContent({ digest: reference }, res.body, `GET ${safeUrl(res.url)}`);
+      digest = reference;
+    } else if (headerDigest !== undefined && isDigest(headerDigest)) {
+      verifyContent({ digest: headerDigest }, res.body, `GET ${safeUrl(res.url)}`);
+      digest = headerDigest;
+    } else {
+      digest = sha256Of(res.body);
+    }
+    const mediaType = contentType(res) ?? ownMediaType(res.body) ?? "";
+    if (
+      mediaType === "application/vnd.docker.distribution.manifest.v1+prettyjws" ||
+      mediaType === "application/vnd.docker.distribution.manifest.v1+json"
+    ) {
+      throw new ContentError(
+        `GET ${safeUrl(res.url)}: Docker schema 1 manifests are not supported`,
+        safeUrl(res.url),
+      );
+    }
+    if (!MANIFEST_ACCEPT.includes(mediaType)) {
+      throw new ContentError(
+        `GET ${safeUrl(res.url)}: unexpected manifest media type "${mediaType || "(none)"}"`,
+        safeUrl(res.url),
+      );
+    }
+    return { mediaType, digest, size: res.body.byteLength };
+  }
+
+  async fetchManifest(desc: Descriptor): Promise<Uint8Array> {
+    const url = `${this.base}/manifests/${desc.digest}`;
+    if (desc.size > MAX_MANIFEST_BYTES) {
+      throw new ContentError(
+        `manifest ${desc.digest} is ${desc.size} bytes, over the 4 MiB limit`,
+        safeUrl(url),
+      );
+    }
+    const res = await this.send({
+      method: "GET",
+      url,
+      headers: { accept: desc.mediaType },
+      maxBytes: MAX_MANIFEST_BYTES,
+    });
+    if (res.status === 404)
+      throw notFound(res, `manifest ${this.display}@${desc.digest} not found`);
+    expect(res, [200], "fetch manifest");
+    const got = contentType(res);
+    if (got !== undefined && got !== desc.mediaType && MANIFEST_ACCEPT.includes(got)) {
+      throw new ContentError(
+        `GET ${safeUrl(res.url)}: Content-Type ${got}, expected ${desc.mediaType}`,
+        safeUrl(res.url),
+      );
+    }
+    this.describe(res, desc.digest);
+    verifyContent(desc, res.body, `GET ${safeUrl(res.url)}`);
+    return res.body;
+  }
+
+  async fetchBlob(desc: Descriptor, maxBytes: number): Promise<Uint8Array> {
+    const url = `${this.base}/blobs/${desc.digest}`;
+    if (desc.size > maxBytes) {
+      throw new ContentError(
+        `blob ${desc.digest} is ${desc.size} bytes, over the ${maxBytes}-byte limit`,
+        safeUrl(url),
+      );
+    }
+    if (desc.data !== undefined) {
+      const inline = Buffer.from(desc.data, "base64");
+      verifyContent(desc, inline, `inline data of ${desc.digest}`);
+      return new Uint8Array(inline);
+    }
+    const res = await this.send({ method: "GET", url, maxBytes });
+    if (res.status === 404) throw notFound(res, `blob ${this.display}@${desc.digest} not found`);
+    expect(res, [200], "fetch blob");
+    const headerDigest = res.headers["docker-content-digest"];
+    if (
+      headerDigest !== undefined &&
+      isDigest(headerDigest) &&
+      headerDigest !== desc.digest &&
+      new URL(res.url).origin === new URL(url).origin
+    ) {
+      throw new ContentError(
+        `GET ${safeUrl(res.url)}: Docker-Content-Digest ${headerDigest} does not match ${desc.digest}`,
+        safeUrl(res.url),
+      );
+    }
+    verifyContent(desc, res.body, `GET ${safeUrl(res.url)}`);
+    return res.body;
+  }
+
+  async fetchTag(tag: string): Promise<TaggedManifest | undefined> {
+    const url = `${this.base}/manifests/${tag}`;
+    const res = await this.send({
+      method: "GET",
+      url,
+      headers: { accept: MANIFEST_ACCEPT.join(", ") },
+      maxBytes: MAX_MANIFEST_BYTES,
+    });
+    if (res.status === 404) return undefined;
+    expect(res, [200], "fetch manifest");
+    const out: TaggedManifest = { descriptor: this.describe(res, tag), bytes: res.body };
+    if (res.headers.etag !== undefined) out.etag = res.headers.etag;
+    return out;
+  }
+
+  async blobExists(desc: Descriptor): Promise<boolean> {
+    const res = await this.send(
+      { method: "HEAD", url: `${this.base}/blobs/${desc.digest}` },
+      "push",
+    );
+    if (res.status === 404) return false;
+    expect(res, [200], "check blob");
+    return true;
+  }
+
+  async pushBlob(desc: Descriptor, bytes: Uint8Array): Promise<void> {
+    const start = await this.send(
+      { method: "POST", url: `${this.base}/blobs/uploads/`, headers: { "content-length": "0" } },
+      "push",
+    );
+    expect(start, [202], "start blob upload");
+    const location = start.headers.location;
+    if (location === undefined)
+      throw new RegistryError(
+        `POST ${safeUrl(start.url)}: 202 without a Location header`,
+        safeUrl(start.url),
+        202,
+      );
+    const target = new URL(location, start.url);
+    if (new URL(start.url).protocol === "https:" && target.protocol !== "https:") {
+      throw new RegistryError(
+        `POST ${safeUrl(start.url)}: upload location ${safeUrl(target)} would downgrade from HTTPS`,
+        safeUrl(start.url),
+      );
+    }
+    target.searchParams.set("digest", desc.digest);
+    const put = await this.send(
+      {
+        method: "PUT",
+        url: target.toString(),
+        headers: {
+          "content-type": "application/octet-stream",
+          "content-length": String(bytes.byteLength),
+        },
+        body: bytes,
+        // The upload session is single-use: a retry could not succeed.
+        idempotent: false,
+      },
+      "push",
+    );
+    expect(put, [201], "upload blob");
+  }
+
+  async pushManifest(
+    desc: Descriptor,
+    bytes: Uint8Array,
+    opts: { tag?: string; ifMatch?: string } = {},
+  ): Promise<PutResult> {
+    const url = `${this.base}/manifests/${opts.tag ?? desc.digest}`;
+    const headers: Record<string, string> = { "content-type": desc.mediaType };
+    if (opts.ifMatch !== undefined) headers["if-match"] = opts.ifMatch;
+    const res = await this.send(
+      { method: "PUT", url, headers, body: bytes, maxBytes: 64 * 1024 },
+      "push",
+    );
+    if (res.status === 412) {
+      throw new RegistryError(
+        `PUT ${safeUrl(url)}: 412 precondition failed (changed by someone else)`,
+        safeUrl(url),
+        412,
+      );
+    }
+    expect(res, [201], "push manifest");
+    const got = res.headers["docker-content-digest"];
+    if (got !== undefined && isDigest(got) && got !== desc.digest) {
+      throw new ContentError(
+        `PUT ${safeUrl(url)}: registry stored digest ${got}, expected ${desc.digest}`,
+        safeUrl(url),
+      );
+    }
+    const out: PutResult = {};
+    if (res.headers["oci-subject"] !== undefined) out.ociSubject = res.headers["oci-subject"];
+    return out;
+  }
+
+  async deleteManifest(desc: Descriptor): Promise<void> {
+    const res = await this.send(
+      { method: "DELETE", url: `${this.base}/manifests/${desc.digest}`, maxBytes: 64 * 1024 },
+      "delete",
+    );
+    if (res.status === 404) return;
+    expect(res, [202, 200, 204], "delete manifest");
+  }
+
+  async nativeReferrers(
+    subject: Descriptor,
+    artifactType: string | undefined,
+  ): Promise<Descriptor[] | undefined> {
+    if (this.referrersApi === false) return undefined;
+    let url = `${this.base}/referrers/${subject.digest}`;
+    if (artifactType !== undefined) url += `?artifactType=${encodeURIComponent(artifactType)}`;
+    const out: Descriptor[] = [];
+    const seen = new Set<string>();
+    for (let page = 0; ; page++) {
+      const res = await this.send({
+        method: "GET",
+        url,
+        headers: { accept: OCI_INDEX },
+        maxBytes: MAX_MANIFEST_BYTES,
+      });
+      if (res.status === 404) {
+        if (errorCode(res) === "NAME_UNKNOWN")
+          throw notFound(res, `repository ${this.display} not found`);
+        if (page > 0)
+          throw new RegistryError(
+            `GET ${safeUrl(res.url)}: 404 for a referrers page the registry linked`,
+            safeUrl(res.url),
+            404,
+          );
+        this.log(`${this.display}: no referrers API (404); using the referrers tag`);
+        this.referrersApi = false;
+        return undefined;
+      }
+      if (res.status !== 200) expect(res, [200], "list referrers");
+      if (contentType(res) !== OCI_INDEX) {
+        if (page > 0)
+          throw new ContentError(
+            `GET ${safeUrl(res.url)}: referrers page is not an OCI index`,
+            safeUrl(res.url),
+          );
+        this.log(
+          `${this.display}: referrers endpoint answered ${contentType(res) ?? "without a Content-Type"}; using the referrers tag`,
+        );
+        this.referrersApi = false;
+        return undefined;
+      }
+      this.referrersApi = true;
+      const where = `GET ${safeUrl(res.url)}`;
+      const doc = parseJson(res.body, where);
+      const list =
+        typeof doc === "object" && doc !== null
+          ? (doc as Record<string, unknown>).manifests
+          : undefined;
+      if (list !== undefined && list !== null && !Array.isArray(list))
+        throw new ContentError(`${where}: "manifests" is not a list`, safeUrl(res.url));
+      for (const [i, m] of (list ?? []).entries()) {
+        const d = parseDescriptor(m, `${where} manifests[${i}]`);
+        // A registry may ignore the filter (no OCI-Filters-Applied): filter here as well.
+        if (artifactType !== undefined && d.artifactType !== artifactType) continue;
+        if (seen.has(d.digest)) continue;
+        seen.add(d.digest);
+        out.push(d);
+      }
+      const next = nextLink(res.headers.link, res.url);
+      if (next === undefined) return out;
+      if (new URL(next).origin !== new URL(res.url).origin) {
+        throw new RegistryError(
+          `${where}: Link to another origin ${safeUrl(next)} refused`,
+          safeUrl(res.url),
+        );
+      }
+      if (page + 1 >= MAX_REFERRER_PAGES)
+        throw new RegistryError(
+          `${where}: more than ${MAX_REFERRER_PAGES} referrers pages`,
+          safeUrl(res.url),
+        );
+      url = next;
+    }
+  }
+}
+
+function authFailure(e: unknown, url: string): Error {
+  if (e instanceof AuthError)
+    return new RegistryError(
+      `authentication for ${safeUrl(url)} failed: ${e.message}`,
+      safeUrl(url),
+    );
+  return e as Error;
+}
+
+function contentType(res: HttpResponse): string | undefined {
+  const v = res.headers["content-type"];
+  if (v === undefined) return undefined;
+  return v.split(";")[0]?.trim().toLowerCase() || undefined;
+}
+
+function ownMediaType(bytes: Uint8Array): string | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(bytes).toString("utf8")) as Record<string, unknown>;
+    return typeof v.mediaType === "string" ? v.mediaType : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface RegistryErrorBody {
+  errors?: { code?: unknown; message?: unknown }[];
+}
+
+function firstError(res: HttpResponse): { code?: string; message?: string } {
+  try {
+    const v = JSON.parse(Buffer.from(res.body).toString("utf8")) as RegistryErrorBody;
+    const e = Array.isArray(v.errors) ? v.errors[0] : undefined;
+    if (e === undefined) return {};
+    const clean = (s: unknown) =>
+      typeof s === "string" ? s.replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, 200) : undefined;
+    const out: { code?: string; message?: string } = {};
+    const code = clean(e.code);
+    const message = clean(e.message);
+    if (code !== undefined) out.code = code;
+    if (message !== undefined) out.message = message;
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+function errorCode(res: HttpResponse): string | undefined {
+  return firstError(res).code;
+}
+
+function errorCodeText(res: HttpResponse): string {
+  const { code, message } = firstError(res);
+  if (code === undefined && message === undefined) return "";
+  return `; registry says ${[code, message].filter((x) => x !== undefined).join(": ")}`;
+}
+
+function notFound(res: HttpResponse, what: string): NotFoundError {
+  const code = errorCode(res);
+  const msg = code === "NAME_UNKNOWN" ? `${what}: the repository does not exist` : what;
+  return new NotFoundError(
+    `${msg} (GET ${safeUrl(res.url)}: 404${code ? ` ${code}` : ""})`,
+    safeUrl(res.url),
+    404,
+    code,
+  );
+}
+
+const REASONS: Record<number, string> = {
+  400: "bad request",
+  403: "forbidden (no permission)",
+  405: "method not allowed",
+  413: "payload too large",
+  429: "too many requests",
+  500: "internal server error",
+  502: "bad gateway",
+  503: "service unavailable",
+  504: "gateway timeout",
+};
+
+function expect(res: HttpResponse, ok: number[], action: string): void {
+  if (ok.includes(res.status)) return;
+  const reason = REASONS[res.status] ?? "unexpected status";
+  throw new RegistryError(
+    `${action}: ${safeUrl(res.url)} answered ${res.status} ${reason}${errorCodeText(res)}`,
+    safeUrl(res.url),
+    res.status,
+    errorCode(res),
+  );
+}
+
+/** The `rel="next"` target of a Link header, resolved against the response URL. */
+export function nextLink(link: string | undefined, base: string): string | undefined {
+  if (link === undefined) return undefined;
+  for (const part of link.split(/,(?=\s*<)/)) {
+    const m = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (!m) continue;
+    if (/;\s*rel\s*=\s*"?next"?/i.test(m[2] ?? "")) {
+      try {
+        return new URL(m[1] ?? "", base).toString();
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}

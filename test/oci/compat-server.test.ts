@@ -1,0 +1,485 @@
+// Attach and fetch against the in-process registry: referrers API and fallback tag,
+// request budgets, Bearer tokens, platforms, and hostile registries.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { attachSpec } from "../../src/oci/attach.js";
+import { openImage, resolveCached, type ClientOptions } from "../../src/oci/client.js";
+import { findCompatArtifacts, resolveImageSpec } from "../../src/oci/compat.js";
+import { RegistryError } from "../../src/oci/errors.js";
+import { resolveSubject } from "../../src/oci/subject.js";
+import { parsePlatform } from "../../src/oci/platform.js";
+import { startTestServer, type TestServer, type TestServerOptions } from "../helpers/testserver.js";
+import { clientOpts, SPEC } from "./util.js";
+
+async function attach(
+  image: string,
+  opts: ClientOptions,
+  spec = SPEC,
+  extra: { platform?: string; created?: string } = {},
+) {
+  const img = await openImage(image, opts, "push");
+  try {
+    const resolved = await resolveCached(img);
+    const platform = extra.platform !== undefined ? parsePlatform(extra.platform) : undefined;
+    const { subject } = await resolveSubject(img.target, resolved, platform, img.name);
+    return await attachSpec(img.target, subject, Buffer.from(spec), {
+      fileName: "spec.yaml",
+      lockPath: img.lockPath,
+      ...(extra.created
+        ? { annotations: { "org.opencontainers.image.created": extra.created } }
+        : {}),
+    });
+  } finally {
+    await img.close();
+  }
+}
+
+/** Registry requests, leaving out authentication round trips (401s and the token service). */
+function counted(reg: TestServer, from: number): string[] {
+  return reg.requests
+    .slice(from)
+    .filter((r) => r.status !== 401 && r.path !== "/token")
+    .map((r) => `${r.method} ${r.path}`);
+}
+
+async function withServer(opts: TestServerOptions, fn: (reg: TestServer) => Promise<void>) {
+  const reg = await startTestServer(opts);
+  try {
+    await fn(reg);
+  } finally {
+    await reg.stop();
+  }
+}
+
+describe("compatibility artifact on a registry with the referrers API", () => {
+  let reg: TestServer;
+  before(async () => {
+    reg = await startTestServer();
+    reg.pushImage("app", "v1", ["linux/amd64", "linux/arm64"]);
+  });
+  after(() => reg.stop());
+
+  it("attaches to the index and fetches within 4 requests, 2 with a warm cache", async () => {
+    const opts = clientOpts();
+    const image = `${reg.host}/app:v1`;
+    const res = await attach(image, opts);
+    assert.equal(res.via, "registry");
+    assert.equal(
+      reg.tags("app").some((t) => t.startsWith("sha256-")),
+      false,
+      "no fallback tag when the API exists",
+    );
+    const start = reg.requests.length;
+    const got = await resolveImageSpec({ image, ...opts });
+    assert.equal(got.specText, SPEC);
+    assert.equal(got.artifactDigest, res.artifact.digest);
+    const index = reg.getManifest("app", "v1");
+    assert.ok(index);
+    assert.match(got.subject, new RegExp(`^${reg.host}/app@sha256:`));
+    assert.match(got.specSource, /\(artifact sha256:[0-9a-f]{64}\)$/);
+    const cold = counted(reg, start);
+    assert.ok(cold.length <= 4, `cold: ${cold.join(", ")}`);
+    const warmStart = reg.requests.length;
+    const again = await resolveImageSpec({ image, ...opts });
+    assert.equal(again.specText, SPEC);
+    const warm = counted(reg, warmStart);
+    assert.ok(warm.length <= 2, `warm: ${warm.join(", ")}`);
+  });
+
+  it("writes the artifact in oras's exact shape", async () => {
+    const opts = clientOpts();
+    const res = await attach(
+      `${reg.host}/app:v1`,
+      opts,
+      "version: v1alpha1\ncompatibilities: []\n",
+    );
+    const stored = reg.getManifest("app", res.artifact.digest);
+    assert.ok(stored);
+    const m = JSON.parse(stored.body.toString()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(m), [
+      "schemaVersion",
+      "mediaType",
+      "artifactType",
+      "config",
+      "layers",
+      "subject",
+      "annotations",
+    ]);
+    assert.equal(m.artifactType, "application/vnd.nfd.image-compatibility.v1alpha1");
+    assert.deepEqual(m.config, {
+      mediaType: "application/vnd.oci.empty.v1+json",
+      digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+      size: 2,
+      data: "e30=",
+    });
+    const layers = m.layers as Record<string, unknown>[];
+    assert.equal(layers.length, 1);
+    assert.equal(
+      layers[0]?.mediaType,
+      "application/vnd.nfd.image-compatibility.spec.v1alpha1+yaml",
+    );
+    assert.deepEqual(layers[0]?.annotations, { "org.opencontainers.image.title": "spec.yaml" });
+    assert.match(
+      (m.annotations as Record<string, string>)["org.opencontainers.image.created"] ?? "",
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
+    const subject = m.subject as Record<string, unknown>;
+    assert.equal(subject.mediaType, "application/vnd.oci.image.index.v1+json");
+    assert.ok(
+      reg.hasBlob("app", "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"),
+    );
+  });
+
+  it("picks the newest by the created annotation of the referrers entry", async () => {
+    await withServer({ referrersPageSize: 1 }, async (r) => {
+      r.pushImage("app", "v1", ["linux/amd64"]);
+      const opts = clientOpts({ noCache: true });
+      const image = `${r.host}/app:v1`;
+      await attach(image, opts, "version: v1alpha1\n# old\ncompatibilities: []\n", {
+        created: "2024-01-01T00:00:00Z",
+      });
+      await attach(image, opts, "version: v1alpha1\n# newest\ncompatibilities: []\n", {
+        created: "2025-01-01T00:00:00Z",
+      });
+      await attach(image, opts, "version: v1alpha1\n# bad date\ncompatibilities: []\n", {
+        created: "yesterday",
+      });
+      const got = await resolveImageSpec({ image, ...opts });
+      assert.match(got.specText, /# newest/);
+      // Three pages were followed.
+      assert.ok(r.requests.filter((q) => q.path.includes("/referrers/")).length >= 3);
+    });
+  });
+
+  it("attaches to one platform entry with --platform, copying its platform", async () => {
+    const opts = clientOpts();
+    const res = await attach(`${reg.host}/app:v1`, opts, SPEC, { platform: "linux/arm64" });
+    assert.deepEqual(res.manifest.subject?.platform, { architecture: "arm64", os: "linux" });
+    const got = await resolveImageSpec({
+      image: `${reg.host}/app:v1`,
+      platform: "linux/arm64",
+      ...opts,
+    });
+    assert.equal(got.artifactDigest, res.artifact.digest);
+    await assert.rejects(
+      resolveImageSpec({ image: `${reg.host}/app:v1`, platform: "linux/s390x", ...opts }),
+      (e: Error) => {
+        assert.ok(e instanceof RegistryError);
+        assert.match(
+          e.message,
+          /no manifest for platform linux\/s390x \(it has: linux\/amd64, linux\/arm64\)/,
+        );
+        return true;
+      },
+    );
+  });
+});
+
+describe("validate-node's fallback to this node's platform entry", () => {
+  it("uses the host platform entry when the index has no artifact, and says so", async () => {
+    await withServer({}, async (reg) => {
+      reg.pushImage("app", "v2", ["linux/amd64", "linux/arm64"]);
+      const opts = clientOpts();
+      await attach(`${reg.host}/app:v2`, opts, SPEC, { platform: "linux/arm64" });
+      const got = await resolveImageSpec({
+        image: `${reg.host}/app:v2`,
+        hostPlatform: { os: "linux", architecture: "arm64" },
+        ...opts,
+      });
+      assert.equal(got.specText, SPEC);
+      assert.match(got.notes.join("\n"), /used the one attached to its linux\/arm64 manifest/);
+      await assert.rejects(
+        resolveImageSpec({
+          image: `${reg.host}/app:v2`,
+          hostPlatform: { os: "linux", architecture: "amd64" },
+          ...opts,
+        }),
+        /no compatibility artifact \(application\/vnd\.nfd\.image-compatibility\.v1alpha1\) is attached to .*app@sha256:[0-9a-f]{64} \(nor its linux\/amd64 entry\)/,
+      );
+    });
+  });
+});
+
+describe("registry without the referrers API (fallback tag)", () => {
+  it("attaches through the referrers tag and fetches within 5 requests, 2 warm", async () => {
+    await withServer({ referrersApi: false }, async (reg) => {
+      reg.pushImage("app", "v1", ["linux/amd64"]);
+      const opts = clientOpts();
+      const image = `${reg.host}/app:v1`;
+      const res = await attach(image, opts);
+      assert.equal(res.via, "fallback-tag");
+      const index = reg.getManifest("app", "v1");
+      assert.ok(index);
+      assert.ok(res.fallbackTag?.startsWith("sha256-"));
+      const fallback = reg.getManifest("app", res.fallbackTag ?? "");
+      assert.ok(fallback);
+      const doc = JSON.parse(fallback.body.toString()) as { manifests: Record<string, unknown>[] };
+      assert.equal(doc.manifests.length, 1);
+      assert.equal(
+        doc.manifests[0]?.artifactType,
+        "application/vnd.nfd.image-compatibility.v1alpha1",
+      );
+      assert.ok(
+        (doc.manifests[0]?.annotations as Record<string, string>)[
+          "org.opencontainers.image.created"
+        ],
+      );
+
+      const start = reg.requests.length;
+      const got = await resolveImageSpec({ image, ...opts });
+      assert.equal(got.specText, SPEC);
+      const cold = counted(reg, start);
+      assert.ok(cold.length <= 5, `cold: ${cold.join(", ")}`);
+      const warmStart = reg.requests.length;
+      await resolveImageSpec({ image, ...opts });
+      const warm = counted(reg, warmStart);
+      assert.ok(warm.length <= 2, `warm: ${warm.join(", ")}`);
+    });
+  });
+
+  it("concurrent attaches from one machine lose no referrer, and a second attach does not duplicate", async () => {
+    await withServer({ referrersApi: false }, async (reg) => {
+      reg.pushImage("app", "v1", ["linux/amd64"]);
+      const opts = clientOpts();
+      const image = `${reg.host}/app:v1`;
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          attach(
+            image,
+            { ...opts, noCache: true },
+            `version: v1alpha1\n# ${i}\ncompatibilities: []\n`,
+          ),
+        ),
+      );
+      const img = await openImage(image, opts);
+      const found = await findCompatArtifacts(img, {});
+      await img.close();
+      assert.deepEqual(
+        new Set(found.artifacts.map((a) => a.digest)),
+        new Set(results.map((r) => r.artifact.digest)),
+      );
+      assert.equal(found.source, "tag");
+    });
+  });
+
+  it("deletes the replaced index when asked and only warns when the registry refuses (405)", async () => {
+    await withServer({ referrersApi: false, deleteEnabled: false }, async (reg) => {
+      reg.pushImage("app", "v1", ["linux/amd64"]);
+      const img = await openImage(`${reg.host}/app:v1`, clientOpts(), "push");
+      const { descriptor } = await resolveCached(img);
+      const warnings: string[] = [];
+      for (const n of [1, 2]) {
+        await attachSpec(
+          img.target,
+          descriptor,
+          Buffer.from(`version: v1alpha1\n# ${n}\ncompatibilities: []\n`),
+          {
+            fileName: "s.yaml",
+            deleteStaleIndex: true,
+            warn: (m) => warnings.push(m),
+          },
+        );
+      }
+      await img.close();
+      assert.equal(warnings.length, 1);
+      assert.match(
+        warnings[0] ?? "",
+        /could not delete the replaced referrers index sha256:[0-9a-f]{64} \(the registry does not allow deletes\)/,
+      );
+    });
+  });
+});
+
+describe("Bearer token service", () => {
+  it("attaches and fetches with credentials; wrong ones fail clearly without the secret", async () => {
+    await withServer(
+      { auth: { kind: "bearer", username: "alice", password: "s3cret-pw" } },
+      async (reg) => {
+        reg.pushImage("team/app", "v1", ["linux/amd64"]);
+        const image = `${reg.host}/team/app:v1`;
+        const opts = clientOpts({ username: "alice", password: "s3cret-pw" });
+        await attach(image, opts);
+        assert.ok(reg.tokensIssued() >= 1);
+        const got = await resolveImageSpec({ image, ...opts });
+        assert.equal(got.specText, SPEC);
+        await assert.rejects(
+          resolveImageSpec({
+            image,
+            ...clientOpts({ username: "alice", password: "wrong-pw-xyz" }),
+          }),
+          (e: Error) => {
+            assert.ok(e instanceof RegistryError);
+            assert.match(
+              e.message,
+              /token service .* answered 401: the credentials .* were rejected/,
+            );
+            assert.doesNotMatch(e.message, /wrong-pw-xyz/);
+            return true;
+          },
+        );
+        await assert.rejects(resolveImageSpec({ image, ...clientOpts() }), /401|authentication/);
+      },
+    );
+  });
+
+  it("never sends the registry's Authorization to the blob storage it redirects to", async () => {
+    await withServer(
+      { auth: { kind: "bearer", username: "u", password: "p" }, redirectBlobs: true },
+      async (reg) => {
+        reg.pushImage("app", "v1", ["linux/amd64"]);
+        const opts = clientOpts({ username: "u", password: "p", noCache: true });
+        await attach(`${reg.host}/app:v1`, opts);
+        const got = await resolveImageSpec({ image: `${reg.host}/app:v1`, ...opts });
+        assert.equal(got.specText, SPEC);
+        const blobReqs = reg.blobHost?.requests ?? [];
+        assert.ok(blobReqs.length >= 1);
+        assert.ok(
+          blobReqs.every((r) => r.auth === undefined),
+          "no Authorization at the other origin",
+        );
+      },
+    );
+  });
+});
+
+describe("hostile registries", () => {
+  let reg: TestServer;
+  let image: string;
+  before(async () => {
+    reg = await startTestServer();
+    reg.pushImage("app", "v1", ["linux/amd64"]);
+    image = `${reg.host}/app:v1`;
+    await attach(image, clientOpts());
+  });
+  after(() => reg.stop());
+
+  const fetchFails = async (
+    fault: Parameters<TestServer["addFault"]>[0],
+    message: RegExp,
+    extra: Partial<ClientOptions> = {},
+  ) => {
+    reg.clearFaults();
+    reg.addFault(fault);
+    try {
+      await assert.rejects(
+        resolveImageSpec({ image, ...clientOpts({ noCache: true, ...extra }) }),
+        (e: Error) => {
+          assert.ok(e instanceof RegistryError, `${e.name}: ${e.message}`);
+          assert.match(e.message, message);
+          return true;
+        },
+      );
+    } finally {
+      reg.clearFaults();
+    }
+  };
+
+  it("rejects a blob whose bytes do not match its digest", () =>
+    fetchFails(
+      { path: /\/blobs\//, action: { kind: "corrupt-body" } },
+      /blobs\/sha256:[0-9a-f]{64}: digest mismatch: expected sha256:/,
+    ));
+
+  it("rejects a manifest by digest with another Docker-Content-Digest", () =>
+    fetchFails(
+      { path: /\/manifests\/sha256:/, action: { kind: "wrong-digest-header" } },
+      /Docker-Content-Digest sha256:[0-9a-f]{64} does not match/,
+    ));
+
+  it("rejects a tag whose body does not match its Docker-Content-Digest", () =>
+    fetchFails(
+      { path: /\/manifests\/v1$/, action: { kind: "corrupt-body" } },
+      /manifests\/v1: digest mismatch/,
+    ));
+
+  it("caps manifests at 4 MiB", () =>
+    fetchFails(
+      { path: /\/manifests\/v1$/, action: { kind: "oversize", bytes: 5 * 1024 * 1024 } },
+      /manifests\/v1: response exceeds the 4 MiB limit/,
+    ));
+
+  it("caps the spec blob at 1 MiB", () =>
+    fetchFails(
+      { path: /\/blobs\//, action: { kind: "oversize", bytes: 2 * 1024 * 1024 } },
+      /response exceeds the 1 MiB limit/,
+    ));
+
+  it("gives up on a stalled response after the timeout", () =>
+    fetchFails(
+      { path: /\/referrers\//, action: { kind: "stall" } },
+      /referrers\/sha256:.*: no response within 0\.3 s \(timed out\)/,
+      { timeoutMs: 300, retries: 0 },
+    ));
+
+  it("reports malformed JSON from the referrers API", () =>
+    fetchFails(
+      { path: /\/referrers\//, action: { kind: "malformed-json" } },
+      /referrers\/sha256:[0-9a-f]{64}\?artifactType=.*: malformed JSON/,
+    ));
+
+  it("retries 429 (honouring Retry-After) and 503, then succeeds", async () => {
+    reg.clearFaults();
+    reg.addFault({
+      path: /\/manifests\/v1$/,
+      times: 1,
+      action: { kind: "status", status: 429, headers: { "retry-after": "0" } },
+    });
+    reg.addFault({ path: /\/referrers\//, times: 2, action: { kind: "status", status: 503 } });
+    const got = await resolveImageSpec({ image, ...clientOpts({ noCache: true }) });
+    assert.equal(got.specText, SPEC);
+    reg.clearFaults();
+  });
+
+  it("stops after the retries and names the status", () =>
+    fetchFails(
+      { path: /\/referrers\//, action: { kind: "status", status: 503 } },
+      /list referrers: .*referrers\/sha256:.* answered 503 service unavailable; registry says INJECTED: injected 503/,
+      { retries: 1 },
+    ));
+
+  it("refuses a Retry-After longer than it is willing to wait", () =>
+    fetchFails(
+      {
+        path: /\/manifests\/v1$/,
+        action: { kind: "status", status: 429, headers: { "retry-after": "3600" } },
+      },
+      /429, and the registry asks to retry after 3600 s; giving up/,
+    ));
+
+  it("reports a referrers index that lists a missing manifest", async () => {
+    await withServer({ referrersApi: false }, async (r) => {
+      const { index } = r.pushImage("app", "v1", ["linux/amd64"]);
+      const ghost = {
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        digest: `sha256:${"ab".repeat(32)}`,
+        size: 123,
+        artifactType: "application/vnd.nfd.image-compatibility.v1alpha1",
+      };
+      r.putManifest(
+        "app",
+        {
+          schemaVersion: 2,
+          mediaType: "application/vnd.oci.image.index.v1+json",
+          manifests: [ghost],
+        },
+        { tag: `sha256-${index.digest.slice(7)}` },
+      );
+      await assert.rejects(
+        resolveImageSpec({ image: `${r.host}/app:v1`, ...clientOpts() }),
+        /manifest .*app@sha256:abab.* not found \(GET .*: 404 MANIFEST_UNKNOWN\)/,
+      );
+    });
+  });
+
+  it("says when the repository or tag does not exist", async () => {
+    await assert.rejects(
+      resolveImageSpec({ image: `${reg.host}/nope:v1`, ...clientOpts() }),
+      /manifest .*nope:v1 not found: the repository does not exist/,
+    );
+    await assert.rejects(
+      resolveImageSpec({ image: `${reg.host}/app:v9`, ...clientOpts() }),
+      /manifest .*app:v9 not found \(GET .*: 404 MANIFEST_UNKNOWN\)/,
+    );
+  });
+});
