@@ -26,6 +26,8 @@ interface CompiledMatcher {
   terms: CompiledTerm[];
   /** Report positions in NFD's order (feature, name, expression text) → natural position. */
   order: number[];
+  /** The natural order is already NFD's. */
+  identity: boolean;
 }
 
 interface CompiledRule {
@@ -47,7 +49,29 @@ export interface CompiledSpec {
   evaluate(features: Features, opts?: EvaluateOptions): Report;
 }
 
-function compileMatcher(terms: readonly FeatureMatcherTerm[]): CompiledMatcher {
+/** Identical terms are compiled, and evaluated per host, once. */
+type TermPool = Map<string, CompiledTerm>;
+
+function termKey(t: FeatureMatcherTerm): string {
+  const me = t.matchExpressions;
+  const exprs =
+    me === undefined ? null : Object.keys(me).map((k) => [k, me[k]?.op, me[k]?.value, me[k]?.type]);
+  const mn =
+    t.matchName === undefined ? null : [t.matchName.op, t.matchName.value, t.matchName.type];
+  return JSON.stringify([t.feature, exprs, mn]);
+}
+
+function internTerm(pool: TermPool, t: FeatureMatcherTerm): CompiledTerm {
+  const key = termKey(t);
+  let c = pool.get(key);
+  if (c === undefined) {
+    c = compileTerm(t, pool.size);
+    pool.set(key, c);
+  }
+  return c;
+}
+
+function compileMatcher(terms: readonly FeatureMatcherTerm[], pool: TermPool): CompiledMatcher {
   const keys: Array<{ feature: string; name: string; text: string }> = [];
   for (const t of terms) {
     const me = t.matchExpressions;
@@ -69,7 +93,11 @@ function compileMatcher(terms: readonly FeatureMatcherTerm[]): CompiledMatcher {
       compareGo(x.feature, y.feature) || compareGo(x.name, y.name) || compareGo(x.text, y.text)
     );
   });
-  return { terms: terms.map(compileTerm), order };
+  return {
+    terms: terms.map((t) => internTerm(pool, t)),
+    order,
+    identity: order.every((v, i) => v === i),
+  };
 }
 
 function compileTemplate(source: string | undefined): Template | string | undefined {
@@ -85,18 +113,18 @@ function compileTemplate(source: string | undefined): Template | string | undefi
   }
 }
 
-function compileRule(r: GroupRule): CompiledRule {
+function compileRule(r: GroupRule, pool: TermPool): CompiledRule {
   const vars =
     r.vars === undefined ? [] : Object.keys(r.vars).map((k) => [k, r.vars?.[k] ?? ""] as const);
   return {
     name: r.name,
     matchFeatures:
       r.matchFeatures !== undefined && r.matchFeatures.length > 0
-        ? compileMatcher(r.matchFeatures)
+        ? compileMatcher(r.matchFeatures, pool)
         : undefined,
     matchAny:
       r.matchAny !== undefined && r.matchAny.length > 0
-        ? r.matchAny.map((m) => compileMatcher(m.matchFeatures))
+        ? r.matchAny.map((m) => compileMatcher(m.matchFeatures, pool))
         : undefined,
     vars,
     template: compileTemplate(r.varsTemplate),
@@ -105,15 +133,20 @@ function compileRule(r: GroupRule): CompiledRule {
 
 /** Compiles `spec` for repeated evaluation. Never throws on a spec that failed checkSpec. */
 export function compileSpec(spec: Spec): CompiledSpec {
+  const pool: TermPool = new Map();
   const sets: CompiledSet[] = spec.compatibilities.map((s, index) => ({
     index,
     source: s,
-    rules: s.rules.map(compileRule),
+    rules: s.rules.map((r) => compileRule(r, pool)),
   }));
-  return { spec, evaluate: (features, opts) => evaluateSets(sets, features, opts) };
+  const termCount = pool.size;
+  return { spec, evaluate: (features, opts) => evaluateSets(sets, termCount, features, opts) };
 }
 
-type Lookup = (t: CompiledTerm) => FeatureView | undefined;
+interface TermResult {
+  ok: boolean;
+  reports: ExpressionReport[];
+}
 
 function elementsOf<T>(map: unknown, key: string): T | undefined {
   if (map === null || typeof map !== "object" || !Object.hasOwn(map, key)) return undefined;
@@ -122,95 +155,165 @@ function elementsOf<T>(map: unknown, key: string): T | undefined {
   return (el ?? undefined) as T | undefined;
 }
 
-function hostLookup(features: Features): (key: string) => FeatureView | undefined {
-  return (key) => {
-    const flags = elementsOf<Record<string, unknown>>(features.flags, key);
-    const attrs = elementsOf<Record<string, string>>(features.attributes, key);
-    const insts = elementsOf<Array<{ attributes: Record<string, string> }>>(
-      features.instances,
-      key,
-    );
-    if (flags === undefined && attrs === undefined && insts === undefined) return undefined;
-    return { flags, attrs, insts: Array.isArray(insts) ? insts : undefined };
-  };
-}
+/** One evaluation against one host: features and term results are looked up once. */
+class Evaluation {
+  private readonly views = new Map<string, FeatureView | undefined>();
+  private readonly terms: Array<TermResult | undefined>;
+  /** rule.matched of the set being evaluated: absent before its first rule has run. */
+  backref: Record<string, string> | undefined;
 
-function evaluateMatcher(
-  m: CompiledMatcher,
-  lookup: Lookup,
-): { ok: boolean; reports: ExpressionReport[] } {
-  const natural: ExpressionReport[] = [];
-  let ok = true;
-  for (const t of m.terms) if (!evaluateTerm(t, lookup(t), natural)) ok = false;
-  const reports = m.order.map((i) => natural[i] as ExpressionReport);
-  return { ok, reports };
-}
+  constructor(
+    private readonly features: Features,
+    termCount: number,
+  ) {
+    this.terms = new Array<TermResult | undefined>(termCount);
+  }
 
-function runTemplate(
-  t: Template,
-  m: CompiledMatcher,
-  lookup: Lookup,
-  into: Record<string, string>,
-): string | undefined {
-  let text: string;
-  try {
-    text = executeTemplate(t, templateData(m.terms, lookup));
-  } catch (e) {
-    return `varsTemplate: ${e instanceof Error ? e.message : String(e)}`;
-  }
-  return parseVarsOutput(text, into);
-}
-
-function evaluateRule(
-  r: CompiledRule,
-  lookup: Lookup,
-): RuleReport & { published?: Record<string, string> } {
-  let anyOk = true;
-  let anyReports: MatchAnyReport[] | undefined;
-  const anyMatched: CompiledMatcher[] = [];
-  if (r.matchAny !== undefined) {
-    anyOk = false;
-    anyReports = r.matchAny.map((m) => {
-      const { ok, reports } = evaluateMatcher(m, lookup);
-      if (ok) {
-        anyOk = true;
-        anyMatched.push(m);
-      }
-      const out: MatchAnyReport =
-        reports.length > 0 ? { matchedExpressions: reports, isMatch: ok } : { isMatch: ok };
-      return out;
-    });
-  }
-  let featOk = true;
-  let featReports: ExpressionReport[] = [];
-  if (r.matchFeatures !== undefined) {
-    const res = evaluateMatcher(r.matchFeatures, lookup);
-    featOk = res.ok;
-    featReports = res.reports;
-  }
-  let isMatch = anyOk && featOk;
-  let vars: Record<string, string> | undefined;
-  let error: string | undefined;
-  if (isMatch && (r.vars.length > 0 || r.template !== undefined)) {
-    const v = Object.create(null) as Record<string, string>;
-    const t = r.template;
-    if (typeof t === "string") error = t;
-    else if (t !== undefined) {
-      // Each matching matchAny element, then matchFeatures; later output overrides earlier.
-      for (const m of anyMatched) error ??= runTemplate(t, m, lookup, v);
-      if (r.matchFeatures !== undefined) error ??= runTemplate(t, r.matchFeatures, lookup, v);
+  lookup(t: CompiledTerm): FeatureView | undefined {
+    if (t.key === BACKREF_FEATURE) {
+      return this.backref === undefined
+        ? undefined
+        : { flags: undefined, attrs: this.backref, insts: undefined };
     }
-    if (error === undefined) {
-      for (const [k, val] of r.vars) v[k] = val;
-      vars = sortedRecord(v);
-    } else isMatch = false;
+    if (this.views.has(t.key)) return this.views.get(t.key);
+    const flags = elementsOf<Record<string, unknown>>(this.features.flags, t.key);
+    const attrs = elementsOf<Record<string, string>>(this.features.attributes, t.key);
+    const insts = elementsOf<unknown>(this.features.instances, t.key);
+    const view =
+      flags === undefined && attrs === undefined && insts === undefined
+        ? undefined
+        : {
+            flags,
+            attrs,
+            insts: Array.isArray(insts) ? (insts as FeatureView["insts"]) : undefined,
+          };
+    this.views.set(t.key, view);
+    return view;
   }
-  const out: RuleReport = { name: r.name, isMatch };
-  if (featReports.length > 0) out.matchedExpressions = featReports;
-  if (anyReports !== undefined) out.matchedAny = anyReports;
-  if (vars !== undefined) out.vars = vars;
-  if (error !== undefined) out.error = error;
-  return out;
+
+  term(t: CompiledTerm): TermResult {
+    const cacheable = t.key !== BACKREF_FEATURE; // rule.matched changes from rule to rule
+    const hit = cacheable ? this.terms[t.id] : undefined;
+    if (hit !== undefined) return hit;
+    const reports: ExpressionReport[] = [];
+    const ok = evaluateTerm(t, this.lookup(t), reports);
+    const res = { ok, reports };
+    if (cacheable) this.terms[t.id] = res;
+    return res;
+  }
+
+  matcher(m: CompiledMatcher): TermResult {
+    let ok = true;
+    if (m.terms.length === 1) {
+      // The common case: the term's reports are already in NFD's order.
+      const r = this.term(m.terms[0] as CompiledTerm);
+      return {
+        ok: r.ok,
+        reports: m.identity
+          ? r.reports.slice()
+          : m.order.map((i) => r.reports[i] as ExpressionReport),
+      };
+    }
+    const natural: ExpressionReport[] = [];
+    for (const t of m.terms) {
+      const r = this.term(t);
+      if (!r.ok) ok = false;
+      for (const rep of r.reports) natural.push(rep);
+    }
+    return {
+      ok,
+      reports: m.identity ? natural : m.order.map((i) => natural[i] as ExpressionReport),
+    };
+  }
+
+  rule(r: CompiledRule): RuleReport {
+    let anyOk = true;
+    let anyReports: MatchAnyReport[] | undefined;
+    const anyMatched: CompiledMatcher[] = [];
+    if (r.matchAny !== undefined) {
+      anyOk = false;
+      anyReports = [];
+      for (const m of r.matchAny) {
+        const { ok, reports } = this.matcher(m);
+        if (ok) {
+          anyOk = true;
+          anyMatched.push(m);
+        }
+        anyReports.push(
+          reports.length > 0 ? { matchedExpressions: reports, isMatch: ok } : { isMatch: ok },
+        );
+      }
+    }
+    let featOk = true;
+    let featReports: ExpressionReport[] = [];
+    if (r.matchFeatures !== undefined) {
+      const res = this.matcher(r.matchFeatures);
+      featOk = res.ok;
+      featReports = res.reports;
+    }
+    let isMatch = anyOk && featOk;
+    let vars: Record<string, string> | undefined;
+    let error: string | undefined;
+    if (isMatch && (r.vars.length > 0 || r.template !== undefined)) {
+      const v = Object.create(null) as Record<string, string>;
+      const t = r.template;
+      if (typeof t === "string") error = t;
+      else if (t !== undefined) {
+        // Each matching matchAny element, then matchFeatures; later output overrides earlier.
+        for (const m of anyMatched) error ??= this.runTemplate(t, m, v);
+        if (r.matchFeatures !== undefined) error ??= this.runTemplate(t, r.matchFeatures, v);
+      }
+      if (error === undefined) {
+        for (const [k, val] of r.vars) v[k] = val;
+        vars = sortedRecord(v);
+      } else isMatch = false;
+    }
+    const out: RuleReport = { name: r.name, isMatch };
+    if (featReports.length > 0) out.matchedExpressions = featReports;
+    if (anyReports !== undefined) out.matchedAny = anyReports;
+    if (vars !== undefined) out.vars = vars;
+    if (error !== undefined) out.error = error;
+    return out;
+  }
+
+  private runTemplate(
+    t: Template,
+    m: CompiledMatcher,
+    into: Record<string, string>,
+  ): string | undefined {
+    let text: string;
+    try {
+      text = executeTemplate(
+        t,
+        templateData(m.terms, (term) => this.lookup(term)),
+      );
+    } catch (e) {
+      return `varsTemplate: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    return parseVarsOutput(text, into);
+  }
+
+  set(s: CompiledSet): SetReport {
+    this.backref = undefined;
+    const rules: RuleReport[] = [];
+    let isMatch = true;
+    for (const r of s.rules) {
+      const rep = this.rule(r);
+      rules.push(rep);
+      if (!rep.isMatch) isMatch = false;
+      this.backref ??= Object.create(null) as Record<string, string>;
+      if (rep.vars !== undefined) Object.assign(this.backref, rep.vars);
+    }
+    const src = s.source;
+    // NFD's field order: rules, description, weight, tag; then kompat's.
+    const out = { rules: rules.length > 0 ? rules : null } as SetReport;
+    if (src.description) out.description = src.description;
+    if (src.weight) out.weight = src.weight;
+    if (src.tag) out.tag = src.tag;
+    out.isMatch = isMatch;
+    out.index = s.index;
+    return out;
+  }
 }
 
 function sortedRecord(v: Record<string, string>): Record<string, string> {
@@ -219,47 +322,20 @@ function sortedRecord(v: Record<string, string>): Record<string, string> {
   return out;
 }
 
-function evaluateSet(s: CompiledSet, host: (key: string) => FeatureView | undefined): SetReport {
-  // rule.matched belongs to the set: absent before the first rule, then the published vars.
-  let backref: Record<string, string> | undefined;
-  const lookup: Lookup = (t) =>
-    t.key === BACKREF_FEATURE
-      ? backref === undefined
-        ? undefined
-        : { flags: undefined, attrs: backref, insts: undefined }
-      : host(t.key);
-  const rules: RuleReport[] = [];
-  let isMatch = true;
-  for (const r of s.rules) {
-    const rep = evaluateRule(r, lookup);
-    rules.push(rep);
-    if (!rep.isMatch) isMatch = false;
-    const next =
-      backref === undefined ? (Object.create(null) as Record<string, string>) : { ...backref };
-    if (rep.vars !== undefined) Object.assign(next, rep.vars);
-    backref = Object.setPrototypeOf(next, null) as Record<string, string>;
-  }
-  const src = s.source;
-  const out: SetReport = { rules: rules.length > 0 ? rules : null, isMatch, index: s.index };
-  // NFD's field order: rules, description, weight, tag; then kompat's.
-  const ordered: SetReport = { rules: out.rules } as SetReport;
-  if (src.description) ordered.description = src.description;
-  if (src.weight) ordered.weight = src.weight;
-  if (src.tag) ordered.tag = src.tag;
-  ordered.isMatch = isMatch;
-  ordered.index = s.index;
-  return ordered;
-}
-
-function evaluateSets(sets: CompiledSet[], features: Features, opts?: EvaluateOptions): Report {
-  const host = hostLookup(features);
+function evaluateSets(
+  sets: CompiledSet[],
+  termCount: number,
+  features: Features,
+  opts?: EvaluateOptions,
+): Report {
+  const ev = new Evaluation(features, termCount);
   const tags = opts?.tags;
   const out: SetReport[] = [];
   let best: number | null = null;
   let bestWeight = 0;
   for (const s of sets) {
     if (tags !== undefined && tags.length > 0 && !tags.includes(s.source.tag ?? "")) continue;
-    const rep = evaluateSet(s, host);
+    const rep = ev.set(s);
     if (rep.isMatch) {
       const w = s.source.weight ?? 0;
       if (best === null || w > bestWeight) {

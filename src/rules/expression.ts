@@ -21,6 +21,22 @@ export interface CompiledExpression {
 }
 
 const NUMERIC = new Set(["Gt", "Ge", "Lt", "Le", "GtLt", "GeLe"]);
+// Ops whose test costs more than a map look-up; host values repeat across nodes.
+const MEMOIZED = new Set(["InRegexp", ...NUMERIC]);
+const MEMO_LIMIT = 4096;
+
+function memoize(f: (v: string) => Outcome): (v: string) => Outcome {
+  const memo = new Map<string, Outcome>();
+  return (v) => {
+    let r = memo.get(v);
+    if (r === undefined) {
+      r = f(v);
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(v, r);
+    }
+    return r;
+  };
+}
 
 function hostNumber(v: string, op: string): GoInt | string {
   const x = parseGoInt(v);
@@ -50,7 +66,7 @@ export function compileExpression(e: MatchExpression): CompiledExpression {
     };
   }
   const op = e.op;
-  const onValue = valueMatcher(e);
+  const onValue = MEMOIZED.has(op) ? memoize(valueMatcher(e)) : valueMatcher(e);
   const flag = op === "Exists" || op === "";
   const missing = op === "DoesNotExist" || op === "";
   return { source, onValue, onFlag: () => flag, onMissing: () => missing };

@@ -1,6 +1,8 @@
 // The evaluation report. The JSON of `SetReport[]` is NFD's `--output-json` shape
 // (compat-spec.md §7): field names and order as NFD writes them (the order the engine
 // builds objects in, mirrored here); kompat only adds fields, after NFD's.
+// Treat a report as read-only: identical terms of a spec are evaluated once per host, so
+// rules may share ExpressionReport objects.
 
 import type { Op, ValueType } from "../spec/model.js";
 

@@ -22,6 +22,8 @@ export interface CompiledElementExpr {
 }
 
 export interface CompiledTerm {
+  /** Distinct per distinct term of a spec (identical terms are shared). */
+  id: number;
   /** As written in the spec. */
   feature: string;
   /** Look-up key: lower-cased. */
@@ -38,7 +40,7 @@ export function expressionJSON(e: { op: string; value: string[]; type: string })
   return Object.freeze(out) as ExpressionJSON;
 }
 
-export function compileTerm(t: FeatureMatcherTerm): CompiledTerm {
+export function compileTerm(t: FeatureMatcherTerm, id: number): CompiledTerm {
   let exprs: CompiledElementExpr[] | undefined;
   if (t.matchExpressions !== undefined) {
     exprs = Object.keys(t.matchExpressions).map((name) => {
@@ -54,6 +56,7 @@ export function compileTerm(t: FeatureMatcherTerm): CompiledTerm {
   }
   const mn = t.matchName;
   return {
+    id,
     feature: t.feature,
     key: t.feature.toLowerCase(),
     exprs,
@@ -104,77 +107,68 @@ function evaluateExpressions(
 ): boolean {
   const { flags, attrs, insts } = f;
   const hasKV = flags !== undefined || attrs !== undefined;
+  const hasInsts = insts !== undefined && insts.length > 0;
   const n = exprs.length;
+  const base = out.length;
   let kvAll = hasKV;
-  const kvOk: boolean[] = new Array<boolean>(n);
-  const kvErr: Array<string | undefined> = new Array<string | undefined>(n);
   for (let k = 0; k < n; k++) {
     const e = exprs[k] as CompiledElementExpr;
-    if (!hasKV) {
-      kvOk[k] = false;
-      continue;
-    }
-    let rF: Outcome | undefined;
-    let rA: Outcome | undefined;
-    if (flags !== undefined)
-      rF = Object.hasOwn(flags, e.name) ? e.expr.onFlag() : e.expr.onMissing();
-    if (attrs !== undefined) {
-      rA = Object.hasOwn(attrs, e.name) ? e.expr.onValue(str(attrs[e.name])) : e.expr.onMissing();
-    }
-    // DoesNotExist must hold in every map the feature has; any other op in one of them.
-    const ok = e.doesNotExist
-      ? (rF === undefined || rF === true) && (rA === undefined || rA === true)
-      : rF === true || rA === true;
-    kvOk[k] = ok;
-    if (!ok) {
-      kvAll = false;
-      kvErr[k] = typeof rA === "string" ? rA : typeof rF === "string" ? rF : undefined;
-    }
-  }
-
-  // Instances: one instance must satisfy every expression.
-  let instMatch = false;
-  const instAny: boolean[] = new Array<boolean>(n).fill(false);
-  const instErr: Array<string | undefined> = new Array<string | undefined>(n);
-  if (insts !== undefined && insts.length > 0) {
-    let open = n; // expressions not yet satisfied by any instance
-    for (let i = 0; i < insts.length; i++) {
-      const a = attrsOf(insts[i]);
-      let all = true;
-      for (let k = 0; k < n; k++) {
-        const e = exprs[k] as CompiledElementExpr;
-        const r = Object.hasOwn(a, e.name) ? e.expr.onValue(str(a[e.name])) : e.expr.onMissing();
-        if (r === true) {
-          if (!instAny[k]) {
-            instAny[k] = true;
-            open--;
-          }
-        } else {
-          all = false;
-          if (typeof r === "string" && instErr[k] === undefined) instErr[k] = r;
-        }
+    let ok = false;
+    let error: string | undefined;
+    if (hasKV) {
+      let rF: Outcome | undefined;
+      let rA: Outcome | undefined;
+      if (flags !== undefined)
+        rF = Object.hasOwn(flags, e.name) ? e.expr.onFlag() : e.expr.onMissing();
+      if (attrs !== undefined) {
+        rA = Object.hasOwn(attrs, e.name) ? e.expr.onValue(str(attrs[e.name])) : e.expr.onMissing();
       }
-      if (all) instMatch = true;
-      if (instMatch && open === 0) break; // every answer is known
+      // DoesNotExist must hold in every map the feature has; any other op in one of them.
+      ok = e.doesNotExist
+        ? (rF === undefined || rF === true) && (rA === undefined || rA === true)
+        : rF === true || rA === true;
+      if (!ok) error = typeof rA === "string" ? rA : typeof rF === "string" ? rF : undefined;
     }
+    if (!ok) kvAll = false;
+    const host = hasInsts && !ok ? PENDING : observe(e.name, f, ok, error);
+    out.push(report(t, e.name, e.json, "matchExpression", ok, host));
   }
+  if (!hasInsts) return kvAll;
 
+  // Instances: one instance must satisfy every expression. Expressions already true on
+  // flags/attributes still take part: the instance must satisfy them too.
+  let instMatch = false;
+  let open = 0; // reports still waiting for an instance to satisfy them
+  for (let k = 0; k < n; k++) if (!(out[base + k] as ExpressionReport).isMatch) open++;
+  const errors: Array<string | undefined> = [];
+  for (let i = 0; i < insts.length; i++) {
+    const a = attrsOf(insts[i]);
+    let all = true;
+    for (let k = 0; k < n; k++) {
+      const e = exprs[k] as CompiledElementExpr;
+      const r = Object.hasOwn(a, e.name) ? e.expr.onValue(str(a[e.name])) : e.expr.onMissing();
+      if (r === true) {
+        const rep = out[base + k] as ExpressionReport;
+        if (!rep.isMatch) {
+          rep.isMatch = true;
+          open--;
+        }
+      } else {
+        all = false;
+        if (typeof r === "string" && errors[k] === undefined) errors[k] = r;
+      }
+    }
+    if (all) instMatch = true;
+    if (instMatch && open === 0) break; // every answer is known
+  }
   for (let k = 0; k < n; k++) {
-    const e = exprs[k] as CompiledElementExpr;
-    const isMatch = (kvOk[k] ?? false) || (instAny[k] ?? false);
-    out.push(
-      report(
-        t,
-        e.name,
-        e.json,
-        "matchExpression",
-        isMatch,
-        observe(e.name, f, isMatch, kvErr[k] ?? instErr[k]),
-      ),
-    );
+    const rep = out[base + k] as ExpressionReport;
+    if (rep.host === PENDING) rep.host = observe(rep.name, f, rep.isMatch, errors[k]);
   }
   return kvAll || instMatch;
 }
+
+const PENDING: HostObservation = Object.freeze({ state: "missing-element" });
 
 function str(v: unknown): string {
   return typeof v === "string" ? v : String(v);
@@ -233,27 +227,27 @@ function evaluateMatchName(
   f: FeatureView,
   out: ExpressionReport[],
 ): boolean {
-  // Names repeat across instances: evaluate each distinct name once.
-  const seen = new Map<string, boolean>();
+  const matched = new Set<string>();
   let error: string | undefined;
-  const visit = (name: string): void => {
-    if (seen.has(name)) return;
-    const r = mn.expr.onValue(name);
-    if (typeof r === "string" && error === undefined) error = r;
-    seen.set(name, r === true);
+  const test = mn.expr.onValue;
+  const visit = (names: Readonly<Record<string, unknown>>): void => {
+    for (const name in names) {
+      const r = test(name);
+      if (r === true) matched.add(name);
+      else if (typeof r === "string") error ??= r;
+    }
   };
-  if (f.flags !== undefined) for (const k of Object.keys(f.flags)) visit(k);
-  if (f.attrs !== undefined) for (const k of Object.keys(f.attrs)) visit(k);
-  if (f.insts !== undefined)
-    for (const inst of f.insts) for (const k of Object.keys(attrsOf(inst))) visit(k);
-  const matched: string[] = [];
-  for (const [k, ok] of seen) if (ok) matched.push(k);
-  matched.sort(compareGo);
-  const isMatch = matched.length > 0;
-  const host: HostObservation =
-    !isMatch && error !== undefined
-      ? { state: "error", error }
-      : { state: "names", values: matched.slice(0, HOST_VALUES_CAP), count: matched.length };
+  if (f.flags !== undefined) visit(f.flags);
+  if (f.attrs !== undefined) visit(f.attrs);
+  if (f.insts !== undefined) for (const inst of f.insts) visit(attrsOf(inst));
+  const isMatch = matched.size > 0;
+  let host: HostObservation;
+  if (!isMatch && error !== undefined) host = { state: "error", error };
+  else {
+    const values = [...matched].sort(compareGo);
+    if (values.length > HOST_VALUES_CAP) values.length = HOST_VALUES_CAP;
+    host = { state: "names", values, count: matched.size };
+  }
   out.push(report(t, "", mn.json, "matchName", isMatch, host));
   return isMatch;
 }
