@@ -148,18 +148,25 @@ export function parseChallenges(header: string): Challenge[] {
         i = at; // a new challenge starts here
         break;
       }
+      // token68 (`Negotiate abc==`): "=" padding up to the end or a comma, as the only item.
+      let j = i;
+      while (s[j] === "=") j++;
+      let k = j;
+      while (s[k] === " " || s[k] === "\t") k++;
+      if (Object.keys(ch.params).length === 0 && (k >= s.length || s[k] === ",")) {
+        ch.params[""] = s.slice(at, j);
+        i = j;
+        continue;
+      }
       i++;
       skipWs();
       let value: string;
       if (s[i] === '"') value = quoted();
       else {
-        value = token();
-        // token68 (`Bearer abc==`) rather than a parameter: keep it whole.
-        if (value === "" && Object.keys(ch.params).length === 0) {
-          while (s[i] === "=") i++;
-          ch.params[""] = s.slice(at, i);
-          continue;
-        }
+        // Lenient: unquoted values up to "," or space (some registries leave URLs unquoted).
+        const start = i;
+        while (i < s.length && !/[,\s"]/.test(s[i] ?? "")) i++;
+        value = s.slice(start, i);
       }
       const key = name.toLowerCase();
       if (!(key in ch.params)) ch.params[key] = value;
