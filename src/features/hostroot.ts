@@ -2,8 +2,10 @@
 // flag (`--host-root`, `--host-prefix`) points all of them at another tree, symlinks inside
 // that tree resolve inside it, and capture-host can record exactly what was read.
 
-import { lstat, readdir, readlink, stat, open } from "node:fs/promises";
+import { lstat, readdir, readlink, stat, open, realpath } from "node:fs/promises";
+import { constants, type Stats } from "node:fs";
 import { posix } from "node:path";
+import { compareBytes } from "./text.js";
 
 /** Paths NFD reads without its `/host-` prefix (kernel-global inside a container anyway). */
 const UNPREFIXED = [
@@ -13,11 +15,34 @@ const UNPREFIXED = [
   "/proc/cpuinfo",
   "/etc/kubernetes/node-feature-discovery/features.d",
 ];
+/** NFD's kconfig search also reads `/lib/modules/<ver>/build/.config` literally. */
+const UNPREFIXED_RE = /^\/lib\/modules\/[^/]+\/build\/\.config$/;
 /** Top-level directories NFD mounts under its prefix. */
 const PREFIXED_TOPS = new Set(["sys", "proc", "etc", "boot", "lib", "usr"]);
 
 const MAX_LINKS = 40;
 export const DEFAULT_MAX_BYTES = 1 << 20;
+
+/** How discovery touched one host path; capture-host copies according to it. */
+export interface TraceEntry {
+  /** The bytes a successful read returned. */
+  read?: Buffer;
+  /** The directory was listed: its entries' names and types matter. */
+  list?: boolean;
+  /** Only existence or type mattered. */
+  stat?: boolean;
+  /** The raw target of this symlink was read. */
+  link?: boolean;
+}
+/** Host path (as asked for, before link resolution) → how it was touched. */
+export type HostTrace = Map<string, TraceEntry>;
+
+export interface DirEntry {
+  name: string;
+  isDirectory: boolean;
+  isSymbolicLink: boolean;
+  isFile: boolean;
+}
 
 export interface HostRootOptions {
   /** Read every path under this directory (a mounted or copied host tree). */
@@ -25,13 +50,17 @@ export interface HostRootOptions {
   /** NFD's container layout: `/sys` is read at `${prefix}sys`, e.g. `/host-sys`. */
   prefix?: string;
   /** Record every host path touched (for capture-host). */
-  trace?: Set<string>;
+  trace?: HostTrace;
 }
+
+type LinkInfo = { target: string | undefined } | { error: Error };
 
 export class HostRoot {
   readonly root: string | undefined;
   readonly prefix: string | undefined;
-  readonly trace: Set<string> | undefined;
+  readonly trace: HostTrace | undefined;
+  /** lstat results under `root`: resolving many sysfs paths repeats the same components. */
+  private readonly links = new Map<string, Promise<LinkInfo>>();
 
   constructor(opts: HostRootOptions = {}) {
     if (opts.root !== undefined && opts.prefix !== undefined) {
@@ -49,12 +78,18 @@ export class HostRoot {
     return "/";
   }
 
+  /** Forget cached link resolution (the tree may have changed since the last discovery). */
+  resetCache(): void {
+    this.links.clear();
+  }
+
   /** The path on this machine for a host path, without resolving symlinks. */
   local(hostPath: string): string {
-    const p = posix.normalize(hostPath.startsWith("/") ? hostPath : `/${hostPath}`);
+    const p = normal(hostPath);
     if (this.root !== undefined) return p === "/" ? this.root : this.root + p;
     if (this.prefix !== undefined) {
-      if (UNPREFIXED.some((u) => p === u || p.startsWith(`${u}/`))) return p;
+      if (UNPREFIXED.some((u) => p === u || p.startsWith(`${u}/`)) || UNPREFIXED_RE.test(p))
+        return p;
       const top = p.split("/")[1] ?? "";
       if (PREFIXED_TOPS.has(top)) return `${this.prefix}${p.slice(1)}`;
     }
@@ -68,12 +103,10 @@ export class HostRoot {
   async realPath(hostPath: string): Promise<string> {
     if (this.root === undefined) {
       // Live host or prefix layout: the kernel resolves links; report the host path.
-      const { realpath } = await import("node:fs/promises");
-      this.touch(hostPath);
       const real = await realpath(this.local(hostPath));
       return this.prefix !== undefined ? unprefix(real, this.prefix) : real;
     }
-    const parts = posix.normalize(`/${hostPath}`).split("/").filter(Boolean);
+    const parts = normal(hostPath).split("/").filter(Boolean);
     let resolved: string[] = [];
     let links = 0;
     while (parts.length > 0) {
@@ -84,13 +117,12 @@ export class HostRoot {
         continue;
       }
       const candidate = `/${[...resolved, part].join("/")}`;
-      const st = await lstat(this.root + candidate);
-      if (st.isSymbolicLink()) {
+      const info = await this.linkInfo(candidate);
+      if ("error" in info) throw info.error;
+      if (info.target !== undefined) {
         if (++links > MAX_LINKS) throw new Error(`too many levels of symbolic links: ${hostPath}`);
-        this.touch(candidate);
-        const target = await readlink(this.root + candidate);
-        if (target.startsWith("/")) resolved = [];
-        parts.unshift(...target.split("/").filter(Boolean));
+        if (info.target.startsWith("/")) resolved = [];
+        parts.unshift(...info.target.split("/").filter(Boolean));
       } else {
         resolved.push(part);
       }
@@ -98,16 +130,31 @@ export class HostRoot {
     return `/${resolved.join("/")}`;
   }
 
+  private linkInfo(candidate: string): Promise<LinkInfo> {
+    let p = this.links.get(candidate);
+    if (p === undefined) {
+      const file = (this.root as string) + candidate;
+      p = lstat(file).then(
+        async (st) => ({ target: st.isSymbolicLink() ? await readlink(file) : undefined }),
+        (error: Error) => ({ error }),
+      );
+      this.links.set(candidate, p);
+    }
+    return p;
+  }
+
   /** The file to open on this machine for a host path (links resolved in the tree). */
   async open(hostPath: string): Promise<string> {
-    this.touch(hostPath);
     if (this.root === undefined) return this.local(hostPath);
     return this.root + (await this.realPath(hostPath));
   }
 
   async readBytes(hostPath: string, maxBytes = DEFAULT_MAX_BYTES): Promise<Buffer> {
+    const entry = this.touch(hostPath);
     const file = await this.open(hostPath);
-    const fh = await open(file, "r");
+    // Under a root every link is already resolved: refuse one swapped in since.
+    const flags = this.root === undefined ? "r" : constants.O_RDONLY | constants.O_NOFOLLOW;
+    const fh = await open(file, flags);
     try {
       // sysfs/procfs report size 0: read in chunks up to the cap instead of trusting stat.
       const chunks: Buffer[] = [];
@@ -120,7 +167,9 @@ export class HostRoot {
         total += bytesRead;
         if (total > maxBytes) throw new Error(`${hostPath}: larger than ${maxBytes} bytes`);
       }
-      return Buffer.concat(chunks, total);
+      const data = Buffer.concat(chunks, total);
+      if (entry) entry.read = data;
+      return data;
     } finally {
       await fh.close();
     }
@@ -139,11 +188,25 @@ export class HostRoot {
     }
   }
 
-  /** Entry names, sorted. */
+  /** Entry names, sorted by bytes like Go's os.ReadDir. */
   async readDir(hostPath: string): Promise<string[]> {
+    return (await this.readDirEntries(hostPath)).map((e) => e.name);
+  }
+
+  /** Entries with their own type (a symlink is not followed), sorted by name. */
+  async readDirEntries(hostPath: string): Promise<DirEntry[]> {
+    const entry = this.touch(hostPath);
+    if (entry) entry.list = true;
     const dir = await this.open(hostPath);
-    const names = await readdir(dir);
-    return names.sort();
+    const dirents = await readdir(dir, { withFileTypes: true });
+    return dirents
+      .map((d) => ({
+        name: d.name,
+        isDirectory: d.isDirectory(),
+        isSymbolicLink: d.isSymbolicLink(),
+        isFile: d.isFile(),
+      }))
+      .sort((a, b) => compareBytes(a.name, b.name));
   }
 
   async tryReadDir(hostPath: string): Promise<string[] | undefined> {
@@ -156,17 +219,24 @@ export class HostRoot {
 
   /** The raw target of a symlink (NFD takes basenames of some, e.g. iommu_group). */
   async readLink(hostPath: string): Promise<string> {
-    this.touch(hostPath);
+    const entry = this.touch(hostPath);
+    if (entry) entry.link = true;
     if (this.root === undefined) return readlink(this.local(hostPath));
-    const parent = await this.realPath(posix.dirname(posix.normalize(`/${hostPath}`)));
+    const parent = await this.realPath(posix.dirname(normal(hostPath)));
     const link = posix.join(parent, posix.basename(hostPath));
-    this.touch(link);
     return readlink(this.root + link);
+  }
+
+  /** Like os.Stat: follows links (inside the tree); throws with the errno code. */
+  async stat(hostPath: string): Promise<Stats> {
+    const entry = this.touch(hostPath);
+    if (entry) entry.stat = true;
+    return stat(await this.open(hostPath));
   }
 
   async exists(hostPath: string): Promise<boolean> {
     try {
-      await stat(await this.open(hostPath));
+      await this.stat(hostPath);
       return true;
     } catch {
       return false;
@@ -175,15 +245,26 @@ export class HostRoot {
 
   async isDir(hostPath: string): Promise<boolean> {
     try {
-      return (await stat(await this.open(hostPath))).isDirectory();
+      return (await this.stat(hostPath)).isDirectory();
     } catch {
       return false;
     }
   }
 
-  private touch(hostPath: string): void {
-    this.trace?.add(posix.normalize(`/${hostPath}`));
+  private touch(hostPath: string): TraceEntry | undefined {
+    if (this.trace === undefined) return undefined;
+    const p = normal(hostPath);
+    let e = this.trace.get(p);
+    if (e === undefined) {
+      e = {};
+      this.trace.set(p, e);
+    }
+    return e;
   }
+}
+
+function normal(hostPath: string): string {
+  return posix.normalize(hostPath.startsWith("/") ? hostPath : `/${hostPath}`);
 }
 
 function unprefix(real: string, prefix: string): string {
@@ -194,7 +275,7 @@ function unprefix(real: string, prefix: string): string {
 export function hostRootFromOptions(
   flags: { hostRoot?: string; hostPrefix?: string },
   env: Record<string, string | undefined>,
-  trace?: Set<string>,
+  trace?: HostTrace,
 ): HostRoot {
   const root =
     flags.hostRoot ?? (flags.hostPrefix === undefined ? env.KOMPAT_HOST_ROOT : undefined);

@@ -1,0 +1,48 @@
+// Small constructors for feature sets, always with null-prototype maps (keys are host data).
+
+import {
+  newMap,
+  type AttributeElements,
+  type AttributeFeature,
+  type FlagFeature,
+  type InstanceFeature,
+} from "./model.js";
+
+export function flagFeature(names: Iterable<string>): FlagFeature {
+  const elements = newMap<Record<string, never>>();
+  for (const n of names) elements[n] = {};
+  return { elements };
+}
+
+export function attributeFeature(values?: Iterable<[string, string]>): AttributeFeature {
+  const elements = newMap<string>();
+  if (values) for (const [k, v] of values) elements[k] = v;
+  return { elements };
+}
+
+export function instanceFeature(list: AttributeElements[]): InstanceFeature {
+  return { elements: list.map((attributes) => ({ attributes })) };
+}
+
+/** Attributes of one instance, starting with `name` as NFD's sources do. */
+export function attributes(first?: [string, string]): AttributeElements {
+  const a = newMap<string>();
+  if (first) a[first[0]] = first[1];
+  return a;
+}
+
+/** A short reason from an fs error: `no such file`, `permission denied`, or its message. */
+export function reason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EACCES") return "permission denied";
+  if (code === "ENOTDIR") return "not a directory";
+  if (code === "EISDIR") return "is a directory";
+  if (code === "EINVAL") return "invalid argument";
+  if (code === "ELOOP") return "too many levels of symbolic links";
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function errCode(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
+}

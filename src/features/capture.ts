@@ -1,0 +1,277 @@
+// capture-host: run discovery with a tracing HostRoot, then copy exactly what it touched
+// into a directory that works as a --host-root: files with the bytes discovery read (sysfs
+// attributes become regular files), symlinks as symlinks (and their targets), listed
+// directories with their entries' names and types. Links are resolved the way HostRoot
+// resolves them under a root, so nothing outside the host tree is ever read or written.
+
+import { lstat, mkdir, open, readdir, readlink, rm, symlink } from "node:fs/promises";
+import { constants, type Stats } from "node:fs";
+import { posix, resolve, relative, isAbsolute } from "node:path";
+import { HostRoot, type HostTrace, type TraceEntry } from "./hostroot.js";
+import { discover, type DiscoveryProblem } from "./discover.js";
+import type { Features } from "./model.js";
+import { compareBytes } from "./text.js";
+
+const MAX_LINKS = 40;
+const MAX_STAT_COPY = 1 << 20;
+
+export class CaptureError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CaptureError";
+  }
+}
+
+export interface CaptureOptions {
+  /** Where the host's files are: a tree (`root`), NFD's container layout, or `/`. */
+  root?: string;
+  prefix?: string;
+  /** The directory to write; must be empty or absent unless `force`. */
+  dest: string;
+  force?: boolean;
+  sources?: string[];
+  env: Record<string, string | undefined>;
+  timeoutMs?: number;
+}
+
+export interface CaptureSummary {
+  files: number;
+  links: number;
+  dirs: number;
+  bytes: number;
+}
+
+export interface CaptureResult {
+  summary: CaptureSummary;
+  /** What discovery found while tracing (the capture reproduces it). */
+  features: Features;
+  problems: DiscoveryProblem[];
+}
+
+export async function captureHost(opts: CaptureOptions): Promise<CaptureResult> {
+  const dest = resolve(opts.dest);
+  await prepareDest(dest, opts);
+  const trace: HostTrace = new Map();
+  const host = new HostRoot({
+    ...(opts.root !== undefined ? { root: opts.root } : {}),
+    ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
+    trace,
+  });
+  const { features, problems } = await discover({
+    host,
+    env: opts.env,
+    ...(opts.sources ? { sources: opts.sources } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+  });
+  // Lets discovery on the copy tell the architecture even where the live run used
+  // this process's (see arch.ts).
+  await host.tryReadText("/proc/sys/kernel/arch", 256);
+  const summary = await new Copier(host, dest).copyAll(trace);
+  return { summary, features, problems };
+}
+
+async function prepareDest(dest: string, opts: CaptureOptions): Promise<void> {
+  const root = opts.root === undefined ? "/" : resolve(opts.root);
+  const rel = relative(dest, root);
+  if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) {
+    throw new CaptureError(`${opts.dest}: would overwrite the host tree it captures (${root})`);
+  }
+  let st: Stats | undefined;
+  try {
+    st = await lstat(dest);
+  } catch {
+    // Absent: created below.
+  }
+  if (st && !st.isDirectory())
+    throw new CaptureError(`${opts.dest}: exists and is not a directory`);
+  if (st && !opts.force && (await readdir(dest)).length > 0) {
+    throw new CaptureError(`${opts.dest}: directory is not empty (use --force to write into it)`);
+  }
+  await mkdir(dest, { recursive: true });
+}
+
+type Kind = { type: "dir" } | { type: "link"; target: string } | { type: "file" | "other" };
+
+class Copier {
+  private readonly kinds = new Map<string, Promise<Kind | undefined>>();
+  private readonly madeDirs = new Set<string>();
+  private readonly files = new Map<string, number>();
+  private links = 0;
+
+  constructor(
+    private readonly host: HostRoot,
+    private readonly dest: string,
+  ) {}
+
+  async copyAll(trace: HostTrace): Promise<CaptureSummary> {
+    const paths = [...trace.keys()].sort(compareBytes);
+    // Sequential: the order keeps link and directory creation simple; it is fast enough.
+    for (const p of paths) await this.copy(p, trace.get(p) as TraceEntry);
+    let bytes = 0;
+    for (const n of this.files.values()) bytes += n;
+    return { files: this.files.size, links: this.links, dirs: this.madeDirs.size, bytes };
+  }
+
+  private async copy(hostPath: string, entry: TraceEntry): Promise<void> {
+    const found = await this.walk(hostPath);
+    if (found.kind === undefined) return;
+    const type = found.kind.type;
+    if (entry.read !== undefined && type !== "dir" && type !== "link") {
+      // The bytes discovery saw, so the copy reproduces that very run.
+      await this.writeFile(found.path, entry.read);
+    } else if (type === "dir") {
+      await this.dir(found.path);
+      if (entry.list) await this.entries(found.path);
+    } else if (entry.stat && !this.files.has(found.path)) {
+      const data = type === "file" ? await this.readSource(found.path) : Buffer.alloc(0);
+      await this.writeFile(found.path, data);
+    }
+  }
+
+  /** Source type of a canonical host path (links not followed), cached. */
+  private kind(hostPath: string): Promise<Kind | undefined> {
+    let k = this.kinds.get(hostPath);
+    if (k === undefined) {
+      const local = this.host.local(hostPath);
+      k = lstat(local).then(
+        async (st): Promise<Kind> => {
+          if (st.isSymbolicLink()) return { type: "link", target: await readlink(local) };
+          if (st.isDirectory()) return { type: "dir" };
+          return { type: st.isFile() ? "file" : "other" };
+        },
+        () => undefined,
+      );
+      this.kinds.set(hostPath, k);
+    }
+    return k;
+  }
+
+  /**
+   * Resolves a host path component by component inside the host tree (absolute targets
+   * from the tree's root, `..` stopping there), recreating directories and symlinks met
+   * on the way. Returns the canonical path and its kind (undefined when missing).
+   */
+  private async walk(hostPath: string): Promise<{ path: string; kind: Kind | undefined }> {
+    const parts = hostPath.split("/").filter(Boolean);
+    let resolved: string[] = [];
+    let links = 0;
+    let kind: Kind | undefined = { type: "dir" };
+    while (parts.length > 0) {
+      const part = parts.shift() as string;
+      if (part === "." || part === "") continue;
+      if (part === "..") {
+        resolved.pop();
+        continue;
+      }
+      const candidate = `/${[...resolved, part].join("/")}`;
+      kind = await this.kind(candidate);
+      if (kind === undefined) return { path: candidate, kind };
+      if (kind.type === "link") {
+        if (++links > MAX_LINKS) return { path: candidate, kind: undefined };
+        await this.link(candidate, kind.target);
+        if (kind.target.startsWith("/")) resolved = [];
+        parts.unshift(...kind.target.split("/"));
+        continue;
+      }
+      if (kind.type === "dir") await this.dir(candidate);
+      resolved.push(part);
+    }
+    return { path: `/${resolved.join("/")}`, kind };
+  }
+
+  /** Recreates the entries of a listed directory: links as links, dirs, empty files. */
+  private async entries(dirPath: string): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.host.local(dirPath));
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const child = posix.join(dirPath, name);
+      const kind = await this.kind(child);
+      if (kind === undefined || this.files.has(child) || (await this.destExists(child))) continue;
+      if (kind.type === "link") await this.link(child, kind.target);
+      else if (kind.type === "dir") await this.dir(child);
+      // Only the name and type were looked at: an empty placeholder keeps the listing.
+      else await this.writeFile(child, Buffer.alloc(0));
+    }
+  }
+
+  private async readSource(hostPath: string): Promise<Buffer> {
+    try {
+      const fh = await open(this.host.local(hostPath), constants.O_RDONLY);
+      try {
+        const buf = Buffer.alloc(MAX_STAT_COPY);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+        return buf.subarray(0, bytesRead);
+      } finally {
+        await fh.close();
+      }
+    } catch {
+      return Buffer.alloc(0);
+    }
+  }
+
+  private out(hostPath: string): string {
+    return hostPath === "/" ? this.dest : this.dest + hostPath;
+  }
+
+  private async destExists(hostPath: string): Promise<boolean> {
+    try {
+      await lstat(this.out(hostPath));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A real directory at every component (a stray link or file left by --force is replaced). */
+  private async dir(hostPath: string): Promise<void> {
+    if (hostPath === "/" || this.madeDirs.has(hostPath)) return;
+    await this.dir(posix.dirname(hostPath));
+    const out = this.out(hostPath);
+    let st: Stats | undefined;
+    try {
+      st = await lstat(out);
+    } catch {
+      // Absent.
+    }
+    if (st && !st.isDirectory()) await rm(out, { recursive: true, force: true });
+    if (!st || !st.isDirectory()) await mkdir(out, { mode: 0o755 });
+    this.madeDirs.add(hostPath);
+  }
+
+  private async link(hostPath: string, target: string): Promise<void> {
+    await this.dir(posix.dirname(hostPath));
+    const out = this.out(hostPath);
+    try {
+      const st = await lstat(out);
+      if (st.isSymbolicLink() && (await readlink(out)) === target) return;
+      await rm(out, { recursive: true, force: true });
+    } catch {
+      // Absent.
+    }
+    await symlink(target, out);
+    this.links++;
+  }
+
+  private async writeFile(hostPath: string, data: Buffer): Promise<void> {
+    await this.dir(posix.dirname(hostPath));
+    const out = this.out(hostPath);
+    try {
+      const st = await lstat(out);
+      if (!st.isFile()) await rm(out, { recursive: true, force: true });
+    } catch {
+      // Absent.
+    }
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+    const fh = await open(out, flags, 0o644);
+    try {
+      await fh.writeFile(data);
+    } finally {
+      await fh.close();
+    }
+    this.files.set(hostPath, data.length);
+  }
+}

@@ -1,0 +1,198 @@
+// Runs the discovery sources against one host and merges what they found into NFD's
+// feature shape. Sources run concurrently, each bounded in time: one stuck on a file
+// (a hung sysfs attribute, a FIFO) is dropped with a problem instead of stalling the run.
+//
+// Where files are read: NFD reads /proc/modules, /proc/sys/kernel/osrelease,
+// /proc/config.gz, /proc/cpuinfo and features.d without its /host- prefix even inside a
+// container (they are the running kernel's anyway). With --host-prefix kompat does the
+// same (HostRoot maps those paths unprefixed). With --host-root every path, those included,
+// is read under the root, so a copied host tree is self-contained and reproduces the host.
+
+import type { FeatureSource, SourceContext } from "./source.js";
+import { emptyFeatures, newMap, type Features } from "./model.js";
+import type { HostRoot } from "./hostroot.js";
+import { hostArch } from "./arch.js";
+import { cpuSource } from "./cpu/index.js";
+import { kernelSource } from "./kernel/index.js";
+import { memorySource } from "./memory/index.js";
+import { networkSource } from "./network/index.js";
+import { pciSource } from "./pci/index.js";
+import { usbSource } from "./usb/index.js";
+import { storageSource } from "./storage/index.js";
+import { systemSource } from "./system/index.js";
+import { localSource } from "./local/index.js";
+
+/** NFD's source names, in NFD's order; `--sources` takes these. */
+export const SOURCE_NAMES = [
+  "cpu",
+  "kernel",
+  "memory",
+  "network",
+  "pci",
+  "usb",
+  "storage",
+  "system",
+  "local",
+] as const;
+
+const SOURCES: Record<string, FeatureSource> = {
+  cpu: cpuSource,
+  kernel: kernelSource,
+  memory: memorySource,
+  network: networkSource,
+  pci: pciSource,
+  usb: usbSource,
+  storage: storageSource,
+  system: systemSource,
+  local: localSource,
+};
+
+/** Features NFD creates (possibly empty) whenever their source runs. */
+const ALWAYS: Record<string, Array<["attributes" | "instances", string, string?]>> = {
+  cpu: [
+    ["attributes", "cpu.pstate"],
+    ["attributes", "cpu.rdt"],
+    ["attributes", "cpu.security"],
+    ["attributes", "cpu.sst"],
+    ["attributes", "cpu.topology"],
+    ["attributes", "cpu.coprocessor"],
+    ["attributes", "cpu.cpuid", "amd64"],
+  ],
+  memory: [["instances", "memory.nv"]],
+  network: [
+    ["instances", "network.device"],
+    ["instances", "network.virtual"],
+  ],
+  local: [
+    ["attributes", "local.feature"],
+    ["attributes", "local.label"],
+  ],
+};
+
+export const DEFAULT_SOURCE_TIMEOUT_MS = 10_000;
+
+export class UnknownSourceError extends Error {
+  constructor(readonly source: string) {
+    super(
+      `unknown feature source ${JSON.stringify(source)} (valid: ${SOURCE_NAMES.join(", ")}, all)`,
+    );
+    this.name = "UnknownSourceError";
+  }
+}
+
+/**
+ * `--sources` as NFD's worker reads `featureSources`: names, `all`, and `-name` to drop
+ * one. A list of only `-name`s starts from all (NFD would start from none, which is
+ * never what is meant). Undefined → all.
+ */
+export function resolveSources(list: string[] | undefined): string[] {
+  if (list === undefined) return [...SOURCE_NAMES];
+  const chosen = new Set<string>(list.every((s) => s.startsWith("-")) ? SOURCE_NAMES : []);
+  for (const item of list) {
+    const drop = item.startsWith("-");
+    const name = drop ? item.slice(1) : item;
+    const names = name === "all" ? SOURCE_NAMES : [name];
+    for (const n of names) {
+      if (!Object.hasOwn(SOURCES, n)) throw new UnknownSourceError(n);
+      if (drop) chosen.delete(n);
+      else chosen.add(n);
+    }
+  }
+  return SOURCE_NAMES.filter((n) => chosen.has(n));
+}
+
+export interface DiscoveryProblem {
+  source: string;
+  message: string;
+}
+
+export interface DiscoverOptions {
+  host: HostRoot;
+  /** Source names (see resolveSources); all when undefined. */
+  sources?: string[];
+  /** OCI architecture; by default this machine's, or the --host-root tree's. */
+  arch?: string;
+  env: Record<string, string | undefined>;
+  /** Per-source limit; a source still running then is dropped. */
+  timeoutMs?: number;
+}
+
+export interface Discovery {
+  features: Features;
+  problems: DiscoveryProblem[];
+}
+
+export async function discover(opts: DiscoverOptions): Promise<Discovery> {
+  const names = resolveSources(opts.sources);
+  opts.host.resetCache();
+  const arch = opts.arch ?? (await hostArch(opts.host));
+  return runSources(
+    names.map((n) => SOURCES[n] as FeatureSource),
+    { host: opts.host, arch, env: opts.env },
+    opts.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS,
+  );
+}
+
+/** Runs the given sources concurrently and merges their features (exported for tests). */
+export async function runSources(
+  sources: FeatureSource[],
+  base: Omit<SourceContext, "warn">,
+  timeoutMs: number,
+): Promise<Discovery> {
+  const results = await Promise.all(sources.map((s) => runOne(s, base, timeoutMs)));
+  const features = emptyFeatures();
+  const problems = results.flatMap((r) => r.problems);
+  sources.forEach((s, i) => {
+    const found = results[i]?.features;
+    if (!found) return;
+    Object.assign(features.flags, found.flags);
+    Object.assign(features.attributes, found.attributes);
+    Object.assign(features.instances, found.instances);
+    for (const [kind, name, onlyArch] of ALWAYS[s.name] ?? []) {
+      if (onlyArch !== undefined && onlyArch !== base.arch) continue;
+      if (!Object.hasOwn(features[kind], name))
+        features[kind][name] = kind === "attributes" ? { elements: newMap() } : { elements: [] };
+    }
+  });
+  return { features, problems };
+}
+
+async function runOne(
+  source: FeatureSource,
+  base: Omit<SourceContext, "warn">,
+  timeoutMs: number,
+): Promise<{ features?: Features; problems: DiscoveryProblem[] }> {
+  let finished = false;
+  const own: DiscoveryProblem[] = [];
+  const ctx: SourceContext = {
+    ...base,
+    warn: (message) => {
+      // A source dropped for taking too long may still warn later: ignore it then.
+      if (!finished) own.push({ source: source.name, message });
+    },
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  try {
+    const r = await Promise.race([source.discover(ctx), timeout]);
+    if (r === "timeout") {
+      own.push({
+        source: source.name,
+        message: `gave up after ${timeoutMs} ms (a file did not answer); its features are left out`,
+      });
+      return { problems: own };
+    }
+    return { features: r, problems: own };
+  } catch (e) {
+    own.push({
+      source: source.name,
+      message: `failed: ${e instanceof Error ? e.message : String(e)}`,
+    });
+    return { problems: own };
+  } finally {
+    finished = true;
+    clearTimeout(timer);
+  }
+}

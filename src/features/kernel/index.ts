@@ -1,0 +1,76 @@
+// The kernel source: kernel.version, kernel.config, kernel.loadedmodule,
+// kernel.enabledmodule, kernel.selinux, kernel.kvm.
+
+import type { FeatureSource, SourceContext } from "../source.js";
+import { emptyFeatures, type Features } from "../model.js";
+import { attributeFeature, flagFeature, reason } from "../build.js";
+import { parseKernelVersion, readKernelRelease, OSRELEASE_PATH } from "./version.js";
+import { readKconfig } from "./config.js";
+import {
+  builtinModulesPath,
+  parseModulesBuiltin,
+  parseProcModules,
+  PROC_MODULES,
+} from "./modules.js";
+import { selinuxEnforcing } from "./selinux.js";
+import { kvmEnabled } from "./kvm.js";
+
+export const kernelSource: FeatureSource = {
+  name: "kernel",
+  async discover(ctx: SourceContext): Promise<Features> {
+    const { host } = ctx;
+    const f = emptyFeatures();
+    let release: string | undefined;
+    try {
+      release = await readKernelRelease(host);
+      f.attributes["kernel.version"] = { elements: parseKernelVersion(release) };
+    } catch (e) {
+      ctx.warn(`kernel.version: cannot read ${OSRELEASE_PATH}: ${reason(e)}`);
+    }
+
+    const [kconfig, loaded, builtin, selinux, kvm] = await Promise.all([
+      readKconfig(host, release),
+      host.readText(PROC_MODULES).then(parseProcModules, (e: unknown) => {
+        ctx.warn(`kernel.loadedmodule: cannot read ${PROC_MODULES}: ${reason(e)}`);
+        return undefined;
+      }),
+      readBuiltins(ctx, release),
+      selinuxEnforcing(host).catch((e: unknown) => {
+        ctx.warn(`kernel.selinux: ${reason(e)}`);
+        return undefined;
+      }),
+      kvmEnabled(host).catch((e: unknown) => {
+        ctx.warn(`kernel.kvm: ${reason(e)}`);
+        return undefined;
+      }),
+    ]);
+
+    if ("options" in kconfig) f.attributes["kernel.config"] = { elements: kconfig.options };
+    else ctx.warn(`kernel.config: no readable kernel config (${kconfig.failures.join("; ")})`);
+    if (loaded) f.flags["kernel.loadedmodule"] = flagFeature(loaded);
+    // Present only when modules.builtin was read, as in NFD.
+    if (builtin) f.flags["kernel.enabledmodule"] = flagFeature([...(loaded ?? []), ...builtin]);
+    if (selinux !== undefined)
+      f.attributes["kernel.selinux"] = attributeFeature([["enabled", String(selinux)]]);
+    if (kvm !== undefined)
+      f.attributes["kernel.kvm"] = attributeFeature([["enabled", String(kvm)]]);
+    return f;
+  },
+};
+
+async function readBuiltins(
+  ctx: SourceContext,
+  release: string | undefined,
+): Promise<string[] | undefined> {
+  if (release === undefined) {
+    ctx.warn("kernel.enabledmodule: kernel release unknown, modules.builtin not read");
+    return undefined;
+  }
+  const path = builtinModulesPath(release);
+  try {
+    return parseModulesBuiltin(await ctx.host.readText(path, 16 << 20));
+  } catch (e) {
+    ctx.warn(`kernel.enabledmodule: cannot read ${path}: ${reason(e)}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,30 @@
+// memory.nv: NVDIMM devices (libnvdimm's /sys/bus/nd/devices), each with its type and mode.
+
+import type { HostRoot } from "../hostroot.js";
+import type { AttributeElements } from "../model.js";
+import { attributes, errCode } from "../build.js";
+import { trimSpace } from "../text.js";
+
+const BASE = "/sys/bus/nd/devices";
+
+/** No nd bus → no devices (an empty list, as in NFD). */
+export async function detectNv(host: HostRoot): Promise<AttributeElements[]> {
+  let names: string[];
+  try {
+    names = await host.readDir(BASE);
+  } catch (e) {
+    if (errCode(e) === "ENOENT") return [];
+    throw e;
+  }
+  return Promise.all(
+    names.map(async (name) => {
+      const attrs = attributes(["name", name]);
+      const [devtype, mode] = await Promise.all(
+        ["devtype", "mode"].map((a) => host.tryReadText(`${BASE}/${name}/${a}`, 4096)),
+      );
+      if (devtype !== undefined) attrs.devtype = trimSpace(devtype);
+      if (mode !== undefined) attrs.mode = trimSpace(mode);
+      return attrs;
+    }),
+  );
+}

@@ -1,0 +1,39 @@
+// The storage source: storage.block, one instance per entry of /sys/block with a few
+// request-queue properties.
+
+import type { FeatureSource, SourceContext } from "../source.js";
+import { emptyFeatures, type Features } from "../model.js";
+import { attributes, instanceFeature, reason } from "../build.js";
+import { trimSpace } from "../text.js";
+
+const BASE = "/sys/block";
+const QUEUE_ATTRS = ["dax", "rotational", "nr_zones", "zoned"];
+
+export const storageSource: FeatureSource = {
+  name: "storage",
+  async discover(ctx: SourceContext): Promise<Features> {
+    const f = emptyFeatures();
+    let names: string[];
+    try {
+      names = await ctx.host.readDir(BASE);
+    } catch (e) {
+      ctx.warn(`storage.block: cannot list ${BASE}: ${reason(e)}`);
+      return f;
+    }
+    const devs = await Promise.all(
+      names.map(async (name) => {
+        const values = await Promise.all(
+          QUEUE_ATTRS.map((a) => ctx.host.tryReadText(`${BASE}/${name}/queue/${a}`, 4096)),
+        );
+        const attrs = attributes(["name", name]);
+        QUEUE_ATTRS.forEach((a, i) => {
+          const v = values[i];
+          if (v !== undefined) attrs[a] = trimSpace(v);
+        });
+        return attrs;
+      }),
+    );
+    f.instances["storage.block"] = instanceFeature(devs);
+    return f;
+  },
+};

@@ -1,0 +1,27 @@
+// The system source: system.osrelease, system.dmiid, system.name.
+
+import type { FeatureSource, SourceContext } from "../source.js";
+import { emptyFeatures, type Features } from "../model.js";
+import { attributeFeature, reason } from "../build.js";
+import { OS_RELEASE_PATH, parseOsRelease } from "./osrelease.js";
+import { readDmiId } from "./dmiid.js";
+import { nodeName } from "./name.js";
+
+export const systemSource: FeatureSource = {
+  name: "system",
+  async discover(ctx: SourceContext): Promise<Features> {
+    const f = emptyFeatures();
+    const [name, release, dmi] = await Promise.all([
+      nodeName(ctx.host, ctx.env),
+      ctx.host.readText(OS_RELEASE_PATH).then(parseOsRelease, (e: unknown) => {
+        ctx.warn(`system.osrelease: cannot read ${OS_RELEASE_PATH}: ${reason(e)}`);
+        return undefined;
+      }),
+      readDmiId(ctx.host),
+    ]);
+    f.attributes["system.name"] = attributeFeature([["nodename", name]]);
+    if (release) f.attributes["system.osrelease"] = { elements: release };
+    if (dmi) f.attributes["system.dmiid"] = { elements: dmi };
+    return f;
+  },
+};
