@@ -1,0 +1,43 @@
+// `cpu.cstate` (amd64): `enabled` = intel_idle's max_cstate > 0, only while intel_idle is the
+// cpuidle driver. As in NFD, the feature is absent when detection fails (no sysfs, unreadable
+// driver or max_cstate) and empty when cpuidle is off or another driver is in use.
+
+import { newMap } from "../model.js";
+import type { SourceContext } from "../source.js";
+
+const CPU = "/sys/devices/system/cpu";
+
+export async function discoverCstate(
+  ctx: SourceContext,
+): Promise<Record<string, string> | undefined> {
+  const out = newMap<string>();
+  if (!(await ctx.host.exists(CPU))) {
+    ctx.warn(`cpu.cstate: ${CPU} not found`);
+    return undefined;
+  }
+  if (!(await ctx.host.exists(`${CPU}/cpuidle`))) return out;
+  const driver = await ctx.host.tryReadText(`${CPU}/cpuidle/current_driver`);
+  if (driver === undefined) {
+    ctx.warn(`cpu.cstate: cannot read ${CPU}/cpuidle/current_driver`);
+    return undefined;
+  }
+  if (driver.trim() !== "intel_idle") return out;
+  const path = "/sys/module/intel_idle/parameters/max_cstate";
+  const text = await ctx.host.tryReadText(path);
+  if (text === undefined) {
+    ctx.warn(`cpu.cstate: cannot read ${path}`);
+    return undefined;
+  }
+  const value = parseGoInt(text.trim());
+  if (value === undefined) {
+    ctx.warn(`cpu.cstate: ${path}: not an integer: ${JSON.stringify(text.trim())}`);
+    return undefined;
+  }
+  out.enabled = String(value > 0);
+  return out;
+}
+
+/** Go's strconv.Atoi: optional sign, decimal digits. */
+export function parseGoInt(s: string): number | undefined {
+  return /^[+-]?\d+$/.test(s) ? Number(s) : undefined;
+}
