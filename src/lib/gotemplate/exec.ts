@@ -375,6 +375,9 @@ class Exec implements CallContext {
     try {
       const result = fn.fn(argv, this);
       this.charge(1 + costOf(result));
+      if (sizeOf(result) > this.limits.maxOutput) {
+        this.error(`error calling ${name}: result larger than ${this.limits.maxOutput}`, name);
+      }
       return result;
     } catch (e) {
       if (e instanceof TemplateError) throw e;
@@ -462,6 +465,11 @@ function idealConstant(n: NumberNode): Value {
   return n.int;
 }
 
+/** Length of a string or list result, checked against the output cap. */
+function sizeOf(v: Value): number {
+  return typeof v === "string" || Array.isArray(v) ? v.length : 0;
+}
+
 /** Work a function result stands for, charged to the step budget (big strings and lists cost more). */
 function costOf(v: Value): number {
   if (typeof v === "string") return v.length >> 6;
@@ -482,6 +490,7 @@ export function execute(
     return exec.run(data);
   } catch (e) {
     if (e instanceof TemplateError) throw e;
+    if (e instanceof FuncError) exec.error(e.message);
     if (e instanceof RangeError) exec.error(`execution too deep or too large: ${e.message}`);
     throw e;
   }

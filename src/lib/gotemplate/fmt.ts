@@ -1,7 +1,7 @@
 // Go's fmt package as templates use it: Sprint, Sprintln, Sprintf and the %v rendering of values.
 import { formatFloat } from "./floatfmt.js";
 import { MAX_VALUE_DEPTH, kindOf, sortedKeys, typeName, type GoMap, type Value } from "./values.js";
-import { TemplateError } from "./errors.js";
+import { fail } from "./funcdef.js";
 
 /** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
 export function isPrint(c: string): boolean {
@@ -241,8 +241,7 @@ function badVerb(verb: string, v: Value): string {
 }
 
 function goSyntax(v: Value, depth: number): string {
-  if (depth > MAX_VALUE_DEPTH)
-    throw new TemplateError(`value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+  if (depth > MAX_VALUE_DEPTH) fail(`value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   switch (kindOf(v)) {
     case "nil":
       return "<nil>";
@@ -271,8 +270,7 @@ function goSyntax(v: Value, depth: number): string {
 
 /** Formats one operand with a verb, as fmt does (recursing into slices and maps). */
 export function formatValue(v: Value, verb: string, spec: Spec, depth: number): string {
-  if (depth > MAX_VALUE_DEPTH)
-    throw new TemplateError(`value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+  if (depth > MAX_VALUE_DEPTH) fail(`value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   if (verb === "T") return pad(typeName(v), spec);
   if (verb === "v" && spec.sharp) return pad(goSyntax(v, depth), spec);
   switch (kindOf(v)) {
@@ -372,15 +370,14 @@ export function sprintf(format: string, args: Value[]): string {
         const a = args[argNum++];
         if (typeof a !== "bigint") return "bad";
         const w = Number(a);
-        if (Math.abs(w) > MAX_FORMAT_WIDTH)
-          throw new TemplateError(`width or precision ${w} is too large`);
+        if (Math.abs(w) > MAX_FORMAT_WIDTH) fail(`width or precision ${w} is too large`);
         return w;
       }
       const m = /^\d+/.exec(format.slice(i));
       if (m === null) return undefined;
       i += m[0].length;
       const w = Number(m[0]);
-      if (w > MAX_FORMAT_WIDTH) throw new TemplateError(`width or precision ${m[0]} is too large`);
+      if (w > MAX_FORMAT_WIDTH) fail(`width or precision ${m[0]} is too large`);
       return w;
     };
     const w = number();

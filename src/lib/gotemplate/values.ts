@@ -2,6 +2,7 @@
 // objects become Go maps (map[string]interface{}), arrays slices, integral numbers Go ints
 // (bigint, 64-bit), other numbers float64, null/undefined nil.
 import { TemplateError } from "./errors.js";
+import { FuncError } from "./funcdef.js";
 
 export type HostFunc = (...args: Value[]) => unknown;
 export type GoMap = Map<string, Value>;
@@ -140,11 +141,10 @@ export function sortedKeys(m: GoMap): string[] {
 /** reflect.DeepEqual over engine values (int and float never equal, as their types differ). */
 export function deepEqual(a: Value, b: Value, depth = 0): boolean {
   if (depth > MAX_VALUE_DEPTH)
-    throw new TemplateError(`value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+    throw new FuncError(`value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   if (a === b) return true;
   const ka = kindOf(a);
   if (ka !== kindOf(b)) return false;
-  if (ka === "float") return Number.isNaN(a) && false;
   if (ka === "slice") {
     const x = a as Value[];
     const y = b as Value[];

@@ -1,0 +1,63 @@
+// Sprig dictionary functions. `set` and `unset` change the map in place, as Sprig does
+// (the engine copies caller data first, so only the template's own values change).
+import { def, fail, type FuncDef } from "../funcdef.js";
+import { isMap, sortedKeys, type GoMap, type Value } from "../values.js";
+import { strval } from "./convert.js";
+
+function dict(args: Value[]): GoMap {
+  const m: GoMap = new Map();
+  for (let i = 0; i < args.length; i += 2)
+    m.set(strval(args[i] ?? null), i + 1 < args.length ? (args[i + 1] ?? null) : "");
+  return m;
+}
+
+function asMap(v: Value): GoMap {
+  return isMap(v) ? v : new Map();
+}
+
+export const DICT_FUNCS: Record<string, FuncDef> = {
+  dict: def([], dict, "any"),
+  get: def(["map", "string"], ([d, k]) => asMap(d ?? null).get(k as string) ?? ""),
+  set: def(["map", "string", "any"], ([d, k, v]) => {
+    if (d === null) fail("assignment to entry in nil map");
+    const m = asMap(d ?? null);
+    m.set(k as string, v ?? null);
+    return m;
+  }),
+  unset: def(["map", "string"], ([d, k]) => {
+    const m = asMap(d ?? null);
+    m.delete(k as string);
+    return m;
+  }),
+  hasKey: def(["map", "string"], ([d, k]) => asMap(d ?? null).has(k as string)),
+  pluck: def(
+    ["string"],
+    ([k, ...ds]) =>
+      ds.map(asMap).flatMap((m) => (m.has(k as string) ? [m.get(k as string) ?? null] : [])),
+    "map",
+  ),
+  // Go's map order is random; kompat sorts so output is reproducible.
+  keys: def([], (ds) => ds.map(asMap).flatMap((m) => sortedKeys(m)), "map"),
+  values: def(["map"], ([d]) => {
+    const m = asMap(d ?? null);
+    return sortedKeys(m).map((k) => m.get(k) ?? null);
+  }),
+  pick: def(
+    ["map"],
+    ([d, ...ks]) => {
+      const m = asMap(d ?? null);
+      return new Map(
+        ks.flatMap((k) => (m.has(k as string) ? [[k as string, m.get(k as string) ?? null]] : [])),
+      );
+    },
+    "string",
+  ),
+  omit: def(
+    ["map"],
+    ([d, ...ks]) => {
+      const drop = new Set(ks as string[]);
+      return new Map([...asMap(d ?? null)].filter(([k]) => !drop.has(k)));
+    },
+    "string",
+  ),
+};

@@ -1,0 +1,58 @@
+// Sprig integer arithmetic: arguments cast leniently to int64 (spf13/cast), results wrap at 64 bits.
+import { def, fail, type FuncDef } from "../funcdef.js";
+import { toInt64, type Value } from "../values.js";
+import { castFloat, castInt } from "./convert.js";
+
+function divide(a: bigint, b: bigint, op: "/" | "%"): bigint {
+  if (b === 0n) fail("runtime error: integer divide by zero");
+  // BigInt division truncates toward zero, as Go's does.
+  return toInt64(op === "/" ? a / b : a % b);
+}
+
+function round(v: number, places: number, roundOn: number): number {
+  const pow = Math.pow(10, places);
+  const digit = pow * v;
+  const frac = digit - Math.trunc(digit);
+  return (frac >= roundOn ? Math.ceil(digit) : Math.floor(digit)) / pow;
+}
+
+const ints = (args: Value[]): bigint[] => args.map((a) => castInt(a));
+
+export const MATH_FUNCS: Record<string, FuncDef> = {
+  add: def([], (args) => toInt64(ints(args).reduce((s, x) => s + x, 0n)), "any"),
+  add1: def(["any"], ([a]) => toInt64(castInt(a ?? null) + 1n)),
+  sub: def(["any", "any"], ([a, b]) => toInt64(castInt(a ?? null) - castInt(b ?? null))),
+  mul: def(["any"], (args) => ints(args).reduce((s, x) => toInt64(s * x), 1n), "any"),
+  div: def(["any", "any"], ([a, b]) => divide(castInt(a ?? null), castInt(b ?? null), "/")),
+  mod: def(["any", "any"], ([a, b]) => divide(castInt(a ?? null), castInt(b ?? null), "%")),
+  max: def(["any"], (args) => ints(args).reduce((m, x) => (x > m ? x : m)), "any"),
+  biggest: def(["any"], (args) => ints(args).reduce((m, x) => (x > m ? x : m)), "any"),
+  min: def(["any"], (args) => ints(args).reduce((m, x) => (x < m ? x : m)), "any"),
+  int: def(["any"], ([a]) => castInt(a ?? null)),
+  int64: def(["any"], ([a]) => castInt(a ?? null)),
+  float64: def(["any"], ([a]) => castFloat(a ?? null)),
+  atoi: def(["string"], ([s]) => {
+    // strconv.Atoi: optional sign and decimal digits only; errors give 0.
+    const str = s as string;
+    if (!/^[+-]?\d+$/.test(str)) return 0n;
+    const n = BigInt(str);
+    return n === toInt64(n) ? n : 0n;
+  }),
+  floor: def(["any"], ([a]) => Math.floor(castFloat(a ?? null))),
+  ceil: def(["any"], ([a]) => Math.ceil(castFloat(a ?? null))),
+  round: def(
+    ["any", "int"],
+    ([a, p, r]) => round(castFloat(a ?? null), Number(p), r === undefined ? 0.5 : (r as number)),
+    "float64",
+  ),
+  maxf: def(
+    ["any"],
+    (args) => args.map((a) => castFloat(a)).reduce((m, x) => Math.max(m, x)),
+    "any",
+  ),
+  minf: def(
+    ["any"],
+    (args) => args.map((a) => castFloat(a)).reduce((m, x) => Math.min(m, x)),
+    "any",
+  ),
+};
