@@ -91,9 +91,23 @@ async function waitReady(url: string, ca: string | undefined, ms: number, proc: 
   }
 }
 
-export async function startDistribution(
-  opts: { auth?: { username: string; password: string }; tls?: boolean } = {},
-): Promise<Distribution> {
+export interface DistributionOptions {
+  auth?: { username: string; password: string };
+  tls?: boolean;
+}
+
+export async function startDistribution(opts: DistributionOptions = {}): Promise<Distribution> {
+  // The free port may be taken between probing and binding: try a few times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (e) {
+      if (attempt >= 3 || !/exited with/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startOnce(opts: DistributionOptions): Promise<Distribution> {
   if (!haveDistribution())
     throw new Error(`${REGISTRY_BINARY} not found: install Debian's docker-registry package`);
   const dir = await mkdtemp(join(tmpdir(), "kompat-registry-"));

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   AuthError,
@@ -8,7 +11,11 @@ import {
   scopesFor,
 } from "../../src/oci/auth.js";
 import type { AuthHttp, AuthRequest } from "../../src/oci/auth.js";
+import { resolveCredentials } from "../../src/oci/credentials.js";
 import type { FoundCredential } from "../../src/oci/credentials.js";
+import { Agent, request } from "undici";
+import { startDistribution } from "../helpers/registry.js";
+import type { Distribution } from "../helpers/registry.js";
 import { startTestServer } from "../helpers/testserver.js";
 import type { TestServer, TestServerOptions } from "../helpers/testserver.js";
 
@@ -426,5 +433,59 @@ describe("Authenticator refusals", () => {
     const { auth } = makeAuth(basic("u", "p"));
     assert.equal(await auth.onUnauthorized(req, undefined), false);
     assert.equal(await auth.onUnauthorized(req, "Negotiate"), false);
+  });
+});
+
+describe("Authenticator with real credentials against Distribution 2.8 over TLS", () => {
+  let reg: Distribution;
+  let home: string;
+  let dispatcher: Agent;
+  before(async () => {
+    reg = await startDistribution({
+      auth: { username: "alice", password: "pw-from-config" },
+      tls: true,
+    });
+    dispatcher = new Agent({ connect: { ca: reg.ca as string } });
+    home = await mkdtemp(join(tmpdir(), "kompat-auth-home-"));
+    await mkdir(join(home, ".docker"));
+    const auth = Buffer.from("alice:pw-from-config").toString("base64");
+    await writeFile(
+      join(home, ".docker", "config.json"),
+      JSON.stringify({ auths: { [reg.host]: { auth } } }),
+    );
+  });
+  after(async () => {
+    await reg?.stop();
+    await dispatcher?.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it("finds the Docker config credentials and answers the Basic challenge", async () => {
+    const logs: string[] = [];
+    const auth = new Authenticator({
+      http: () => Promise.reject(new Error("no token service expected")),
+      credentials: (host, repo) => resolveCredentials(host, repo ?? "", { env: { HOME: home } }),
+      log: (m) => logs.push(m),
+    });
+    const url = `${reg.url}/v2/`;
+    const req = { url, method: "GET", scopes: scopesFor("x/y", "pull") };
+    const send = async (h: string | undefined) => {
+      const res = await request(url, { dispatcher, headers: h ? { authorization: h } : {} });
+      await res.body.dump();
+      return res;
+    };
+    const first = await send(await auth.authorize(req));
+    assert.equal(first.statusCode, 401);
+    const www = first.headers["www-authenticate"];
+    assert.equal(await auth.onUnauthorized(req, typeof www === "string" ? www : undefined), true);
+    assert.equal((await send(await auth.authorize(req))).statusCode, 200);
+    assert.ok(
+      logs.some((l) =>
+        l.includes(
+          `using credentials for ${reg.host} from ${join(home, ".docker", "config.json")}`,
+        ),
+      ),
+    );
+    assert.ok(logs.every((l) => !l.includes("pw-from-config")));
   });
 });
