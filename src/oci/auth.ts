@@ -413,10 +413,12 @@ export class Authenticator {
     const text = Buffer.from(res.body).toString("utf8");
     if (res.status !== 200) {
       const detail = errorDetail(text);
-      const rejected =
-        (res.status === 401 || res.status === 403) && cred
+      const denied = res.status === 401 || res.status === 403;
+      const rejected = !denied
+        ? ""
+        : cred
           ? `: the credentials from ${cred.source} were rejected`
-          : "";
+          : ": anonymous access refused and no credentials were found";
       throw new AuthError(
         `${where} answered ${res.status}${rejected}${detail ? ` (${detail})` : ""}`,
       );

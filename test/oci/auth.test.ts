@@ -489,3 +489,18 @@ describe("Authenticator with real credentials against Distribution 2.8 over TLS"
     assert.ok(logs.every((l) => !l.includes("pw-from-config")));
   });
 });
+
+describe("Authenticator without credentials at a private Bearer registry", () => {
+  it("says that no credentials were found", async () => {
+    const s = await startTestServer({ auth: { kind: "bearer", username: "u", password: "p" } });
+    try {
+      const { auth } = makeAuth(undefined);
+      await assert.rejects(
+        get(auth, `${s.url}/v2/app/manifests/v1`, scopesFor("app", "pull")),
+        /answered 401: anonymous access refused and no credentials were found \(authentication required\)/,
+      );
+    } finally {
+      await s.stop();
+    }
+  });
+});
