@@ -41,6 +41,8 @@ export interface OpenedImage {
   reference: string;
   /** The image as written back to the user: `registry/repo:tag`, `oci-layout:dir:tag`. */
   name: string;
+  /** The repository without tag or digest: `registry/repo`, `oci-layout:dir`. */
+  base: string;
   cache?: ContentCache;
   /** HTTP exchanges so far (remote only; auth round trips included). */
   requestCount(): number;
@@ -80,6 +82,7 @@ export async function openImage(
       target: store,
       reference,
       name: `oci-layout:${ref.path}${isDigest(reference) ? "@" : ":"}${reference}`,
+      base: `oci-layout:${ref.path}`,
       requestCount: () => 0,
       lockPath: lockPathFor(opts.env, store.key),
       close: async () => {},
@@ -130,6 +133,7 @@ export async function openImage(
     target,
     reference,
     name: `${ref.registry}/${ref.repository}${isDigest(reference) ? "@" : ":"}${reference}`,
+    base: `${ref.registry}/${ref.repository}`,
     ...(cache ? { cache } : {}),
     requestCount: () => transport.requestCount,
     lockPath: lockPathFor(opts.env, target.key),

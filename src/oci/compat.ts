@@ -38,15 +38,6 @@ export interface FoundArtifacts {
   notes: string[];
 }
 
-function baseName(img: OpenedImage): string {
-  const n = img.name;
-  const cut = Math.max(
-    n.lastIndexOf("@"),
-    n.lastIndexOf(":") > n.lastIndexOf("/") ? n.lastIndexOf(":") : -1,
-  );
-  return cut > 0 ? n.slice(0, cut) : n;
-}
-
 /**
  * Compatibility artifacts of the image. `hostFallback`: when an index has none, look at
  * the entry for this machine's platform (`host` overrides it, for tests).
@@ -59,7 +50,7 @@ export async function findCompatArtifacts(
   const resolved = await resolveCached(img);
   const platform = opts.platform !== undefined ? parsePlatform(opts.platform) : undefined;
   const picked = await resolveSubject(img.target, resolved, platform, img.name);
-  const base = baseName(img);
+  const base = img.base;
   const notes: string[] = [];
   const listOpts = { ...(img.cache ? { cache: img.cache } : {}), log };
   let subject = picked.subject;

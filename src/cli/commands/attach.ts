@@ -1,6 +1,110 @@
-// Placeholder until the command lands.
-import { UserError, type Io } from "../io.js";
+// `kompat attach`: lint a compatibility spec, then attach it to an image as an OCI artifact
+// (the shape `oras attach` writes). Prints the artifact digest.
 
-export async function run(_argv: string[], _io: Io): Promise<number> {
-  throw new UserError("attach is not implemented yet");
+import { basename } from "node:path";
+import { loadSpec } from "../../rules/index.js";
+import { formatDiagnostic, hasErrors } from "../../spec/diagnostic.js";
+import { attachSpec } from "../../oci/attach.js";
+import { asRegistryError, openImage, resolveCached } from "../../oci/client.js";
+import { parsePlatform } from "../../oci/platform.js";
+import { resolveSubject } from "../../oci/subject.js";
+import { MAX_SPEC_BYTES } from "../../oci/mediatypes.js";
+import { parseFlags, readInput } from "../flags.js";
+import { UserError, type Io } from "../io.js";
+import {
+  clientOptions,
+  REGISTRY_FLAGS,
+  REGISTRY_HELP,
+  registryCall,
+  requireImage,
+} from "../registry-flags.js";
+
+const HELP = `Usage: kompat attach --image REF --spec FILE [options]
+
+Checks the spec (nothing is pushed when it has errors), then attaches it to the image as an
+OCI artifact (${"application/vnd.nfd.image-compatibility.v1alpha1"}), the way
+'oras attach' does. Without --platform the artifact refers to what REF points to (the index
+of a multi-platform image), which is where 'nfd compat validate-node' looks.
+
+  --image REF                 the image
+  --spec FILE                 the compatibility spec (- for stdin)
+  --annotation KEY=VALUE      an annotation of the artifact manifest (repeatable)
+
+${REGISTRY_HELP}`;
+
+const OPTIONS = {
+  ...REGISTRY_FLAGS,
+  spec: { type: "string" },
+  annotation: { type: "string", multiple: true },
+} as const;
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const { values: f } = parseFlags(argv, OPTIONS, "attach");
+  if (f.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const image = requireImage(f, "attach");
+  if (f.spec === undefined) throw new UserError("attach: --spec FILE is required");
+  if (f.spec === "-" && (f["registry-password-stdin"] || f["registry-token-stdin"])) {
+    throw new UserError(
+      "attach: --spec - and the credential flag both read stdin; give the spec as a file",
+    );
+  }
+  const annotations = parseAnnotations(f.annotation ?? []);
+  const platform = f.platform !== undefined ? platformOf(f.platform) : undefined;
+
+  const { text, name } = await readInput(f.spec, io, "spec", MAX_SPEC_BYTES);
+  const parsed = loadSpec(text, { file: name });
+  for (const d of parsed.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+  if (hasErrors(parsed.diagnostics) || !parsed.spec) {
+    throw new UserError(`the spec ${name} is invalid; nothing was pushed`);
+  }
+
+  const opts = await clientOptions(f, io, "attach");
+  const result = await registryCall(async () => {
+    const img = await openImage(image, opts, "push").catch((e: unknown) => {
+      throw asRegistryError(e);
+    });
+    try {
+      const resolved = await resolveCached(img);
+      const picked = await resolveSubject(img.target, resolved, platform, img.name);
+      const res = await attachSpec(img.target, picked.subject, Buffer.from(text, "utf8"), {
+        fileName: f.spec === "-" ? "spec.yaml" : basename(f.spec as string),
+        annotations,
+        lockPath: img.lockPath,
+        ...(opts.verbose ? { log: opts.verbose } : {}),
+        warn: (m) => io.stderr(`kompat: warning: ${m}\n`),
+      });
+      return { res, subject: picked.subject, base: img.base };
+    } catch (e) {
+      throw asRegistryError(e);
+    } finally {
+      await img.close();
+    }
+  });
+  opts.verbose?.(
+    `attached to ${result.base}@${result.subject.digest}${result.res.via === "fallback-tag" ? ` (recorded in the referrers tag ${result.res.fallbackTag})` : ""}`,
+  );
+  io.stdout(`${result.res.artifact.digest}\n`);
+  return 0;
+}
+
+function platformOf(s: string) {
+  try {
+    return parsePlatform(s);
+  } catch (e) {
+    throw new UserError(`attach: --platform: ${(e as Error).message}`);
+  }
+}
+
+function parseAnnotations(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of list) {
+    const eq = a.indexOf("=");
+    if (eq <= 0)
+      throw new UserError(`attach: --annotation ${JSON.stringify(a)}: expected KEY=VALUE`);
+    out[a.slice(0, eq)] = a.slice(eq + 1);
+  }
+  return out;
 }

@@ -1,0 +1,102 @@
+// Flags every registry-facing command shares (NFD's names), turned into client options;
+// registry failures turned into user errors (exit 2, no stack).
+
+import { RegistryError } from "../oci/errors.js";
+import type { ClientOptions } from "../oci/client.js";
+import { UserError, type Io } from "./io.js";
+
+export const REGISTRY_FLAGS = {
+  image: { type: "string" },
+  platform: { type: "string" },
+  "plain-http": { type: "boolean" },
+  insecure: { type: "boolean" },
+  "ca-file": { type: "string" },
+  "registry-username": { type: "string" },
+  "registry-password-stdin": { type: "boolean" },
+  "registry-token-stdin": { type: "boolean" },
+  "no-cache": { type: "boolean" },
+  verbose: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const REGISTRY_HELP = `Registry access:
+  --platform OS/ARCH[/VAR]    the platform entry of a multi-platform image
+  --plain-http                talk HTTP, not HTTPS
+  --insecure                  do not verify the registry's TLS certificate
+  --ca-file FILE              also trust this CA (PEM)
+  --registry-username USER    with --registry-password-stdin
+  --registry-password-stdin   read the registry password from stdin
+  --registry-token-stdin      read a registry access token from stdin
+  --no-cache                  do not use or fill the content cache
+  -v, --verbose               show requests and decisions on stderr
+Without credential flags, Docker's config.json and podman's auth.json are consulted.
+REF is registry/repository[:tag|@digest] or oci-layout:DIR[:tag|@digest].
+`;
+
+export interface RegistryFlagValues {
+  image?: string | undefined;
+  "plain-http"?: boolean | undefined;
+  insecure?: boolean | undefined;
+  "ca-file"?: string | undefined;
+  "registry-username"?: string | undefined;
+  "registry-password-stdin"?: boolean | undefined;
+  "registry-token-stdin"?: boolean | undefined;
+  "no-cache"?: boolean | undefined;
+  verbose?: boolean | undefined;
+}
+
+/** A password or token from stdin: one trailing newline dropped, nothing else. */
+function secretFromStdin(text: string, what: string): string {
+  const s = text.replace(/\r?\n$/, "");
+  if (s === "") throw new UserError(`${what}: stdin is empty`);
+  return s;
+}
+
+export async function clientOptions(
+  f: RegistryFlagValues,
+  io: Io,
+  command: string,
+): Promise<ClientOptions> {
+  if (f["registry-password-stdin"] && f["registry-token-stdin"]) {
+    throw new UserError(
+      `${command}: --registry-password-stdin and --registry-token-stdin both read stdin; give one`,
+    );
+  }
+  if (f["registry-password-stdin"] && f["registry-username"] === undefined) {
+    throw new UserError(`${command}: --registry-password-stdin needs --registry-username`);
+  }
+  if (f["registry-username"] !== undefined && !f["registry-password-stdin"]) {
+    throw new UserError(
+      `${command}: --registry-username needs --registry-password-stdin (the password is read from stdin)`,
+    );
+  }
+  const opts: ClientOptions = { env: io.env, cwd: io.cwd };
+  if (f["plain-http"]) opts.plainHttp = true;
+  if (f.insecure) opts.insecure = true;
+  if (f["ca-file"] !== undefined) opts.caFile = f["ca-file"];
+  if (f["no-cache"]) opts.noCache = true;
+  if (f["registry-username"] !== undefined) {
+    opts.username = f["registry-username"];
+    opts.password = secretFromStdin(await io.readStdin(), "--registry-password-stdin");
+  }
+  if (f["registry-token-stdin"])
+    opts.token = secretFromStdin(await io.readStdin(), "--registry-token-stdin");
+  if (f.verbose) opts.verbose = (msg) => io.stderr(`  ${msg}\n`);
+  return opts;
+}
+
+export function requireImage(f: RegistryFlagValues, command: string): string {
+  if (f.image === undefined || f.image === "")
+    throw new UserError(`${command}: --image REF is required`);
+  return f.image;
+}
+
+/** Runs `fn`, turning registry and layout failures into user errors. */
+export async function registryCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof RegistryError) throw new UserError(e.message);
+    throw e;
+  }
+}
