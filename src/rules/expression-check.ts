@@ -89,7 +89,7 @@ export function checkExpression(e: MatchExpression): ExpressionProblem[] {
   if (type !== "" && type !== "version") {
     out.push({
       severity: "error",
-      code: "invalid-type",
+      code: "unknown-type",
       message: `unknown type ${JSON.stringify(type)}`,
       hint: 'the only type is "version" (omit it to compare integers)',
       at: ["type"],

@@ -63,7 +63,7 @@ function identifiersProblem(kind: string, text: string, numericNoLeadingZero: bo
     if (id === "") return `its ${kind} has an empty identifier`;
     if (!IDENT.test(id)) {
       const bad = [...id].find((c) => !/[0-9A-Za-z-]/.test(c)) ?? "";
-      return `its ${kind} contains ${JSON.stringify(bad)} (only [0-9A-Za-z-.] are allowed)`;
+      return `its ${kind} contains ${JSON.stringify(bad)}, outside [0-9A-Za-z-.]`;
     }
     if (numericNoLeadingZero && DIGITS.test(id) && id.length > 1 && id.startsWith("0")) {
       return `its ${kind} identifier ${JSON.stringify(id)} is numeric with a leading zero`;
