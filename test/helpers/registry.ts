@@ -38,9 +38,18 @@ export function haveDistribution(): boolean {
 }
 
 const running = new Set<ChildProcess>();
-process.once("exit", () => {
+const killAll = () => {
   for (const p of running) p.kill("SIGKILL");
-});
+};
+process.once("exit", killAll);
+// "exit" does not run when the test runner kills this process: stop the registries, then die
+// of the same signal.
+for (const sig of ["SIGTERM", "SIGINT"] as const) {
+  process.once(sig, () => {
+    killAll();
+    process.kill(process.pid, sig);
+  });
+}
 
 function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
