@@ -148,14 +148,26 @@ class Exec implements CallContext {
     else this.write(typeof v === "string" ? v : sprintValue(v));
   }
 
-  private walkIfOrWith(dot: Value, node: BranchNode & { kind: "if" | "with" }): Flow {
-    const saved = this.enter(node.kind);
+  private walkIfOrWith(dot: Value, first: BranchNode & { kind: "if" | "with" }): Flow {
+    const saved = this.enter(first.kind);
     const mark = this.vars.length;
-    this.at = node.offset;
-    const val = this.evalPipeline(dot, node.pipe);
     let flow: Flow = "normal";
-    if (truth(val)) flow = this.walkList(node.kind === "with" ? val : dot, node.list);
-    else if (node.elseList !== undefined) flow = this.walkList(dot, node.elseList);
+    // An else-if (else-with) chain is walked as a loop, so long chains do not count as nesting.
+    for (let node = first; ;) {
+      this.at = node.offset;
+      const val = this.evalPipeline(dot, node.pipe);
+      if (truth(val)) {
+        flow = this.walkList(node.kind === "with" ? val : dot, node.list);
+        break;
+      }
+      const next = node.elseList?.nodes;
+      if (next?.length === 1 && next[0]?.kind === node.kind) {
+        node = next[0];
+        continue;
+      }
+      if (node.elseList !== undefined) flow = this.walkList(dot, node.elseList);
+      break;
+    }
     this.vars.length = mark;
     this.leave(saved);
     return flow;
@@ -214,7 +226,10 @@ class Exec implements CallContext {
     const body = this.tree.defined.get(node.name);
     if (body === undefined)
       this.error(`template ${JSON.stringify(node.name)} not defined`, node.keyword);
+    const outer = this.construct;
+    this.construct = node.keyword;
     const newDot = node.pipe === undefined ? null : this.evalPipeline(dot, node.pipe);
+    this.construct = outer;
     const saved = this.enter(node.name);
     const savedVars = this.vars;
     this.vars = [{ name: "$", value: newDot }];
@@ -327,13 +342,18 @@ class Exec implements CallContext {
     final: Final,
   ): Value {
     const n = fields.length;
-    for (let i = 0; i < n - 1; i++) receiver = this.evalField(fields[i] ?? "", receiver, false);
+    for (let i = 0; i < n - 1; i++)
+      receiver = this.evalField(fields[i] ?? "", receiver, false, i > 0);
     const hasArgs = args.length > 1 || final !== MISSING;
-    return this.evalField(fields[n - 1] ?? "", receiver, hasArgs);
+    return this.evalField(fields[n - 1] ?? "", receiver, hasArgs, n > 1);
   }
 
-  private evalField(name: string, receiver: Value, hasArgs: boolean): Value {
-    if (receiver === null) this.error(`nil data; no entry for key ${JSON.stringify(name)}`);
+  /** `fromMap`: the receiver is an element just read from a map (a nil interface{} in Go). */
+  private evalField(name: string, receiver: Value, hasArgs: boolean, fromMap: boolean): Value {
+    if (receiver === null) {
+      if (fromMap) this.error(`nil pointer evaluating interface {}.${name}`);
+      this.error(`nil data; no entry for key ${JSON.stringify(name)}`);
+    }
     if (isMap(receiver)) {
       if (hasArgs) this.error(`${name} is not a method but has arguments`);
       const v = receiver.get(name);

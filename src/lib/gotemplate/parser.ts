@@ -205,9 +205,9 @@ class Parser {
     return { kind: "else", offset: t.offset };
   }
 
-  private control(t: Token): Node {
+  private control(t: Token, chained = false): Node {
     const context = t.type as "if" | "range" | "with";
-    this.enter(t.offset);
+    if (!chained) this.enter(t.offset);
     const mark = this.vars.length;
     const pipe = this.pipeline(context, "rightDelim");
     if (context === "range") this.rangeDepth++;
@@ -219,7 +219,7 @@ class Parser {
       if ((context === "if" && kw.type === "if") || (context === "with" && kw.type === "with")) {
         // {{else if x}}…{{end}} is {{else}}{{if x}}…{{end}}{{end}}: the inner end closes both.
         this.next();
-        elseList = { nodes: [this.control(kw)] };
+        elseList = { nodes: [this.control(kw, true)] };
       } else {
         const [l, end] = this.itemList();
         if (end.kind !== "end") this.fail(end.offset, `expected end; found {{${end.kind}}}`);
@@ -227,7 +227,7 @@ class Parser {
       }
     }
     this.vars.length = mark;
-    this.leave();
+    if (!chained) this.leave();
     return { kind: context, offset: t.offset, pipe, list, elseList };
   }
 
