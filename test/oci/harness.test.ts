@@ -362,3 +362,80 @@ describe("in-process test registry", () => {
     assert.deepEqual(s.tags("app"), []);
   });
 });
+
+describe("in-process test registry: token service and options", () => {
+  it("checks token scopes per repository and action, and expiry on its clock", async () => {
+    let clock = 0;
+    const s = await startTestServer({
+      now: () => clock,
+      auth: { kind: "bearer", username: "u", password: "p", tokenTtlSeconds: 10 },
+    });
+    try {
+      s.pushImage("a", "v1", ["linux/amd64"]);
+      s.pushImage("b", "v1", ["linux/amd64"]);
+      const tok = await call(`${s.url}/token?service=kompat-test&scope=repository:a:pull`, {
+        headers: { authorization: basicAuth("u", "p") },
+      });
+      const body = JSON.parse(tok.body.toString()) as { token: string; expires_in: number };
+      assert.equal(body.expires_in, 10);
+      const bearer = { authorization: `Bearer ${body.token}`, accept: OCI_INDEX };
+      assert.equal((await call(`${s.url}/v2/a/manifests/v1`, { headers: bearer })).status, 200);
+      const other = await call(`${s.url}/v2/b/manifests/v1`, { headers: bearer });
+      assert.equal(other.status, 401);
+      assert.match(
+        String(other.headers["www-authenticate"]),
+        /scope="repository:b:pull",error="insufficient_scope"/,
+      );
+      const push = await call(`${s.url}/v2/a/blobs/uploads/`, { method: "POST", headers: bearer });
+      assert.match(String(push.headers["www-authenticate"]), /scope="repository:a:pull,push"/);
+      clock += 10_000;
+      const expired = await call(`${s.url}/v2/a/manifests/v1`, { headers: bearer });
+      assert.match(String(expired.headers["www-authenticate"]), /error="invalid_token"/);
+      const anon = await call(`${s.url}/token?scope=repository:a:pull`);
+      assert.equal(anon.status, 401);
+      const noClient = await call(`${s.url}/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "grant_type=password&username=u&password=p",
+      });
+      assert.equal(noClient.status, 400);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it("honours If-Match on manifest PUT only when asked to", async () => {
+    for (const honour of [false, true]) {
+      const s = await startTestServer({ honourIfMatch: honour });
+      try {
+        const body = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] });
+        const h = { "content-type": OCI_INDEX };
+        await call(`${s.url}/v2/r/manifests/t`, { method: "PUT", headers: h, body });
+        const stale = await call(`${s.url}/v2/r/manifests/t`, {
+          method: "PUT",
+          headers: { ...h, "if-match": `"${sha("something else")}"` },
+          body,
+        });
+        assert.equal(stale.status, honour ? 412 : 201);
+      } finally {
+        await s.stop();
+      }
+    }
+  });
+
+  it("pages the tag list and refuses DELETE when deletes are disabled", async () => {
+    const s = await startTestServer({ deleteEnabled: false });
+    try {
+      for (const t of ["c", "a", "b"]) s.pushImage("r", t, ["linux/amd64"]);
+      const p1 = await call(`${s.url}/v2/r/tags/list?n=2`);
+      assert.deepEqual(JSON.parse(p1.body.toString()), { name: "r", tags: ["a", "b"] });
+      assert.equal(p1.headers.link, '</v2/r/tags/list?n=2&last=b>; rel="next"');
+      const p2 = await call(`${s.url}/v2/r/tags/list?n=2&last=b`);
+      assert.deepEqual(JSON.parse(p2.body.toString()).tags, ["c"]);
+      const del = await call(`${s.url}/v2/r/manifests/a`, { method: "DELETE" });
+      assert.equal(del.status, 405);
+    } finally {
+      await s.stop();
+    }
+  });
+});
