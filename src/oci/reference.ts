@@ -54,6 +54,9 @@ export function parseReference(input: string): Reference {
   if (input === "") fail("empty");
   if (/\s/.test(input)) fail("contains white space");
   if (input.startsWith(LAYOUT_PREFIX)) return parseLayout(input, fail);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input);
+  if (scheme)
+    fail(`a reference has no URL scheme: drop "${scheme[0]}" (--plain-http selects HTTP)`);
   if (/^[a-f0-9]{64}$/.test(input))
     fail("a 64-character hex string is an image ID, not a reference (use name@sha256:…)");
 

@@ -82,6 +82,7 @@ const invalid: [string, string][] = [
   ["[1.2.3.4]:5000/app", "not an IPv6 address"],
   [":tag", "no repository name"],
   [A, "image ID"],
+  ["https://ghcr.io/org/app", 'a reference has no URL scheme: drop "https://"'],
   [`r.io/${"a".repeat(260)}`, "longer than 255"],
   ["oci-layout:", "no layout path"],
   ["oci-layout:dir:bad tag", "white space"],
