@@ -298,7 +298,11 @@ export class Authenticator {
       this.challenges.set(url.origin, { scheme: "basic" });
       const header = basicHeader(cred);
       if (header === undefined) {
-        this.log(`${url.origin} asks for Basic authentication and no credentials were found`);
+        this.log(
+          cred
+            ? `${url.origin} asks for Basic authentication; the token from ${cred.source} cannot be used for it`
+            : `${url.origin} asks for Basic authentication and no credentials were found`,
+        );
         return false;
       }
       return header !== sent;
