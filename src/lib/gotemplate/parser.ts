@@ -108,6 +108,7 @@ class Parser {
     const context = "define clause";
     const nameTok = this.nextNonSpace();
     const name = this.templateName(nameTok, context);
+    const offset = nameTok.offset;
     this.expect("rightDelim", context);
     const saved = this.vars;
     const savedRange = this.rangeDepth;
@@ -117,12 +118,17 @@ class Parser {
     if (end.kind !== "end") this.fail(end.offset, `unexpected {{${end.kind}}} in ${context}`);
     this.vars = saved;
     this.rangeDepth = savedRange;
-    this.define(name, list);
+    this.define(name, list, offset);
   }
 
-  private define(name: string, list: ListNode): void {
-    const empty = list.nodes.every((n) => n.kind === "text" && n.text.trim() === "");
-    if (!empty || !this.defined.has(name)) this.defined.set(name, list);
+  /** Go's rule within one parse: an empty definition never replaces, two non-empty ones clash. */
+  private define(name: string, list: ListNode, offset: number): void {
+    const isEmpty = (l: ListNode): boolean =>
+      l.nodes.every((n) => n.kind === "text" && n.text.trim() === "");
+    const old = this.defined.get(name);
+    if (old === undefined || isEmpty(old)) this.defined.set(name, list);
+    else if (!isEmpty(list))
+      this.fail(offset, `multiple definition of template ${JSON.stringify(name)}`);
   }
 
   private templateName(t: Token, context: string): string {
@@ -245,7 +251,8 @@ class Parser {
   private blockControl(t: Token): Node {
     const context = "block clause";
     this.enter(t.offset);
-    const name = this.templateName(this.nextNonSpace(), context);
+    const nameTok = this.nextNonSpace();
+    const name = this.templateName(nameTok, context);
     const pipe = this.pipeline(context, "rightDelim");
     const saved = this.vars;
     const savedRange = this.rangeDepth;
@@ -255,7 +262,7 @@ class Parser {
     if (end.kind !== "end") this.fail(end.offset, `unexpected {{${end.kind}}} in ${context}`);
     this.vars = saved;
     this.rangeDepth = savedRange;
-    this.define(name, list);
+    this.define(name, list, nameTok.offset);
     this.leave();
     return { kind: "template", keyword: "block", offset: t.offset, name, pipe };
   }
