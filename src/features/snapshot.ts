@@ -135,6 +135,8 @@ function nodeName(v: Record<string, unknown>): string | undefined {
 
 function one(v: unknown, path: Path, fallbackName: string): NodeSnapshot {
   if (!isObject(v)) throw new ShapeError("expected a feature snapshot object", path);
+  // `{}`: a node with no features at all.
+  if (Object.keys(v).length === 0) return { name: fallbackName, features: features(v, path) };
   if (!looksLikeFeatures(v)) {
     const spec = v.spec;
     if (isObject(spec) && isObject(spec.features)) {

@@ -108,9 +108,9 @@ test("--output-json prints NFD's report shape", async () => {
   assert.equal(sets.length, 2);
   assert.deepEqual(Object.keys(sets[0] ?? {}).slice(0, 4), [
     "rules",
+    "description",
     "weight",
     "tag",
-    "description",
   ]);
   const rule = (sets[1]?.rules as Array<Record<string, unknown>>)[0];
   assert.deepEqual(
