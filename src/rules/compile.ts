@@ -148,11 +148,18 @@ interface TermResult {
   reports: ExpressionReport[];
 }
 
-function elementsOf<T>(map: unknown, key: string): T | undefined {
+// Host data is untrusted JSON: a malformed part reads as absent or empty, never as a crash.
+function elementsOf(map: unknown, key: string): unknown {
   if (map === null || typeof map !== "object" || !Object.hasOwn(map, key)) return undefined;
-  const f = (map as Record<string, { elements?: unknown } | undefined>)[key];
-  const el = f?.elements;
-  return (el ?? undefined) as T | undefined;
+  const f: unknown = (map as Record<string, unknown>)[key];
+  if (f === null || typeof f !== "object") return undefined;
+  return (f as { elements?: unknown }).elements ?? undefined;
+}
+
+function objectOrUndefined(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === "object" && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 /** One evaluation against one host: features and term results are looked up once. */
@@ -176,9 +183,11 @@ class Evaluation {
         : { flags: undefined, attrs: this.backref, insts: undefined };
     }
     if (this.views.has(t.key)) return this.views.get(t.key);
-    const flags = elementsOf<Record<string, unknown>>(this.features.flags, t.key);
-    const attrs = elementsOf<Record<string, string>>(this.features.attributes, t.key);
-    const insts = elementsOf<unknown>(this.features.instances, t.key);
+    const host: Partial<Features> = this.features ?? {};
+    const flags = objectOrUndefined(elementsOf(host.flags, t.key));
+    const attrs = objectOrUndefined(elementsOf(host.attributes, t.key)) as
+      Record<string, string> | undefined;
+    const insts = elementsOf(host.instances, t.key);
     const view =
       flags === undefined && attrs === undefined && insts === undefined
         ? undefined

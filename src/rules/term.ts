@@ -170,19 +170,27 @@ function evaluateExpressions(
 
 const PENDING: HostObservation = Object.freeze({ state: "missing-element" });
 
-function str(v: unknown): string {
-  return typeof v === "string" ? v : String(v);
+/** A host value as text. Values are strings in NFD; anything else comes from malformed data. */
+export function str(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v === null || typeof v !== "object") return String(v);
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return "";
+  }
 }
 
 const NO_ATTRS: Readonly<Record<string, string>> = Object.freeze(
   Object.create(null) as Record<string, string>,
 );
 
-function attrsOf(
+/** An instance's attributes; an empty map for malformed host data. */
+export function attrsOf(
   inst: { attributes: Readonly<Record<string, string>> } | undefined,
 ): Readonly<Record<string, string>> {
-  const a = inst?.attributes;
-  return a !== null && typeof a === "object" ? a : NO_ATTRS;
+  const a: unknown = inst !== null && typeof inst === "object" ? inst.attributes : undefined;
+  return a !== null && typeof a === "object" ? (a as Readonly<Record<string, string>>) : NO_ATTRS;
 }
 
 function observe(

@@ -1,7 +1,7 @@
 // `vars` and `varsTemplate` (compat-spec §5): the data a template sees, and how its output
 // becomes variables.
 
-import type { CompiledTerm, FeatureView } from "./term.js";
+import { attrsOf, str, type CompiledTerm, type FeatureView } from "./term.js";
 import { compareGo, goTrimSpace } from "./gostring.js";
 
 /** One matched element as NFD hands it to templates: {Name}, {Name, Value} or an instance's attributes. */
@@ -44,7 +44,7 @@ export function matchedElements(t: CompiledTerm, f: FeatureView): MatchedElement
       }
       if (attrs !== undefined) {
         const has = Object.hasOwn(attrs, e.name);
-        const v = has ? String(attrs[e.name]) : "";
+        const v = has ? str(attrs[e.name]) : "";
         const r = has ? e.expr.onValue(v) : e.expr.onMissing();
         if (r === true) kv.push(element(e.name, v));
       }
@@ -52,10 +52,10 @@ export function matchedElements(t: CompiledTerm, f: FeatureView): MatchedElement
     kv.sort(byName); // stable: a flag stays before the attribute of the same name
     out.push(...kv);
     for (const inst of insts ?? []) {
-      const a = inst.attributes;
+      const a = attrsOf(inst);
       const all = t.exprs.every((e) =>
         Object.hasOwn(a, e.name)
-          ? e.expr.onValue(String(a[e.name])) === true
+          ? e.expr.onValue(str(a[e.name])) === true
           : e.expr.onMissing() === true,
       );
       if (all) out.push(a);
@@ -68,7 +68,7 @@ export function matchedElements(t: CompiledTerm, f: FeatureView): MatchedElement
       for (const k of Object.keys(flags)) if (mn.onValue(k) === true) kv.push(element(k));
     if (attrs !== undefined) {
       for (const k of Object.keys(attrs))
-        if (mn.onValue(k) === true) kv.push(element(k, String(attrs[k])));
+        if (mn.onValue(k) === true) kv.push(element(k, str(attrs[k])));
     }
     kv.sort(byName);
     out.push(...kv);

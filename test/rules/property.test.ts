@@ -1,0 +1,434 @@
+// Property-based: over random specs and random hosts the engine never throws, is
+// deterministic, and agrees with a direct, unoptimised reading of compat-spec §3–§6
+// written here independently of src/rules.
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { RE2JS } from "re2js";
+import { compileSpec, evaluate } from "../../src/rules/index.js";
+import type { Report } from "../../src/rules/report.js";
+import type { Features } from "../../src/features/model.js";
+import type {
+  CompatibilitySet,
+  FeatureMatcherTerm,
+  GroupRule,
+  MatchExpression,
+  Spec,
+} from "../../src/spec/model.js";
+import { features as buildFeatures, x } from "./fixtures.js";
+
+// ---- generators ----
+
+const FEATURES = ["a.x", "a.y", "b.z"];
+const ELEMENTS = ["k1", "k2", "k3", "K1"];
+const VALUES = [
+  "",
+  "0",
+  "1",
+  "5",
+  "-3",
+  "10",
+  "007",
+  "true",
+  "false",
+  "1.2",
+  "6.8.0-45-generic",
+  "2.0",
+  "abc",
+  "x_y",
+];
+const PATTERNS = ["^1", "a", "(?i)TRUE", "[0-9]+$", "^$", ".", "^k", "1$"];
+const INTS = ["-3", "0", "1", "5", "10"];
+const VERSIONS = ["0", "1.2", "1.10", "2", "6.8", "v6.8.1"];
+
+const element = fc.constantFrom(...ELEMENTS);
+const value = fc.constantFrom(...VALUES);
+
+const expression: fc.Arbitrary<MatchExpression> = fc.oneof(
+  fc
+    .tuple(fc.constantFrom("In", "NotIn"), fc.array(value, { minLength: 1, maxLength: 3 }))
+    .map(([op, v]) => x(op, v)),
+  fc
+    .array(fc.constantFrom(...PATTERNS), { minLength: 1, maxLength: 2 })
+    .map((v) => x("InRegexp", v)),
+  fc.constantFrom("Exists", "DoesNotExist", "", "IsTrue", "IsFalse").map((op) => x(op)),
+  fc
+    .tuple(fc.constantFrom("Gt", "Ge", "Lt", "Le"), fc.constantFrom(...INTS))
+    .map(([op, v]) => x(op, [v])),
+  fc
+    .tuple(fc.constantFrom("Gt", "Ge", "Lt", "Le"), fc.constantFrom(...VERSIONS))
+    .map(([op, v]) => x(op, [v], "version")),
+  fc
+    .tuple(
+      fc.constantFrom("GtLt", "GeLe"),
+      fc.uniqueArray(fc.constantFrom(...INTS), { minLength: 2, maxLength: 2 }),
+    )
+    .map(([op, v]) =>
+      x(
+        op,
+        [...v].sort((a, b) => Number(a) - Number(b)),
+      ),
+    ),
+  fc
+    .tuple(
+      fc.constantFrom("GtLt", "GeLe"),
+      fc.constantFrom(...VERSIONS),
+      fc.constantFrom(...VERSIONS),
+    )
+    .map(([op, a, b]) => x(op, [a, b], "version")),
+);
+
+const term: fc.Arbitrary<FeatureMatcherTerm> = fc
+  .record(
+    {
+      feature: fc.constantFrom(...FEATURES, "A.X", "no.such", "rule.matched"),
+      matchExpressions: fc.dictionary(fc.constantFrom(...ELEMENTS, "v1", "v2"), expression, {
+        maxKeys: 3,
+      }),
+      matchName: expression,
+    },
+    { requiredKeys: ["feature"] },
+  )
+  .map((t) => {
+    const out: FeatureMatcherTerm = { feature: t.feature };
+    if (t.matchExpressions)
+      out.matchExpressions = Object.assign(Object.create(null) as object, t.matchExpressions);
+    if (t.matchName) out.matchName = t.matchName;
+    return out;
+  });
+
+const rule: fc.Arbitrary<GroupRule> = fc
+  .record(
+    {
+      name: fc.constantFrom("r1", "r2", "r3"),
+      matchFeatures: fc.array(term, { maxLength: 3 }),
+      matchAny: fc.array(
+        fc.array(term, { maxLength: 2 }).map((m) => ({ matchFeatures: m })),
+        { maxLength: 2 },
+      ),
+      vars: fc.dictionary(fc.constantFrom("v1", "v2", "k1"), value, { maxKeys: 2 }),
+    },
+    { requiredKeys: ["name"] },
+  )
+  .map((r) => ({ ...r }));
+
+const compatSet: fc.Arbitrary<CompatibilitySet> = fc.record(
+  {
+    rules: fc.array(rule, { maxLength: 3 }),
+    tag: fc.constantFrom("", "t1", "t2"),
+    weight: fc.integer({ min: 0, max: 3 }),
+  },
+  { requiredKeys: ["rules"] },
+);
+
+const spec: fc.Arbitrary<Spec> = fc
+  .array(compatSet, { minLength: 1, maxLength: 3 })
+  .map((compatibilities) => ({ version: "v1alpha1", compatibilities }));
+
+const attrs = fc.dictionary(element, value, { maxKeys: 4 });
+const instances = fc.dictionary(fc.constantFrom(...FEATURES), fc.array(attrs, { maxLength: 5 }), {
+  maxKeys: 3,
+});
+const host: fc.Arbitrary<Features> = fc.oneof(
+  fc
+    .record({
+      flags: fc.dictionary(
+        fc.constantFrom(...FEATURES),
+        fc.uniqueArray(element, { maxLength: 4 }),
+        { maxKeys: 3 },
+      ),
+      attributes: fc.dictionary(fc.constantFrom(...FEATURES), attrs, { maxKeys: 3 }),
+      instances,
+    })
+    .map((f) => buildFeatures(f)),
+  // Instance-only features, where "one instance satisfies every expression" decides.
+  instances.map((i) => buildFeatures({ instances: i })),
+);
+
+const tags = fc.option(fc.array(fc.constantFrom("", "t1", "t2"), { maxLength: 2 }), {
+  nil: undefined,
+});
+
+// ---- the reference: compat-spec read literally ----
+
+type Map = Record<string, unknown>;
+const has = (m: unknown, k: string): boolean => m !== undefined && Object.hasOwn(m as object, k);
+
+function refInt(s: string): bigint | undefined {
+  if (!/^[+-]?[0-9]+$/.test(s)) return undefined;
+  const n = BigInt(s);
+  return n >= -(2n ** 63n) && n < 2n ** 63n ? n : undefined;
+}
+
+function refVersion(s: string): bigint[] | undefined {
+  const m = /^v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:[-+][\s\S]*)?$/.exec(s);
+  return m ? [m[1], m[2], m[3]].map((p) => BigInt(p ?? "0")) : undefined;
+}
+
+function cmp(a: bigint[], b: bigint[]): number {
+  for (let i = 0; i < 3; i++)
+    if ((a[i] ?? 0n) !== (b[i] ?? 0n)) return (a[i] ?? 0n) < (b[i] ?? 0n) ? -1 : 1;
+  return 0;
+}
+
+/** Does `e` hold for an element that exists with value `v`? */
+function refValue(e: MatchExpression, v: string): boolean {
+  switch (e.op) {
+    case "In":
+      return e.value.includes(v);
+    case "NotIn":
+      return !e.value.includes(v);
+    case "InRegexp":
+      return e.value.some((p) => RE2JS.compile(p).matcher(v).find());
+    case "Exists":
+    case "":
+      return true;
+    case "DoesNotExist":
+      return false;
+    case "IsTrue":
+      return v === "true";
+    case "IsFalse":
+      return v === "false";
+    default: {
+      const [c0, c1] =
+        e.type === "version"
+          ? (() => {
+              const h = refVersion(v);
+              const a = refVersion(e.value[0] ?? "");
+              const b = refVersion(e.value[1] ?? "0");
+              return h && a && b ? [cmp(h, a), cmp(h, b)] : [NaN, NaN];
+            })()
+          : (() => {
+              const h = refInt(v);
+              const a = refInt(e.value[0] ?? "");
+              const b = refInt(e.value[1] ?? "0");
+              return h !== undefined && a !== undefined && b !== undefined
+                ? [h < a ? -1 : h > a ? 1 : 0, h < b ? -1 : h > b ? 1 : 0]
+                : [NaN, NaN];
+            })();
+      if (Number.isNaN(c0)) return false; // an evaluation error fails the expression
+      const lo = c0 ?? NaN;
+      const hi = c1 ?? NaN;
+      return {
+        Gt: lo > 0,
+        Ge: lo >= 0,
+        Lt: lo < 0,
+        Le: lo <= 0,
+        GtLt: lo > 0 && hi < 0,
+        GeLe: lo >= 0 && hi <= 0,
+      }[e.op as "Gt"];
+    }
+  }
+}
+
+const refMissing = (e: MatchExpression) => e.op === "DoesNotExist" || e.op === "";
+const refFlag = (e: MatchExpression) => e.op === "Exists" || e.op === "";
+const refIn = (e: MatchExpression, m: Map, n: string) =>
+  has(m, n) ? refValue(e, String(m[n])) : refMissing(e);
+
+interface View {
+  flags?: Map;
+  attrs?: Map;
+  insts?: Map[];
+}
+
+function refView(f: Features, feature: string, backref: Map | undefined): View | undefined {
+  const k = feature.toLowerCase();
+  if (k === "rule.matched") return backref === undefined ? undefined : { attrs: backref };
+  const v: View = {};
+  if (has(f.flags, k)) v.flags = f.flags[k]?.elements;
+  if (has(f.attributes, k)) v.attrs = f.attributes[k]?.elements;
+  if (has(f.instances, k)) v.insts = f.instances[k]?.elements.map((i) => i.attributes);
+  return v.flags || v.attrs || v.insts ? v : undefined;
+}
+
+function refKV(e: MatchExpression, n: string, v: View): boolean {
+  if (!v.flags && !v.attrs) return false;
+  if (e.op === "DoesNotExist") return !has(v.flags, n) && !has(v.attrs, n);
+  return (
+    (v.flags !== undefined && (has(v.flags, n) ? refFlag(e) : refMissing(e))) ||
+    (v.attrs !== undefined && refIn(e, v.attrs, n))
+  );
+}
+
+function refNames(v: View): string[] {
+  return [
+    ...Object.keys(v.flags ?? {}),
+    ...Object.keys(v.attrs ?? {}),
+    ...(v.insts ?? []).flatMap((a) => Object.keys(a)),
+  ];
+}
+
+/** The term's result, and each expression's own result as "feature|name|expr|type|isMatch". */
+function refTerm(t: FeatureMatcherTerm, v: View | undefined, lines: string[]): boolean {
+  const me = Object.entries(t.matchExpressions ?? {});
+  const line = (name: string, e: MatchExpression, type: string, ok: boolean) =>
+    lines.push(`${t.feature}|${name}|${JSON.stringify([e.op, e.value, e.type])}|${type}|${ok}`);
+  if (v === undefined) {
+    for (const [n, e] of me) line(n, e, "matchExpression", false);
+    if (t.matchName) line("", t.matchName, "matchName", false);
+    return false;
+  }
+  for (const [n, e] of me)
+    line(n, e, "matchExpression", refKV(e, n, v) || (v.insts ?? []).some((a) => refIn(e, a, n)));
+  const exprsOk =
+    t.matchExpressions === undefined ||
+    me.every(([n, e]) => refKV(e, n, v)) ||
+    (v.insts ?? []).some((a) => me.every(([n, e]) => refIn(e, a, n)));
+  let nameOk = true;
+  if (t.matchName) {
+    const mn = t.matchName;
+    nameOk = refNames(v).some((n) => refValue(mn, n));
+    line("", mn, "matchName", nameOk);
+  }
+  return exprsOk && nameOk;
+}
+
+interface RefOut {
+  rules: boolean[][];
+  lines: string[][][];
+  indexes: number[];
+  compatible: boolean;
+  best: number | null;
+}
+
+function reference(s: Spec, f: Features, tagList?: string[]): RefOut {
+  const out: RefOut = { rules: [], lines: [], indexes: [], compatible: false, best: null };
+  let bestW = -1;
+  s.compatibilities.forEach((set, index) => {
+    if (tagList && tagList.length > 0 && !tagList.includes(set.tag ?? "")) return;
+    let backref: Map | undefined;
+    const results: boolean[] = [];
+    const setLines: string[][] = [];
+    for (const r of set.rules) {
+      const lines: string[] = [];
+      const all = (terms: FeatureMatcherTerm[], into: string[]) =>
+        terms.map((t) => refTerm(t, refView(f, t.feature, backref), into)).every(Boolean);
+      const anyOk =
+        !r.matchAny?.length || r.matchAny.map((m) => all(m.matchFeatures, [])).some(Boolean);
+      const featOk = !r.matchFeatures?.length || all(r.matchFeatures, lines);
+      const ok = anyOk && featOk;
+      results.push(ok);
+      setLines.push(lines.sort());
+      backref = { ...backref, ...(ok ? r.vars : {}) };
+    }
+    const isMatch = results.every(Boolean);
+    if (isMatch && (set.weight ?? 0) > bestW) {
+      bestW = set.weight ?? 0;
+      out.best = out.rules.length;
+    }
+    out.rules.push(results);
+    out.lines.push(setLines);
+    out.indexes.push(index);
+  });
+  out.compatible = out.best !== null;
+  return out;
+}
+
+function observed(r: Report): RefOut {
+  return {
+    rules: r.sets.map((s) => (s.rules ?? []).map((x) => x.isMatch)),
+    lines: r.sets.map((s) =>
+      (s.rules ?? []).map((x) =>
+        (x.matchedExpressions ?? [])
+          .map(
+            (e) =>
+              `${e.feature}|${e.name}|${JSON.stringify([e.expression.op, e.expression.value ?? [], e.expression.type ?? ""])}|${e.matcherType}|${e.isMatch}`,
+          )
+          .sort(),
+      ),
+    ),
+    indexes: r.sets.map((s) => s.index),
+    compatible: r.compatible,
+    best: r.best,
+  };
+}
+
+const RUNS = { numRuns: 400 };
+
+describe("properties over random specs and hosts", () => {
+  it("agrees with the reference reading of the spec", () => {
+    fc.assert(
+      fc.property(spec, host, tags, (s, f, t) => {
+        const got = observed(evaluate(s, f, t === undefined ? undefined : { tags: t }));
+        assert.deepEqual(got, reference(s, f, t));
+      }),
+      RUNS,
+    );
+  });
+
+  it("is deterministic and the same through compileSpec and evaluate", () => {
+    fc.assert(
+      fc.property(spec, host, (s, f) => {
+        const a = JSON.stringify(evaluate(s, f));
+        const b = JSON.stringify(compileSpec(s).evaluate(f));
+        const c = JSON.stringify(compileSpec(structuredClone(s)).evaluate(structuredClone(f)));
+        assert.equal(a, b);
+        assert.equal(a, c);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("one compiled spec gives each host the answer a fresh compilation gives", () => {
+    fc.assert(
+      fc.property(spec, fc.array(host, { minLength: 2, maxLength: 4 }), (s, hosts) => {
+        const c = compileSpec(s);
+        for (const f of hosts)
+          assert.equal(JSON.stringify(c.evaluate(f)), JSON.stringify(compileSpec(s).evaluate(f)));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("keeps every report list in NFD's order", () => {
+    fc.assert(
+      fc.property(spec, host, (s, f) => {
+        for (const set of evaluate(s, f).sets) {
+          for (const r of set.rules ?? []) {
+            for (const list of [
+              r.matchedExpressions ?? [],
+              ...(r.matchedAny ?? []).map((m) => m.matchedExpressions ?? []),
+            ]) {
+              for (let i = 1; i < list.length; i++) {
+                const a = list[i - 1];
+                const b = list[i];
+                assert.ok(a && b);
+                assert.ok(
+                  a.feature < b.feature || (a.feature === b.feature && a.name <= b.name),
+                  "sorted by feature, then name",
+                );
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("never throws on malformed host data", () => {
+    const junk = fc.dictionary(fc.constantFrom(...FEATURES), fc.anything(), { maxKeys: 3 });
+    const weird = fc.record({
+      flags: fc.oneof(junk, fc.anything()),
+      attributes: fc.oneof(junk, fc.anything()),
+      instances: fc.oneof(
+        junk,
+        fc.dictionary(
+          fc.constantFrom(...FEATURES),
+          fc.record({ elements: fc.array(fc.anything(), { maxLength: 3 }) }),
+          { maxKeys: 3 },
+        ),
+      ),
+    });
+    fc.assert(
+      fc.property(spec, weird, (s, f) => {
+        const r = evaluate(s, f as unknown as Features);
+        assert.equal(typeof r.compatible, "boolean");
+        JSON.stringify(r);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
