@@ -206,7 +206,9 @@ function formatFloatVerb(v: number, verb: string, spec: Spec): string {
   return pad(s, spec, Number.isFinite(v));
 }
 
-function formatString(s: string, verb: string, spec: Spec): string {
+function formatString(s: string, verb: string, flags: Spec): string {
+  // The 0 flag is ignored for strings (Go 1.23 and later).
+  const spec = { ...flags, zero: false };
   switch (verb) {
     case "v":
     case "s":
