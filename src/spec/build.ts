@@ -432,7 +432,6 @@ function buildExpression(
       `${describe(path)} has no expression`,
       'write an expression such as {op: Exists} or {op: In, value: ["x"]}',
       path,
-      node,
     );
     return undefined;
   }
