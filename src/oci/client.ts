@@ -46,6 +46,7 @@ export interface OpenedImage {
   cache?: ContentCache;
   /** HTTP exchanges so far (remote only; auth round trips included). */
   requestCount(): number;
+  verboseLog?: (msg: string) => void;
   /** Lock file for this repository's fallback index. */
   lockPath: string;
   close(): Promise<void>;
@@ -103,6 +104,13 @@ export async function openImage(
     ...(opts.password !== undefined ? { password: opts.password } : {}),
     ...(opts.token !== undefined ? { token: opts.token } : {}),
   };
+  const found = new Map<string, ReturnType<typeof resolveCredentials>>();
+  const credentialsFor = (host: string, repository: string) => {
+    const key = `${host}\n${repository}`;
+    let p = found.get(key);
+    if (p === undefined) found.set(key, (p = resolveCredentials(host, repository, credOpts)));
+    return p;
+  };
   const auth = new Authenticator({
     http: async (req) => {
       const res = await transport.send({
@@ -114,8 +122,7 @@ export async function openImage(
       });
       return { status: res.status, body: res.body };
     },
-    credentials: (host, repository) =>
-      resolveCredentials(host, repository ?? ref.repository, credOpts),
+    credentials: (host, repository) => credentialsFor(host, repository ?? ref.repository),
     log,
   });
   const target = new RemoteRepository({
@@ -126,6 +133,7 @@ export async function openImage(
     transport,
     auth,
     forPush: purpose === "push",
+    credentialSource: async () => (await credentialsFor(ref.registry, ref.repository))?.source,
     log,
   });
   const reference = ref.target;
@@ -135,6 +143,7 @@ export async function openImage(
     name: `${ref.registry}/${ref.repository}${isDigest(reference) ? "@" : ":"}${reference}`,
     base: `${ref.registry}/${ref.repository}`,
     ...(cache ? { cache } : {}),
+    ...(opts.verbose ? { verboseLog: opts.verbose } : {}),
     requestCount: () => transport.requestCount,
     lockPath: lockPathFor(opts.env, target.key),
     close: () => transport.close(),
@@ -154,18 +163,43 @@ async function defaultLayoutTag(store: LayoutStore, path: string): Promise<strin
 }
 
 /** Resolves the reference; by digest with a warm cache this needs no request. */
+/** How long a tag's last digest is remembered for the HEAD shortcut. */
+const TAG_MEMO_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * Resolves the reference. By digest with a warm cache: no request. By tag with a warm
+ * cache: a HEAD, and the cached manifest when the tag has not moved.
+ */
 export async function resolveCached(img: OpenedImage): Promise<FetchedManifest> {
   const { target, reference, cache } = img;
-  if (cache && target.kind === "remote" && isDigest(reference)) {
-    const bytes = await cache.get(reference);
-    if (bytes !== undefined) {
-      const mediaType = mediaTypeOfBytes(bytes);
-      if (mediaType !== undefined)
-        return { descriptor: { mediaType, digest: reference, size: bytes.byteLength }, bytes };
+  if (!cache || !(target instanceof RemoteRepository)) return target.resolve(reference);
+  const cached = async (
+    digest: string,
+    mediaType?: string,
+  ): Promise<FetchedManifest | undefined> => {
+    const bytes = await cache.get(digest);
+    const type = mediaType ?? (bytes && mediaTypeOfBytes(bytes));
+    return bytes && type
+      ? { descriptor: { mediaType: type, digest, size: bytes.byteLength }, bytes }
+      : undefined;
+  };
+  if (isDigest(reference)) {
+    const hit = await cached(reference);
+    if (hit) return hit;
+  } else {
+    const memoKey = `tag ${target.key}:${reference}`;
+    const last = await cache.getMemo<{ digest: string }>(memoKey, TAG_MEMO_MS);
+    if (last !== undefined) {
+      const now = await target.head(reference);
+      const hit = now && (await cached(now.digest, now.mediaType));
+      if (hit) return hit;
+      img.verboseLog?.(`${img.name} moved or is not cached; fetching it`);
     }
   }
   const got = await target.resolve(reference);
-  if (cache && target.kind === "remote") await cache.put(got.descriptor.digest, got.bytes);
+  await cache.put(got.descriptor.digest, got.bytes);
+  if (!isDigest(reference))
+    await cache.setMemo(`tag ${target.key}:${reference}`, { digest: got.descriptor.digest });
   return got;
 }
 

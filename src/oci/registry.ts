@@ -18,6 +18,8 @@ export interface RemoteOptions {
   plainHttp?: boolean;
   transport: Transport;
   auth: Authenticator;
+  /** Where credentials for this repository come from (for messages), undefined when none. */
+  credentialSource?: () => Promise<string | undefined>;
   /** Ask for push rights from the first token on (attach), saving a second token fetch. */
   forPush?: boolean;
   log?: (msg: string) => void;
@@ -72,8 +74,13 @@ export class RemoteRepository implements Target {
       }
       if (retry) ({ res, sent } = await withAuth());
       if (res.status === 401) {
+        const source = await this.opts.credentialSource?.().catch(() => undefined);
         const why =
-          sent === undefined ? "no credentials were found" : "the credentials were rejected";
+          source !== undefined
+            ? `the credentials from ${source} were rejected or lack ${scopeOp} rights`
+            : sent === undefined
+              ? "no credentials were found"
+              : `anonymous access has no ${scopeOp} rights and no credentials were found`;
         throw new RegistryError(
           `${req.method} ${safeUrl(res.url)}: 401 unauthorized (${why}${errorCodeText(res)}); ` +
             "give --registry-username with --registry-password-stdin, --registry-token-stdin, or log in with docker/podman",
@@ -101,6 +108,31 @@ export class RemoteRepository implements Target {
       );
     expect(res, [200], "fetch manifest");
     return { descriptor: this.describe(res, reference), bytes: res.body };
+  }
+
+  /**
+   * What a tag points to without downloading it (Docker Hub does not count HEAD against
+   * pull limits); undefined when the registry does not say (no Docker-Content-Digest).
+   */
+  async head(reference: string): Promise<{ digest: string; mediaType: string } | undefined> {
+    const url = `${this.base}/manifests/${reference}`;
+    const res = await this.send({
+      method: "HEAD",
+      url,
+      headers: { accept: MANIFEST_ACCEPT.join(", ") },
+    });
+    if (res.status === 404) throw notFound(res, `manifest ${this.display}:${reference} not found`);
+    expect(res, [200], "check manifest");
+    const digest = res.headers["docker-content-digest"];
+    const mediaType = contentType(res);
+    if (
+      digest === undefined ||
+      !isDigest(digest) ||
+      mediaType === undefined ||
+      !MANIFEST_ACCEPT.includes(mediaType)
+    )
+      return undefined;
+    return { digest, mediaType };
   }
 
   /** The descriptor of a manifest response, checked against the digest it was asked by. */

@@ -85,6 +85,10 @@ describe("compatibility artifact on a registry with the referrers API", () => {
     assert.equal(again.specText, SPEC);
     const warm = counted(reg, warmStart);
     assert.ok(warm.length <= 2, `warm: ${warm.join(", ")}`);
+    assert.ok(
+      warm.includes("HEAD /v2/app/manifests/v1"),
+      `a HEAD resolves the tag when warm: ${warm.join(", ")}`,
+    );
   });
 
   it("writes the artifact in oras's exact shape", async () => {
@@ -480,6 +484,119 @@ describe("hostile registries", () => {
     await assert.rejects(
       resolveImageSpec({ image: `${reg.host}/app:v9`, ...clientOpts() }),
       /manifest .*app:v9 not found \(GET .*: 404 MANIFEST_UNKNOWN\)/,
+    );
+  });
+});
+
+describe("referrers API outcomes", () => {
+  it("treats 404 NAME_UNKNOWN as a missing repository, and a non-index 200 as no API", async () => {
+    await withServer({}, async (reg) => {
+      reg.pushImage("app", "v1", ["linux/amd64"]);
+      const image = `${reg.host}/app:v1`;
+      await attach(image, clientOpts());
+      reg.addFault({
+        path: /\/referrers\//,
+        times: 1,
+        action: {
+          kind: "status",
+          status: 404,
+          body: JSON.stringify({
+            errors: [{ code: "NAME_UNKNOWN", message: "repository name not known to registry" }],
+          }),
+        },
+      });
+      await assert.rejects(
+        resolveImageSpec({ image, ...clientOpts() }),
+        /repository .*\/app not found: the repository does not exist \(GET .*referrers.*: 404 NAME_UNKNOWN\)/,
+      );
+      reg.addFault({
+        path: /\/referrers\//,
+        times: 1,
+        action: { kind: "status", status: 200, body: "{}" },
+      });
+      const logs: string[] = [];
+      await assert.rejects(
+        resolveImageSpec({ image, ...clientOpts({ verbose: (m) => logs.push(m) }) }),
+        /no compatibility artifact/,
+      );
+      assert.match(
+        logs.join("\n"),
+        /referrers endpoint answered application\/json; using the referrers tag/,
+      );
+    });
+  });
+
+  it("filters by artifact type itself when the registry ignores the filter", async () => {
+    await withServer({ filterReferrers: false }, async (reg) => {
+      const { index } = reg.pushImage("app", "v1", ["linux/amd64"]);
+      const image = `${reg.host}/app:v1`;
+      const mine = await attach(image, clientOpts(), SPEC, { created: "2024-01-01T00:00:00Z" });
+      const sig = reg.putBlob("app", "signature");
+      reg.putManifest("app", {
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        artifactType: "application/vnd.dev.cosign.artifact.sig.v1+json",
+        config: {
+          mediaType: "application/vnd.oci.empty.v1+json",
+          digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+          size: 2,
+          data: "e30=",
+        },
+        layers: [sig],
+        subject: index,
+        annotations: { "org.opencontainers.image.created": "2030-01-01T00:00:00Z" },
+      });
+      const got = await resolveImageSpec({ image, ...clientOpts() });
+      assert.equal(got.artifactDigest, mine.artifact.digest);
+    });
+  });
+
+  it("re-asks for the API when a remembered 'no API' finds nothing", async () => {
+    await withServer({}, async (reg) => {
+      reg.pushImage("app", "v1", ["linux/amd64"]);
+      const image = `${reg.host}/app:v1`;
+      const opts = clientOpts();
+      await attach(image, opts);
+      const { ContentCache, cacheDir } = await import("../../src/oci/cache.js");
+      await new ContentCache(cacheDir(opts.env)).setMemo(`referrers-api ${reg.host}/app`, "none");
+      const got = await resolveImageSpec({ image, ...opts });
+      assert.equal(got.specText, SPEC);
+    });
+  });
+
+  it("ignores a referrers tag that resolves to the subject itself (GitLab)", async () => {
+    await withServer({ referrersApi: false }, async (reg) => {
+      const { index } = reg.pushImage("app", "v1", ["linux/amd64"]);
+      const body = reg.getManifest("app", "v1")?.body;
+      assert.ok(body);
+      reg.putManifest("app", new Uint8Array(body), {
+        tag: `sha256-${index.digest.slice(7)}`,
+        mediaType: index.mediaType,
+      });
+      const img = await openImage(`${reg.host}/app:v1`, clientOpts());
+      const found = await findCompatArtifacts(img, {});
+      await img.close();
+      assert.deepEqual(found.artifacts, []);
+      const res = await attach(`${reg.host}/app:v1`, clientOpts());
+      assert.equal(res.via, "fallback-tag");
+      const got = await resolveImageSpec({ image: `${reg.host}/app:v1`, ...clientOpts() });
+      assert.equal(got.artifactDigest, res.artifact.digest);
+    });
+  });
+
+  it("pulls anonymously with a token when the registry allows it", async () => {
+    await withServer(
+      { auth: { kind: "bearer", username: "u", password: "p", anonymousPull: true } },
+      async (reg) => {
+        reg.pushImage("app", "v1", ["linux/amd64"]);
+        await attach(`${reg.host}/app:v1`, clientOpts({ username: "u", password: "p" }));
+        const got = await resolveImageSpec({ image: `${reg.host}/app:v1`, ...clientOpts() });
+        assert.equal(got.specText, SPEC);
+        await assert.rejects(
+          attach(`${reg.host}/app:v1`, clientOpts()),
+          /token service .* answered 401|401 unauthorized/,
+        );
+      },
     );
   });
 });
