@@ -9,6 +9,12 @@ import type { Report } from "../../rules/report.js";
 import { parseSnapshots, SnapshotError, type NodeSnapshot } from "../../features/snapshot.js";
 import { UserError, type Io } from "../io.js";
 import { commaList, parseFlags, readInput } from "../flags.js";
+import {
+  clientOptions,
+  registryCall,
+  requireImage,
+  type RegistryFlagValues,
+} from "../registry-flags.js";
 import { renderReport, style, verdictLine } from "../render.js";
 
 const HELP = `Usage: kompat validate-node (--spec FILE | --image REF) [options]
@@ -93,6 +99,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       "validate-node: --features cannot be combined with --host-root/--host-prefix",
     );
   }
+  if (f.platform !== undefined && f.image === undefined) {
+    throw new UserError("validate-node: --platform goes with --image");
+  }
   if (f.node !== undefined && f.features === undefined) {
     throw new UserError("validate-node: --node selects a node of a --features file");
   }
@@ -130,14 +139,30 @@ function outputFormat(json: boolean | undefined, output: string | undefined): Fo
 }
 
 async function specText(
-  f: { spec?: string | undefined; image?: string | undefined },
+  f: RegistryFlagValues & { spec?: string | undefined; platform?: string | undefined },
   io: Io,
 ): Promise<{ text: string; name: string; origin: string }> {
   if (f.spec !== undefined) {
     const { text, name } = await readInput(f.spec, io, "spec", MAX_SPEC_BYTES);
     return { text, name, origin: name };
   }
-  throw new UserError(`validate-node --image ${f.image}: not implemented yet`);
+  const image = requireImage(f, "validate-node");
+  const opts = await clientOptions(f, io, "validate-node");
+  const { resolveImageSpec } = await import("../../oci/compat.js");
+  const got = await registryCall(() =>
+    resolveImageSpec({
+      ...opts,
+      image,
+      ...(f.platform !== undefined ? { platform: f.platform } : {}),
+    }),
+  );
+  for (const n of got.notes) io.stderr(`kompat: note: ${n}\n`);
+  opts.verbose?.(`spec from ${got.specSource}`);
+  return {
+    text: got.specText,
+    name: `${got.subject} (artifact ${got.artifactDigest})`,
+    origin: `attached to ${got.subject}`,
+  };
 }
 
 function checkTags(spec: Spec, tags: string[] | undefined): void {
