@@ -1,13 +1,13 @@
 // `cpu.cpuid`: on amd64 klauspost/cpuid's feature names plus X86_64_V1..V<level>, and the
-// attribute set (AVX10_VERSION when AVX10 is present); on arm64 NFD's hwcap names.
-// Other architectures get an empty flag set here (NFD reads their hwcaps from the auxiliary
-// vector with tables kompat does not carry).
+// attribute set (AVX10_VERSION when AVX10 is present); on arm64, s390x and ppc64le NFD's
+// hwcap names. Other architectures get an empty flag set, as from NFD's stub.
 
 import { newMap } from "../model.js";
 import type { SourceContext } from "../source.js";
 import { arm64Flags } from "./arm64.js";
 import { KLAUSPOST_X86_NAMES } from "./cpuid-names.js";
 import type { CpuFacts } from "./facts.js";
+import { ppc64leFlagsFromHost, s390xFlags } from "./hwcaps.js";
 import { levelFlags, x86Level } from "./levels.js";
 
 const KNOWN_X86 = new Set(KLAUSPOST_X86_NAMES);
@@ -18,7 +18,7 @@ export interface CpuidFeature {
   attributes: Record<string, string> | undefined;
 }
 
-export function discoverCpuid(ctx: SourceContext, facts: CpuFacts): CpuidFeature {
+export async function discoverCpuid(ctx: SourceContext, facts: CpuFacts): Promise<CpuidFeature> {
   if (facts.x86 !== undefined) {
     // The filter is a guard: the decoders only produce klauspost names.
     const names = [...facts.x86.features].filter((n) => KNOWN_X86.has(n)).sort();
@@ -26,10 +26,16 @@ export function discoverCpuid(ctx: SourceContext, facts: CpuFacts): CpuidFeature
     if (facts.x86.avx10Level > 0) attributes.AVX10_VERSION = String(facts.x86.avx10Level);
     return { flags: [...names, ...levelFlags(x86Level(facts.x86.features))], attributes };
   }
+  let flags: string[] | undefined = [];
   if (facts.arch === "arm64") {
-    const flags = facts.cpuinfo ? arm64Flags(facts.cpuinfo) : undefined;
+    flags = facts.cpuinfo ? arm64Flags(facts.cpuinfo) : undefined;
     if (flags === undefined && facts.cpuinfo) ctx.warn("cpu.cpuid: no Features line in cpuinfo");
-    return { flags: (flags ?? []).sort(), attributes: undefined };
+  } else if (facts.arch === "s390x") {
+    flags = facts.cpuinfo ? s390xFlags(facts.cpuinfo) : undefined;
+    if (flags === undefined && facts.cpuinfo) ctx.warn("cpu.cpuid: no features line in cpuinfo");
+  } else if (facts.arch === "ppc64le") {
+    flags = await ppc64leFlagsFromHost(ctx.host);
+    if (flags === undefined) ctx.warn("cpu.cpuid: cannot read /proc/self/auxv");
   }
-  return { flags: [], attributes: undefined };
+  return { flags: (flags ?? []).sort(), attributes: undefined };
 }

@@ -17,6 +17,7 @@ import { discoverTopology } from "./topology.js";
 
 export { CPUINFO_TO_CPUID, DERIVED_CPUID, NOT_FROM_CPUINFO } from "./cpuid-table.js";
 export { NFD_ARM64_HWCAPS } from "./arm64.js";
+export { KLAUSPOST_X86_NAMES } from "./cpuid-names.js";
 
 export const cpuSource: FeatureSource = {
   name: "cpu",
@@ -30,7 +31,7 @@ export const cpuSource: FeatureSource = {
       features.attributes[`cpu.${name}`] = { elements: copy };
     };
 
-    const cpuid = discoverCpuid(ctx, facts);
+    const cpuid = await discoverCpuid(ctx, facts);
     const flags = newMap<Record<string, never>>();
     for (const f of cpuid.flags) flags[f] = {};
     features.flags["cpu.cpuid"] = { elements: flags };

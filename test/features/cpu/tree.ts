@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { HostRoot } from "../../../src/features/hostroot.js";
 import type { SourceContext } from "../../../src/features/source.js";
 
-export type Entry = string | { link: string } | { dir: true };
+export type Entry = string | Buffer | { link: string } | { dir: true };
 
 export const FIXTURES = resolve(
   dirname(fileURLToPath(import.meta.url)),
@@ -33,7 +33,7 @@ export async function makeHost(entries: Record<string, Entry>): Promise<TestHost
   for (const [path, entry] of Object.entries(entries)) {
     const local = join(root, path);
     await mkdir(dirname(local), { recursive: true });
-    if (typeof entry === "string") await writeFile(local, entry);
+    if (typeof entry === "string" || Buffer.isBuffer(entry)) await writeFile(local, entry);
     else if ("link" in entry) await symlink(entry.link, local);
     else await mkdir(local, { recursive: true });
   }
