@@ -87,7 +87,8 @@ export class UnknownSourceError extends Error {
  */
 export function resolveSources(list: string[] | undefined): string[] {
   if (list === undefined) return [...SOURCE_NAMES];
-  const chosen = new Set<string>(list.every((s) => s.startsWith("-")) ? SOURCE_NAMES : []);
+  const onlyDrops = list.length > 0 && list.every((s) => s.startsWith("-"));
+  const chosen = new Set<string>(onlyDrops ? SOURCE_NAMES : []);
   for (const item of list) {
     const drop = item.startsWith("-");
     const name = drop ? item.slice(1) : item;

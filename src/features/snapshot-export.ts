@@ -2,7 +2,7 @@
 // json.MarshalIndent with 4 spaces — struct fields in order (flags, attributes,
 // instances), map keys sorted by bytes, <, > and & escaped — so the two can be diffed.
 
-import { stringify } from "yaml";
+import { Document, isScalar, visit } from "yaml";
 import type { AttributeElements, Features } from "./model.js";
 import { sortGo } from "./text.js";
 
@@ -90,7 +90,21 @@ function toPlain(node: Node): unknown {
   return new Map(node.map.map(([k, v]) => [k, toPlain(v)]));
 }
 
-/** The same document as YAML (same order); every value stays a string. */
+/** Keys a YAML 1.1 reader (go-yaml v2, PyYAML) would not read back as strings. */
+const YAML11_SPECIAL = /^(?:[yYnN~]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
+
+/**
+ * The same document as YAML (same order). Every value is double-quoted, so that no YAML
+ * reader, 1.1 or 1.2, takes `y`, `on` or `0302` for anything but a string.
+ */
 export function featuresToYaml(f: Features): string {
-  return stringify(toPlain(tree(f)), { lineWidth: 0, indent: 2 });
+  const doc = new Document(toPlain(tree(f)));
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key;
+      if (isScalar(key) && typeof key.value === "string" && YAML11_SPECIAL.test(key.value))
+        key.type = "QUOTE_DOUBLE";
+    },
+  });
+  return doc.toString({ lineWidth: 0, defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" });
 }
