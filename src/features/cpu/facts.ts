@@ -39,7 +39,7 @@ export async function gatherCpuFacts(ctx: SourceContext): Promise<CpuFacts> {
   try {
     cpuinfo = parseCpuinfo(await ctx.host.readText(CPUINFO));
   } catch (err) {
-    ctx.warn(`cpu: cannot read ${CPUINFO}: ${(err as Error).message}`);
+    ctx.warn(`cannot read ${CPUINFO}: ${(err as Error).message}`);
   }
   const facts: CpuFacts = { arch: ctx.arch, cpuinfo, x86: undefined };
   if (ctx.arch !== "amd64") return facts;
@@ -59,12 +59,12 @@ export async function gatherCpuFacts(ctx: SourceContext): Promise<CpuFacts> {
     return facts;
   }
   ctx.warn(
-    `cpu: CPUID not readable (${device.reason}); cpu.cpuid is derived from ${CPUINFO} flags, ` +
+    `CPUID not readable (${device.reason}); cpu.cpuid is derived from ${CPUINFO} flags, ` +
       "without the names Linux does not show",
   );
   const identity = cpuinfo ? x86IdentityFromCpuinfo(cpuinfo) : undefined;
   const flags = cpuinfo ? cpuinfoWords(cpuinfo, "flags") : undefined;
-  if (cpuinfo && flags === undefined) ctx.warn(`cpu: ${CPUINFO} has no "flags" line`);
+  if (cpuinfo && flags === undefined) ctx.warn(`${CPUINFO} has no "flags" line`);
   const features =
     cpuinfo && flags && identity
       ? cpuidFromCpuinfo({
