@@ -1,12 +1,14 @@
 // Opening an image reference as a Target: a remote repository (transport, credentials,
 // authentication) or an OCI layout directory; plus cache-aware fetches shared by commands.
 
+import { resolve as resolvePath } from "node:path";
 import { Authenticator } from "./auth.js";
 import { ContentCache, cacheDir, lockPathFor } from "./cache.js";
 import { resolveCredentials, CredentialError } from "./credentials.js";
 import type { Descriptor } from "./descriptor.js";
 import { RegistryError } from "./errors.js";
 import { LayoutStore } from "./layout.js";
+import { LockError } from "./lock.js";
 import { InvalidPlatformError } from "./platform.js";
 import { InvalidReferenceError, parseReference, registryApiHost } from "./reference.js";
 import { RemoteRepository } from "./registry.js";
@@ -63,8 +65,7 @@ export function asRegistryError(e: unknown): unknown {
   ) {
     return new RegistryError(e.message);
   }
-  if (e instanceof Error && /^timed out waiting for lock/.test(e.message))
-    return new RegistryError(e.message);
+  if (e instanceof LockError) return new RegistryError(e.message);
   return e;
 }
 
@@ -77,7 +78,14 @@ export async function openImage(
   const log = opts.verbose ?? (() => {});
   const cache = opts.noCache ? undefined : new ContentCache(cacheDir(opts.env), log);
   if (ref.kind === "layout") {
-    const store = new LayoutStore(ref.path, opts.cwd);
+    const store = new LayoutStore(
+      ref.path,
+      opts.cwd,
+      lockPathFor(
+        opts.env,
+        `index.json of oci-layout:${resolvePath(opts.cwd ?? process.cwd(), ref.path)}`,
+      ),
+    );
     const reference = ref.digest ?? ref.tag ?? (await defaultLayoutTag(store, ref.path));
     return {
       target: store,

@@ -8,6 +8,7 @@ import { encodeJson, parseJson, parseManifest, type Descriptor } from "./descrip
 import { digestAlgorithm, digestHex, isDigest, verifyContent } from "./digest.js";
 import { ContentError, NotFoundError, RegistryError } from "./errors.js";
 import { errnoCode, writeFileAtomic } from "./fsutil.js";
+import { withLock } from "./lock.js";
 import {
   ANNOTATION_REF_NAME,
   isIndexType,
@@ -30,10 +31,26 @@ export class LayoutStore implements Target {
   readonly kind = "layout" as const;
   private readonly root: string;
 
-  constructor(dir: string, cwd = process.cwd()) {
+  /** `lockPath`: a lock file (outside the layout) guarding index.json updates. */
+  constructor(
+    dir: string,
+    cwd = process.cwd(),
+    private readonly lockPath?: string,
+  ) {
     this.root = resolvePath(cwd, dir);
     this.display = `oci-layout:${dir}`;
     this.key = `oci-layout:${this.root}`;
+  }
+
+  /** Read-modify-write of index.json, under the lock when there is one. */
+  private async updateIndex(change: (index: LayoutIndex) => void, create: boolean): Promise<void> {
+    const update = async () => {
+      const index = await this.readIndex(create);
+      change(index);
+      await this.writeIndex(index);
+    };
+    if (this.lockPath === undefined) await update();
+    else await withLock(this.lockPath, update);
   }
 
   async close(): Promise<void> {}
@@ -179,28 +196,29 @@ export class LayoutStore implements Target {
     opts: { tag?: string } = {},
   ): Promise<PutResult> {
     await this.pushBlob(desc, bytes);
-    const index = await this.readIndex(true);
     const plain = withoutRefName(desc);
-    if (opts.tag !== undefined) {
-      index.manifests = index.manifests.filter(
-        (m) => m.annotations?.[ANNOTATION_REF_NAME] !== opts.tag,
-      );
-      index.manifests.push({
-        ...plain,
-        annotations: { ...(plain.annotations ?? {}), [ANNOTATION_REF_NAME]: opts.tag },
-      });
-    } else if (!index.manifests.some((m) => m.digest === desc.digest)) {
-      index.manifests.push(plain);
-    }
-    await this.writeIndex(index);
+    const tag = opts.tag;
+    await this.updateIndex((index) => {
+      if (tag !== undefined) {
+        index.manifests = index.manifests.filter(
+          (m) => m.annotations?.[ANNOTATION_REF_NAME] !== tag,
+        );
+        index.manifests.push({
+          ...plain,
+          annotations: { ...(plain.annotations ?? {}), [ANNOTATION_REF_NAME]: tag },
+        });
+      } else if (!index.manifests.some((m) => m.digest === desc.digest)) {
+        index.manifests.push(plain);
+      }
+    }, true);
     // The layout indexes referrers itself (by scanning): like a registry answering OCI-Subject.
     return { ociSubject: "layout" };
   }
 
   async deleteManifest(desc: Descriptor): Promise<void> {
-    const index = await this.readIndex();
-    index.manifests = index.manifests.filter((m) => m.digest !== desc.digest);
-    await this.writeIndex(index);
+    await this.updateIndex((index) => {
+      index.manifests = index.manifests.filter((m) => m.digest !== desc.digest);
+    }, false);
   }
 
   async nativeReferrers(

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { link, mkdir, open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
+import { dirname } from "node:path";
 import { errnoCode } from "./fsutil.js";
 
 export interface LockOptions {
@@ -13,6 +14,11 @@ export interface LockOptions {
   /** Give up waiting after this long (default 120 s). */
   waitMs?: number;
   log?: (msg: string) => void;
+}
+
+/** The lock could not be taken: another holder, or the lock directory is unusable. */
+export class LockError extends Error {
+  override name = "LockError";
 }
 
 interface Owner {
@@ -56,7 +62,10 @@ export async function withLock<T>(
   const staleMs = opts.staleMs ?? 30_000;
   const waitMs = opts.waitMs ?? 120_000;
   const log = opts.log ?? (() => {});
-  await mkdir(path.slice(0, path.lastIndexOf("/")) || "/", { recursive: true });
+  const fail = (e: unknown): never => {
+    throw new LockError(`cannot create lock file ${path}: ${errnoCode(e) ?? (e as Error).message}`);
+  };
+  await mkdir(dirname(path), { recursive: true }).catch(fail);
   const mine: Owner = {
     pid: process.pid,
     host: hostname(),
@@ -73,7 +82,7 @@ export async function withLock<T>(
       await fh.close();
       break;
     } catch (e) {
-      if (errnoCode(e) !== "EEXIST") throw e;
+      if (errnoCode(e) !== "EEXIST") fail(e);
     }
     const held = await readOwner(path);
     if (held === undefined) continue;
@@ -92,7 +101,7 @@ export async function withLock<T>(
       continue;
     }
     if (Date.now() - started > waitMs) {
-      throw new Error(
+      throw new LockError(
         `timed out waiting for lock ${path}` +
           (o ? ` held by pid ${o.pid} on ${o.host} since ${o.since}` : "") +
           "; remove the file if no kompat attach is running",

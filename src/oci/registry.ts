@@ -136,7 +136,7 @@ export class RemoteRepository implements Target {
   }
 
   /** The descriptor of a manifest response, checked against the digest it was asked by. */
-  private describe(res: HttpResponse, reference: string): Descriptor {
+  private describe(res: HttpResponse, reference: string, anyType = false): Descriptor {
     const headerDigest = res.headers["docker-content-digest"];
     const byDigest = isDigest(reference);
     let digest: string;
@@ -165,7 +165,7 @@ export class RemoteRepository implements Target {
         safeUrl(res.url),
       );
     }
-    if (!MANIFEST_ACCEPT.includes(mediaType)) {
+    if (!MANIFEST_ACCEPT.includes(mediaType) && !anyType) {
       throw new ContentError(
         `GET ${safeUrl(res.url)}: unexpected manifest media type "${mediaType || "(none)"}"`,
         safeUrl(res.url),
@@ -245,7 +245,8 @@ export class RemoteRepository implements Target {
     });
     if (res.status === 404) return undefined;
     expect(res, [200], "fetch manifest");
-    const out: TaggedManifest = { descriptor: this.describe(res, tag), bytes: res.body };
+    // Whatever the tag holds is returned; callers decide whether it is what they want.
+    const out: TaggedManifest = { descriptor: this.describe(res, tag, true), bytes: res.body };
     if (res.headers.etag !== undefined) out.etag = res.headers.etag;
     return out;
   }

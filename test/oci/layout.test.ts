@@ -220,4 +220,38 @@ describe("OCI image layout", () => {
     const bad = await runCli(["discover", "--image", `oci-layout:${dir}:v2`], { env: env() });
     assert.match(bad.stderr, /index\.json: malformed JSON/);
   });
+
+  it("concurrent attaches to one layout keep every artifact in index.json", async () => {
+    const dir = tempDir("kompat-layout-");
+    const lay = new Layout(dir);
+    lay.image("v1", ["linux/amd64"]);
+    const e = env();
+    const results = await Promise.all(
+      [0, 1, 2, 3, 4].map((i) =>
+        runCli(
+          ["attach", "--image", `oci-layout:${dir}:v1`, "--spec", specFile(`${SPEC}# ${i}\n`)],
+          { env: e },
+        ),
+      ),
+    );
+    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    const listed = new Set(lay.index().manifests.map((m) => m.digest));
+    for (const r of results) assert.ok(listed.has(r.stdout.trim()), `${r.stdout.trim()} listed`);
+  });
+
+  it("cannot lock when the lock directory is unusable, and says where", async () => {
+    const dir = tempDir("kompat-layout-");
+    const lay = new Layout(dir);
+    lay.image("v1", ["linux/amd64"]);
+    const notDir = join(tempDir(), "file");
+    writeFileSync(notDir, "");
+    const res = await runCli(["attach", "--image", `oci-layout:${dir}:v1`, "--spec", specFile()], {
+      env: { ...env(), XDG_RUNTIME_DIR: notDir },
+    });
+    assert.equal(res.code, 2);
+    assert.match(
+      res.stderr,
+      /kompat: cannot create lock file .*file\/kompat\/locks\/\w+\.lock: (ENOTDIR|EEXIST)/,
+    );
+  });
 });
