@@ -22,19 +22,29 @@ export function bigSpec(): string {
   for (let i = 0; i < 200; i++) {
     switch (i % 5) {
       case 0:
-        rules.push(`  - name: r${i}\n    matchFeatures:\n    - feature: cpu.cpuid\n      matchExpressions: {AVX2: {op: Exists}, SSE42: {op: Exists}}`);
+        rules.push(
+          `  - name: r${i}\n    matchFeatures:\n    - feature: cpu.cpuid\n      matchExpressions: {AVX2: {op: Exists}, SSE42: {op: Exists}}`,
+        );
         break;
       case 1:
-        rules.push(`  - name: r${i}\n    matchFeatures:\n    - feature: kernel.version\n      matchExpressions: {full: {op: Ge, value: ["5.${i % 20}"], type: version}, major: {op: Gt, value: ["4"]}}`);
+        rules.push(
+          `  - name: r${i}\n    matchFeatures:\n    - feature: kernel.version\n      matchExpressions: {full: {op: Ge, value: ["5.${i % 20}"], type: version}, major: {op: Gt, value: ["4"]}}`,
+        );
         break;
       case 2:
-        rules.push(`  - name: r${i}\n    matchFeatures:\n    - feature: pci.device\n      matchExpressions: {vendor: {op: In, value: ["10de", "1002"]}, class: {op: InRegexp, value: ["^03"]}}`);
+        rules.push(
+          `  - name: r${i}\n    matchFeatures:\n    - feature: pci.device\n      matchExpressions: {vendor: {op: In, value: ["10de", "1002"]}, class: {op: InRegexp, value: ["^03"]}}`,
+        );
         break;
       case 3:
-        rules.push(`  - name: r${i}\n    matchAny:\n    - matchFeatures: [{feature: system.osrelease, matchExpressions: {ID: {op: In, value: [ubuntu]}}}]\n    - matchFeatures: [{feature: system.osrelease, matchExpressions: {ID: {op: In, value: [rhel]}}}]`);
+        rules.push(
+          `  - name: r${i}\n    matchAny:\n    - matchFeatures: [{feature: system.osrelease, matchExpressions: {ID: {op: In, value: [ubuntu]}}}]\n    - matchFeatures: [{feature: system.osrelease, matchExpressions: {ID: {op: In, value: [rhel]}}}]`,
+        );
         break;
       default:
-        rules.push(`  - name: r${i}\n    matchFeatures:\n    - feature: cpu.cpuid\n      matchName: {op: InRegexp, value: ["^AVX512"]}`);
+        rules.push(
+          `  - name: r${i}\n    matchFeatures:\n    - feature: cpu.cpuid\n      matchName: {op: InRegexp, value: ["^AVX512"]}`,
+        );
     }
   }
   return `version: v1alpha1\ncompatibilities:\n- description: big\n  rules:\n${rules.join("\n")}\n`;
@@ -71,17 +81,29 @@ function fleet(base: Features, n: number): Record<string, Features> {
 export function benchEvaluate(): void {
   const node = parseSnapshots(readFileSync(join(REPO, "examples/node-features.json"), "utf8"))[0];
   if (!node) throw new Error("no example snapshot");
-  const example = spec(readFileSync(join(REPO, "bench/fixtures/nfd-example.yaml"), "utf8"), "nfd-example.yaml");
+  const example = spec(
+    readFileSync(join(REPO, "bench/fixtures/nfd-example.yaml"), "utf8"),
+    "nfd-example.yaml",
+  );
   const big = spec(bigSpec(), "200-rules.yaml");
 
-  line("evaluate: NFD example spec, one snapshot", `${fmt(perSecond(() => evaluate(example, node.features)))} evaluations/s`);
-  line("evaluate: 200-rule spec, one snapshot", `${fmt(perSecond(() => evaluate(big, node.features)))} evaluations/s`);
+  line(
+    "evaluate: NFD example spec, one snapshot",
+    `${fmt(perSecond(() => evaluate(example, node.features)))} evaluations/s`,
+  );
+  line(
+    "evaluate: 200-rule spec, one snapshot",
+    `${fmt(perSecond(() => evaluate(big, node.features)))} evaluations/s`,
+  );
 
   const tmp = mkdtempSync(join(tmpdir(), "kompat-bench-"));
   try {
     const file = join(tmp, "fleet.json");
     writeFileSync(file, JSON.stringify(fleet(node.features, 10_000)));
-    for (const [name, s] of [["NFD example", example], ["200-rule", big]] as const) {
+    for (const [name, s] of [
+      ["NFD example", example],
+      ["200-rule", big],
+    ] as const) {
       const runs: Array<{ read: number; parse: number; evaluate: number; compatible: number }> = [];
       for (let r = 0; r < 5; r++) {
         const t0 = performance.now();

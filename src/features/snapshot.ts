@@ -153,9 +153,12 @@ function one(v: unknown, path: Path, fallbackName: string): NodeSnapshot {
   return { name: nodeName(v) ?? fallbackName, features: features(v, path) };
 }
 
+// The checks below validate in place instead of copying: a fleet file holds millions of
+// elements, and look-ups go through Object.hasOwn, so JSON.parse's objects are safe as they are.
+
 function features(v: Record<string, unknown>, path: Path): Features {
-  for (const k of Object.keys(v)) {
-    if (!FEATURE_KEYS.includes(k)) {
+  for (const k in v) {
+    if (k !== "flags" && k !== "attributes" && k !== "instances") {
       throw new ShapeError(`unknown key "${k}" (expected flags, attributes, instances)`, [
         ...path,
         k,
@@ -163,56 +166,56 @@ function features(v: Record<string, unknown>, path: Path): Features {
     }
   }
   return {
-    flags: section(v.flags, [...path, "flags"], flagElements),
-    attributes: section(v.attributes, [...path, "attributes"], attributeElements),
-    instances: section(v.instances, [...path, "instances"], instanceElements),
+    flags: section(v.flags, path, "flags", checkFlags),
+    attributes: section(v.attributes, path, "attributes", checkAttributes),
+    instances: section(v.instances, path, "instances", checkInstances),
   } as Features;
 }
 
-function section<E>(
+function section(
   v: unknown,
-  path: Path,
-  elements: (v: unknown, path: Path) => E,
-): Record<string, { elements: E }> {
-  const out = newMap<{ elements: E }>();
-  if (v === undefined || v === null) return out;
-  if (!isObject(v)) throw new ShapeError("expected a map of feature name → {elements}", path);
-  for (const name of Object.keys(v)) {
+  parent: Path,
+  key: string,
+  check: (v: unknown, at: () => Path) => unknown,
+): Record<string, { elements: unknown }> {
+  if (v === undefined || v === null) return newMap();
+  if (!isObject(v))
+    throw new ShapeError("expected a map of feature name → {elements}", [...parent, key]);
+  for (const name in v) {
     const f = v[name];
-    const fp = [...path, name];
-    if (!isObject(f)) throw new ShapeError(`feature "${name}": expected {elements: …}`, fp);
-    out[name] = { elements: elements(f.elements, [...fp, "elements"]) };
+    if (!isObject(f))
+      throw new ShapeError(`feature "${name}": expected {elements: …}`, [...parent, key, name]);
+    f.elements = check(f.elements, () => [...parent, key, name, "elements"]);
   }
-  return out;
+  return v as Record<string, { elements: unknown }>;
 }
 
-function flagElements(v: unknown, path: Path): Record<string, Record<string, never>> {
-  const out = newMap<Record<string, never>>();
-  if (v === undefined || v === null) return out;
-  if (!isObject(v)) throw new ShapeError("flag elements must be a map of name → {}", path);
-  for (const k of Object.keys(v)) out[k] = {};
-  return out;
+function checkFlags(v: unknown, at: () => Path): unknown {
+  if (v === undefined || v === null) return newMap();
+  if (!isObject(v)) throw new ShapeError("flag elements must be a map of name → {}", at());
+  return v;
 }
 
-function attributeElements(v: unknown, path: Path): Record<string, string> {
-  const out = newMap<string>();
-  if (v === undefined || v === null) return out;
-  if (!isObject(v)) throw new ShapeError("attribute elements must be a map of name → string", path);
-  for (const k of Object.keys(v)) {
+function checkAttributes(v: unknown, at: () => Path): unknown {
+  if (v === undefined || v === null) return newMap();
+  if (!isObject(v)) throw new ShapeError("attribute elements must be a map of name → string", at());
+  for (const k in v) {
     const val = v[k];
-    if (typeof val === "string") out[k] = val;
-    else if (typeof val === "number" || typeof val === "boolean") out[k] = String(val);
-    else throw new ShapeError(`element "${k}": value must be a string`, [...path, k]);
+    if (typeof val === "string") continue;
+    if (typeof val === "number" || typeof val === "boolean") v[k] = String(val);
+    else throw new ShapeError(`element "${k}": value must be a string`, [...at(), k]);
   }
-  return out;
+  return v;
 }
 
-function instanceElements(v: unknown, path: Path): Array<{ attributes: Record<string, string> }> {
+function checkInstances(v: unknown, at: () => Path): unknown {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v))
-    throw new ShapeError("instance elements must be a list of {attributes}", path);
-  return v.map((inst, i) => {
-    if (!isObject(inst)) throw new ShapeError("expected {attributes: {…}}", [...path, i]);
-    return { attributes: attributeElements(inst.attributes, [...path, i, "attributes"]) };
-  });
+    throw new ShapeError("instance elements must be a list of {attributes}", at());
+  for (let i = 0; i < v.length; i++) {
+    const inst: unknown = v[i];
+    if (!isObject(inst)) throw new ShapeError("expected {attributes: {…}}", [...at(), i]);
+    inst.attributes = checkAttributes(inst.attributes, () => [...at(), i, "attributes"]);
+  }
+  return v;
 }
