@@ -352,3 +352,21 @@ export function cpuidFromCpuinfo(x: X86Context): Set<string> {
   for (const d of DERIVED_CPUID) if (d.derive(x)) out.add(d.cpuid);
   return out;
 }
+
+/** The three tables above as Markdown, for the docs. */
+export function cpuidMappingMarkdown(): string {
+  const lines = [
+    "| cpuinfo flag | cpu.cpuid name | condition |",
+    "|---|---|---|",
+    ...CPUINFO_TO_CPUID.map((m) => `| \`${m.linux}\` | \`${m.cpuid}\` | ${m.condition ?? ""} |`),
+    "",
+    "| derived name | rule |",
+    "|---|---|",
+    ...DERIVED_CPUID.map((d) => `| \`${d.cpuid}\` | ${d.rule} |`),
+    "",
+    "| name only from CPUID (/dev/cpu/0/cpuid) | why not from cpuinfo |",
+    "|---|---|",
+    ...Object.entries(NOT_FROM_CPUINFO).map(([n, why]) => `| \`${n}\` | ${why} |`),
+  ];
+  return `${lines.join("\n")}\n`;
+}

@@ -15,7 +15,12 @@ import { discoverSecurity } from "./security.js";
 import { discoverSst } from "./sst.js";
 import { discoverTopology } from "./topology.js";
 
-export { CPUINFO_TO_CPUID, DERIVED_CPUID, NOT_FROM_CPUINFO } from "./cpuid-table.js";
+export {
+  CPUINFO_TO_CPUID,
+  DERIVED_CPUID,
+  NOT_FROM_CPUINFO,
+  cpuidMappingMarkdown,
+} from "./cpuid-table.js";
 export { NFD_ARM64_HWCAPS } from "./arm64.js";
 export { KLAUSPOST_X86_NAMES } from "./cpuid-names.js";
 

@@ -5,6 +5,7 @@ import {
   DERIVED_CPUID,
   NOT_FROM_CPUINFO,
   cpuidFromCpuinfo,
+  cpuidMappingMarkdown,
   type X86Context,
 } from "../../../src/features/cpu/cpuid-table.js";
 import { KLAUSPOST_X86_NAMES } from "../../../src/features/cpu/cpuid-names.js";
@@ -180,4 +181,10 @@ test("TSA_*_NO follow klauspost's AMD family rule", () => {
 test("HYBRID_CPU from the hybrid PMU directories", () => {
   assert.ok(cpuidFromCpuinfo(ctx("", { hybrid: true })).has("HYBRID_CPU"));
   assert.ok(!cpuidFromCpuinfo(ctx("")).has("HYBRID_CPU"));
+});
+
+test("the Markdown rendering lists every klauspost x86 name", () => {
+  const md = cpuidMappingMarkdown();
+  for (const n of KLAUSPOST_X86_NAMES) assert.ok(md.includes(`\`${n}\``), n);
+  assert.ok(md.includes("| `sse4_2` | `SSE42` |"));
 });
