@@ -216,12 +216,10 @@ class Evaluation {
     if (m.terms.length === 1) {
       // The common case: the term's reports are already in NFD's order.
       const r = this.term(m.terms[0] as CompiledTerm);
-      return {
-        ok: r.ok,
-        reports: m.identity
-          ? r.reports.slice()
-          : m.order.map((i) => r.reports[i] as ExpressionReport),
-      };
+      // Shared, not copied: reports are read-only (see report.ts).
+      return m.identity
+        ? r
+        : { ok: r.ok, reports: m.order.map((i) => r.reports[i] as ExpressionReport) };
     }
     const natural: ExpressionReport[] = [];
     for (const t of m.terms) {

@@ -2,7 +2,7 @@
 // (compat-spec.md §7): field names and order as NFD writes them (the order the engine
 // builds objects in, mirrored here); kompat only adds fields, after NFD's.
 // Treat a report as read-only: identical terms of a spec are evaluated once per host, so
-// rules may share ExpressionReport objects.
+// rules may share ExpressionReport objects and lists.
 
 import type { Op, ValueType } from "../spec/model.js";
 
@@ -21,11 +21,12 @@ export interface HostObservation {
     | "missing-element" // the feature exists but not this element (`instances`: how many were searched)
     | "missing-feature" // the feature is in none of the three maps
     | "instances" // instance feature: distinct `values` of the element across `instances` instances
-    | "names" // matchName: distinct element names that satisfied it (`values`, sorted), `count` in all
+    | "names" // matchName: names that satisfied it (`values`, sorted; `count` of them) of `instances` names
     | "error"; // evaluation failed against the host value (`error`; `value`/`values` when known)
   value?: string;
   /** At most HOST_VALUES_CAP entries; see `count`/`instances` for the full size. */
   values?: string[];
+  /** Instance features: how many instances; matchName: how many distinct element names. */
   instances?: number;
   /** matchName: how many distinct names satisfied the expression. */
   count?: number;

@@ -249,13 +249,31 @@ function evaluateMatchName(
   if (f.attrs !== undefined) visit(f.attrs);
   if (f.insts !== undefined) for (const inst of f.insts) visit(attrsOf(inst));
   const isMatch = matched.size > 0;
+  const names = distinctNames(f);
   let host: HostObservation;
-  if (!isMatch && error !== undefined) host = { state: "error", error };
+  if (!isMatch && error !== undefined) host = { state: "error", instances: names, error };
   else {
     const values = [...matched].sort(compareGo);
     if (values.length > HOST_VALUES_CAP) values.length = HOST_VALUES_CAP;
-    host = { state: "names", values, count: matched.size };
+    host = { state: "names", values, instances: names, count: matched.size };
   }
   out.push(report(t, "", mn.json, "matchName", isMatch, host));
   return isMatch;
+}
+
+/** How many distinct element names the feature has (flags, attributes, instance attributes). */
+function distinctNames(f: FeatureView): number {
+  const { flags, attrs, insts } = f;
+  if (insts === undefined || insts.length === 0) {
+    let n = 0;
+    if (flags !== undefined) for (const _ in flags) n++;
+    if (attrs !== undefined)
+      for (const k in attrs) if (flags === undefined || !Object.hasOwn(flags, k)) n++;
+    return n;
+  }
+  const all = new Set<string>();
+  if (flags !== undefined) for (const k in flags) all.add(k);
+  if (attrs !== undefined) for (const k in attrs) all.add(k);
+  for (const inst of insts) for (const k in attrsOf(inst)) all.add(k);
+  return all.size;
 }

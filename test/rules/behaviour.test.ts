@@ -140,6 +140,33 @@ describe("terms and operators on the two servers", () => {
 });
 
 describe("rules and sets", () => {
+  it("the documented example: vfio-pci is not vfio_pci, no listed NIC", () => {
+    const s = spec(
+      set([
+        rule("kernel and cpu", {
+          matchFeatures: [
+            term("kernel.loadedmodule", { "vfio-pci": x("Exists") }),
+            term("cpu.model", { vendor_id: x("In", ["Intel", "AMD"]) }),
+          ],
+        }),
+        rule("one of available nics", {
+          matchAny: [
+            {
+              matchFeatures: [
+                term("pci.device", { vendor: x("In", ["0eee"]), class: x("In", ["0200"]) }),
+              ],
+            },
+            {
+              matchFeatures: [
+                term("pci.device", { vendor: x("In", ["0fff"]), class: x("In", ["0200"]) }),
+              ],
+            },
+          ],
+        }),
+      ]),
+    );
+    assert.deepEqual(outcomes(s), { a: [[false, false]], b: [[false, false]] });
+  });
   it("matchAny needs one element", () => {
     const s = spec(
       set([

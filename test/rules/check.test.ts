@@ -253,7 +253,8 @@ describe("loadSpec", () => {
     }
   });
 
-  it("passes the parser's errors through (not YAML, wrong version)", () => {
+  it("passes the parser's errors through (not YAML, wrong version, no sets)", () => {
+    assert.ok(loadSpec("version: v1alpha1\n").diagnostics.some((d) => d.severity === "error"));
     assert.ok(
       loadSpec("version: v1alpha1\ncompatibilities: [\n  - rules: {").diagnostics.some(
         (d) => d.severity === "error",

@@ -72,13 +72,14 @@ describe("host observations", () => {
         "X86_64_V3",
         "X86_64_V4",
       ],
+      instances: 10,
       count: 8,
     });
     const many = only(term("cpu.cpuid", undefined, x("Exists")), serverA());
     assert.equal(many.host?.count, 10);
     assert.equal(many.host?.values?.length, HOST_VALUES_CAP);
     const none = only(term("cpu.cpuid", undefined, x("In", ["NOPE"])), serverA());
-    assert.deepEqual(none.host, { state: "names", values: [], count: 0 });
+    assert.deepEqual(none.host, { state: "names", values: [], instances: 10, count: 0 });
   });
   it("a host value that is not a number: error with the reason, the run goes on", () => {
     const e = only(term("kernel.version", { full: x("Gt", ["5"]) }), serverA());

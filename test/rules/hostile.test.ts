@@ -44,7 +44,12 @@ describe("hostile input", () => {
     );
     const names = evaluate(oneTerm(term("pci.device", undefined, x("InRegexp", ["^a1"]))), f);
     const host = names.sets[0]?.rules?.[0]?.matchedExpressions?.[0]?.host;
-    assert.deepEqual(host, { state: "names", values: ["a1", "a10", "a11", "a12"], count: 4 });
+    assert.deepEqual(host, {
+      state: "names",
+      values: ["a1", "a10", "a11", "a12"],
+      instances: 15,
+      count: 4,
+    });
   });
 
   it("a varsTemplate over 10,000 instances publishes every line", () => {
