@@ -33,11 +33,13 @@ export interface CpuFacts {
 }
 
 export const CPUINFO = "/proc/cpuinfo";
+/** Hosts with hundreds of CPUs print more than HostRoot's default 1 MiB. */
+const CPUINFO_MAX_BYTES = 32 << 20;
 
 export async function gatherCpuFacts(ctx: SourceContext): Promise<CpuFacts> {
   let cpuinfo: Cpuinfo | undefined;
   try {
-    cpuinfo = parseCpuinfo(await ctx.host.readText(CPUINFO));
+    cpuinfo = parseCpuinfo(await ctx.host.readText(CPUINFO, CPUINFO_MAX_BYTES));
   } catch (err) {
     ctx.warn(`cannot read ${CPUINFO}: ${(err as Error).message}`);
   }

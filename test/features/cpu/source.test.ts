@@ -176,3 +176,13 @@ live("this machine: CPUID via /dev/cpu/0/cpuid agrees with cpuinfo on identity",
   assert.equal(decoded.features.has("AVX2"), flags.has("avx2"));
   assert.equal(decoded.features.has("AVX512F"), flags.has("avx512f"));
 });
+
+test("a cpuinfo of many CPUs (over 1 MiB) is read whole", async () => {
+  const block = (await fixture("cpuinfo-intel-xeon-8480.txt")).split("\n\n")[0] ?? "";
+  const text = Array.from({ length: 900 }, () => block).join("\n\n");
+  assert.ok(text.length > 1 << 20);
+  const { f, warnings } = await discover({ "/proc/cpuinfo": text });
+  assert.equal(f.attributes["cpu.model"]?.elements.vendor_id, "Intel");
+  assert.ok(Object.keys(f.flags["cpu.cpuid"]?.elements ?? {}).includes("AVX512F"));
+  assert.ok(!warnings.some((w) => w.includes("larger than")), warnings.join("\n"));
+});
