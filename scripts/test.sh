@@ -18,7 +18,7 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-npx tsc -p tsconfig.json
+npm run build
 npx eslint .
 npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 node --enable-source-maps --test --test-concurrency=2 dist/test/

@@ -1,0 +1,20 @@
+// Bundles the CLI into dist/bundle/ so that ./bin/kompat loads a few files instead of
+// hundreds of modules: start-up is most of a validate-node run. Commands stay separate
+// chunks (dynamic imports), so `validate-node --spec` never loads the registry client.
+import { build } from "esbuild";
+
+await build({
+  entryPoints: { kompat: "src/cli/bin.ts" },
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  outdir: "dist/bundle",
+  sourcemap: true,
+  logLevel: "warning",
+  // Some dependencies are CommonJS and call require(); give the ESM bundle one.
+  banner: {
+    js: "import { createRequire as __kompatRequire } from 'node:module'; const require = __kompatRequire(import.meta.url);",
+  },
+});
