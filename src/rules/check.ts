@@ -5,7 +5,7 @@
 import type { Diagnostic } from "../spec/diagnostic.js";
 import type { FeatureMatcherTerm, GroupRule, Spec } from "../spec/model.js";
 import { parseTemplate, TemplateError } from "../lib/gotemplate/index.js";
-import { BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./compile.js";
+import { BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./vars.js";
 import { checkExpression } from "./expression-check.js";
 
 type Path = Array<string | number>;

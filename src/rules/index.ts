@@ -6,7 +6,8 @@ import type { Spec } from "../spec/model.js";
 import { compileSpec, type CompiledSpec } from "./compile.js";
 import type { EvaluateOptions, Report } from "./report.js";
 
-export { compileSpec, type CompiledSpec, BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./compile.js";
+export { compileSpec, type CompiledSpec } from "./compile.js";
+export { BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./vars.js";
 export { checkSpec } from "./check.js";
 export { loadSpec } from "./load.js";
 export { parseGoInt, type GoInt } from "./goint.js";

@@ -4,6 +4,11 @@
 import { attrsOf, str, type CompiledTerm, type FeatureView } from "./term.js";
 import { compareGo, goTrimSpace } from "./gostring.js";
 
+/** The special feature through which rules see variables published by earlier rules. */
+export const BACKREF_FEATURE = "rule.matched";
+/** NFD's cap on a varsTemplate (bytes). */
+export const MAX_TEMPLATE_BYTES = 64 * 1024;
+
 /** One matched element as NFD hands it to templates: {Name}, {Name, Value} or an instance's attributes. */
 export type MatchedElement = Readonly<Record<string, string>>;
 /** `.<domain>.<name>` → matched elements; domain and name split from the feature as written. */
