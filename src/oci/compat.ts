@@ -18,7 +18,7 @@ import {
   type ParsedManifest,
 } from "./descriptor.js";
 import { ContentError, NotFoundError } from "./errors.js";
-import { COMPAT_ARTIFACT_TYPE, MAX_SPEC_BYTES } from "./mediatypes.js";
+import { COMPAT_ARTIFACT_TYPE, COMPAT_SPEC_LAYER, MAX_SPEC_BYTES } from "./mediatypes.js";
 import { formatPlatform, hostPlatform, parsePlatform, type Platform } from "./platform.js";
 import { listReferrers, sortNewestFirst } from "./referrers.js";
 import { resolveSubject, selectPlatform } from "./subject.js";
@@ -49,7 +49,9 @@ export async function findCompatArtifacts(
   const log = opts.log ?? (() => {});
   const resolved = await resolveCached(img);
   const platform = opts.platform !== undefined ? parsePlatform(opts.platform) : undefined;
-  const picked = await resolveSubject(img.target, resolved, platform, img.name);
+  const picked = await resolveSubject(img.target, resolved, platform, img.name, (d, max) =>
+    fetchBlobCached(img, d, max),
+  );
   const base = img.base;
   const notes: string[] = [];
   const listOpts = { ...(img.cache ? { cache: img.cache } : {}), log };
@@ -121,6 +123,12 @@ export async function readArtifactSpec(
   const layer = manifest.layers[0];
   if (layer === undefined)
     throw new ContentError(`${where} has no layers; expected the spec as its first layer`);
+  if (layer.mediaType !== COMPAT_SPEC_LAYER) {
+    // NFD reads layers[0] whatever its type; so do we, but say so.
+    log?.(
+      `${where}: first layer has media type ${layer.mediaType}, not ${COMPAT_SPEC_LAYER}; reading it anyway`,
+    );
+  }
   if (layer.size > MAX_SPEC_BYTES)
     throw new ContentError(`${where}: spec layer is ${layer.size} bytes, over the 1 MiB limit`);
   const blob = await fetchBlobCached(img, layer, MAX_SPEC_BYTES);

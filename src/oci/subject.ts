@@ -45,6 +45,9 @@ export async function resolveSubject(
   resolved: FetchedManifest,
   platform: Platform | undefined,
   name: string,
+  /** How to read the config blob (e.g. through the cache); default the target. */
+  readBlob: (d: Descriptor, max: number) => Promise<Uint8Array> = (d, max) =>
+    target.fetchBlob(d, max),
 ): Promise<ResolvedSubject> {
   const parsed = parseManifest(
     resolved.bytes,
@@ -65,7 +68,7 @@ export async function resolveSubject(
   }
   // A single manifest: its config says which platform it is for.
   const config = parsed.manifest.config;
-  const bytes = await target.fetchBlob(config, MAX_CONFIG_BYTES);
+  const bytes = await readBlob(config, MAX_CONFIG_BYTES);
   const doc = parseJson(bytes, `config of ${name}`);
   const o = typeof doc === "object" && doc !== null ? (doc as Record<string, unknown>) : {};
   const os = typeof o.os === "string" ? o.os : undefined;

@@ -267,6 +267,34 @@ describe("registry without the referrers API (fallback tag)", () => {
     });
   });
 
+  it("with If-Match honoured, attaches from separate machines (separate locks) lose nothing", async () => {
+    await withServer({ referrersApi: false, honourIfMatch: true }, async (reg) => {
+      reg.pushImage("app", "v1", ["linux/amd64"]);
+      const image = `${reg.host}/app:v1`;
+      const first = await attach(image, clientOpts());
+      const results = await Promise.all(
+        [1, 2, 3, 4].map((i) =>
+          attach(
+            image,
+            clientOpts({ noCache: true }),
+            `version: v1alpha1\n# machine ${i}\ncompatibilities: []\n`,
+          ),
+        ),
+      );
+      assert.ok(
+        reg.requests.some((r) => r.status === 412),
+        "some writer had to merge again",
+      );
+      const img = await openImage(image, clientOpts());
+      const found = await findCompatArtifacts(img, {});
+      await img.close();
+      assert.deepEqual(
+        new Set(found.artifacts.map((a) => a.digest)),
+        new Set([first, ...results].map((r) => r.artifact.digest)),
+      );
+    });
+  });
+
   it("deletes the replaced index when asked and only warns when the registry refuses (405)", async () => {
     await withServer({ referrersApi: false, deleteEnabled: false }, async (reg) => {
       reg.pushImage("app", "v1", ["linux/amd64"]);

@@ -5,7 +5,7 @@ import { basename } from "node:path";
 import { loadSpec } from "../../rules/index.js";
 import { formatDiagnostic, hasErrors } from "../../spec/diagnostic.js";
 import { attachSpec } from "../../oci/attach.js";
-import { asRegistryError, openImage, resolveCached } from "../../oci/client.js";
+import { asRegistryError, fetchBlobCached, openImage, resolveCached } from "../../oci/client.js";
 import { parsePlatform } from "../../oci/platform.js";
 import { resolveSubject } from "../../oci/subject.js";
 import { MAX_SPEC_BYTES } from "../../oci/mediatypes.js";
@@ -68,7 +68,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
     });
     try {
       const resolved = await resolveCached(img);
-      const picked = await resolveSubject(img.target, resolved, platform, img.name);
+      const picked = await resolveSubject(img.target, resolved, platform, img.name, (d, max) =>
+        fetchBlobCached(img, d, max),
+      );
       const res = await attachSpec(img.target, picked.subject, Buffer.from(text, "utf8"), {
         fileName: f.spec === "-" ? "spec.yaml" : basename(f.spec as string),
         annotations,
