@@ -1,0 +1,14 @@
+// The documentation page of the x86 cpuinfo → cpu.cpuid mapping, generated from the table.
+import { cpuidMappingMarkdown } from "./index.js";
+
+export function cpuidMappingDoc(): string {
+  return `# x86-64: from /proc/cpuinfo flags to \`cpu.cpuid\` names
+
+kompat names x86-64 CPU features as klauspost/cpuid (and so NFD) does. When
+\`/dev/cpu/0/cpuid\` can be read (root, the \`cpuid\` driver), kompat decodes the CPUID
+leaves itself; otherwise it derives the names from the \`flags\` line of \`/proc/cpuinfo\`
+through the tables below. A captured host tree (\`kompat capture-host\`) always takes the
+cpuinfo path. Generated from the source by \`node scripts/gen-docs.mjs\`; do not edit.
+
+${cpuidMappingMarkdown()}`;
+}
