@@ -198,7 +198,43 @@ table("sprig encodings", [
   ],
 ]);
 
+table("sprig semverCompare (Masterminds/semver v3 rules)", [
+  [
+    '{{ semverCompare ">=1.2.3" "1.2.4" }}|{{ semverCompare ">=1.2.3" "1.2.2" }}|{{ semverCompare ">= 5.4" "v5.15.0" }}',
+    "true|false|true",
+  ],
+  [
+    '{{ semverCompare "^1.2" "1.9.0" }}|{{ semverCompare "^1.2" "2.0.0" }}|{{ semverCompare "^0.2.3" "0.2.9" }}|{{ semverCompare "^0.2.3" "0.3.0" }}',
+    "true|false|true|false",
+  ],
+  [
+    '{{ semverCompare "~1.2.3" "1.2.9" }}|{{ semverCompare "~1.2.3" "1.3.0" }}|{{ semverCompare "1.x" "1.5.0" }}|{{ semverCompare "*" "4.0.0" }}',
+    "true|false|true|true",
+  ],
+  [
+    '{{ semverCompare ">1.0, <2.0" "1.5.0" }}|{{ semverCompare "1.0 - 2.0" "2.0.0" }}|{{ semverCompare "<1.0 || >=3" "3.1.0" }}|{{ semverCompare "!=1.2.3" "1.2.3" }}',
+    "true|true|true|false",
+  ],
+  [
+    '{{ semverCompare ">=1.0.0" "1.1.0-beta" }}|{{ semverCompare ">=1.0.0-0" "1.1.0-beta" }}|{{ semverCompare "<1.0.0-rc.10" "1.0.0-rc.9" }}',
+    "false|true|true",
+  ],
+]);
+
 describe("sprig errors", () => {
+  it("reports bad semver input", () => {
+    fails(
+      '{{ semverCompare "bad" "1.0.0" }}',
+      {},
+      /error calling semverCompare: improper constraint: bad/,
+    );
+    fails(
+      '{{ semverCompare ">1" "x.y" }}',
+      {},
+      /error calling semverCompare: Invalid Semantic Version/,
+    );
+  });
+
   it("reports panics and errors as Go's error calling", () => {
     fails(
       "{{ div 1 0 }}",

@@ -7,6 +7,7 @@ import { ENCODING_FUNCS } from "./encoding.js";
 import { LIST_FUNCS } from "./lists.js";
 import { MATH_FUNCS } from "./math.js";
 import { REGEX_FUNCS } from "./regex.js";
+import { SEMVER_FUNCS } from "./semver.js";
 import { STRING_FUNCS } from "./strings.js";
 
 const BASE: Record<string, FuncDef> = {
@@ -17,6 +18,7 @@ const BASE: Record<string, FuncDef> = {
   ...REGEX_FUNCS,
   ...ENCODING_FUNCS,
   ...DEFAULT_FUNCS,
+  ...SEMVER_FUNCS,
 };
 
 /** Sprig's must* variants fail where the plain ones panic; here both are template errors. */
