@@ -91,27 +91,50 @@ function checkVars(r: GroupRule, at: Path, out: Diagnostic[]): void {
   }
 }
 
-/** Terms on rule.matched in the first rule can never hold: the feature does not exist yet. */
-function checkBackrefs(rules: readonly GroupRule[], at: Path, out: Diagnostic[]): void {
-  const first = rules[0];
-  if (first === undefined) return;
-  const where: Array<[readonly FeatureMatcherTerm[], Path]> = [];
-  if (first.matchFeatures) where.push([first.matchFeatures, [...at, 0, "matchFeatures"]]);
-  first.matchAny?.forEach((m, i) =>
-    where.push([m.matchFeatures, [...at, 0, "matchAny", i, "matchFeatures"]]),
+function termsOf(r: GroupRule, at: Path): Array<[FeatureMatcherTerm, Path]> {
+  const out: Array<[FeatureMatcherTerm, Path]> = [];
+  r.matchFeatures?.forEach((t, k) => out.push([t, [...at, "matchFeatures", k]]));
+  r.matchAny?.forEach((m, i) =>
+    m.matchFeatures.forEach((t, k) => out.push([t, [...at, "matchAny", i, "matchFeatures", k]])),
   );
-  for (const [terms, path] of where) {
-    terms.forEach((t, k) => {
-      if (t.feature.toLowerCase() !== BACKREF_FEATURE) return;
-      out.push({
-        severity: "warning",
-        code: "backref-in-first-rule",
-        message: `${t.feature} is empty before the first rule has run, so this term never holds`,
-        hint: "move the rule that publishes the variable before this one",
-        path: [...path, k, "feature"],
-      });
-    });
-  }
+  return out;
+}
+
+/**
+ * rule.matched only holds what earlier rules of the same set publish: a term on it in the
+ * first rule never holds, nor does an expression needing a variable no earlier rule can set.
+ */
+function checkBackrefs(rules: readonly GroupRule[], at: Path, out: Diagnostic[]): void {
+  const published = new Set<string>();
+  let templated = false; // a varsTemplate may publish any name
+  rules.forEach((r, j) => {
+    for (const [t, path] of termsOf(r, [...at, j])) {
+      if (t.feature.toLowerCase() !== BACKREF_FEATURE) continue;
+      if (j === 0) {
+        out.push({
+          severity: "warning",
+          code: "backref-in-first-rule",
+          message: `${t.feature} is empty before the first rule has run, so this term never holds`,
+          hint: "move the rule that publishes the variable before this one",
+          path: [...path, "feature"],
+        });
+        continue;
+      }
+      if (templated || t.matchExpressions === undefined) continue;
+      for (const [name, e] of Object.entries(t.matchExpressions)) {
+        if (published.has(name) || e.op === "DoesNotExist" || e.op === "") continue;
+        out.push({
+          severity: "warning",
+          code: "backref-never-published",
+          message: `no earlier rule of this set publishes the variable ${JSON.stringify(name)}, so this expression never holds`,
+          hint: "publish it with vars (or varsTemplate) in an earlier rule, or fix the name",
+          path: [...path, "matchExpressions", name],
+        });
+      }
+    }
+    for (const k of Object.keys(r.vars ?? {})) published.add(k);
+    if (r.varsTemplate) templated = true;
+  });
 }
 
 /** Semantic checks of a spec; diagnostics have paths but no positions. */

@@ -197,6 +197,47 @@ describe("checkSpec: rules", () => {
       ],
     );
   });
+  it("warns on a rule.matched variable no earlier rule publishes", () => {
+    const s = spec(
+      set([
+        rule("a", { vars: { has_gpu: "true" } }),
+        rule("b", {
+          matchFeatures: [
+            term("rule.matched", {
+              has_gpu: x("IsTrue"),
+              has_gpuu: x("IsTrue"),
+              gone: x("DoesNotExist"),
+            }),
+          ],
+        }),
+      ]),
+      set([
+        rule("c"),
+        rule("d", { matchFeatures: [term("rule.matched", { has_gpu: x("Exists") })] }),
+      ]),
+    );
+    assert.deepEqual(
+      checkSpec(s).map((d) => [d.code, d.path.join("/")]),
+      [
+        [
+          "backref-never-published",
+          "compatibilities/0/rules/1/matchFeatures/0/matchExpressions/has_gpuu",
+        ],
+        [
+          "backref-never-published",
+          "compatibilities/1/rules/1/matchFeatures/0/matchExpressions/has_gpu",
+        ],
+      ],
+    );
+    const templated = spec(
+      set([
+        rule("a", { varsTemplate: "x=1" }),
+        rule("b", { matchFeatures: [term("rule.matched", { x: x("Exists") })] }),
+      ]),
+    );
+    assert.deepEqual(checkSpec(templated), [], "a template may publish any name");
+  });
+
   it("warns on rule.matched in the first rule of a set", () => {
     const d = checkSpec(
       spec(set([rule("r", { matchFeatures: [term("Rule.Matched", { x: x("Exists") })] })])),
