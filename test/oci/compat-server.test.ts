@@ -355,6 +355,25 @@ describe("Bearer token service", () => {
     );
   });
 
+  it("keeps the request budget with tokens (auth round trips aside) and reuses one token", async () => {
+    await withServer({ auth: { kind: "bearer", username: "u", password: "p" } }, async (reg) => {
+      reg.pushImage("app", "v1", ["linux/amd64", "linux/arm64"]);
+      const image = `${reg.host}/app:v1`;
+      const opts = clientOpts({ username: "u", password: "p" });
+      await attach(image, opts);
+      const start = reg.requests.length;
+      const tokens = reg.tokensIssued();
+      await resolveImageSpec({ image, ...opts });
+      const cold = counted(reg, start);
+      assert.ok(cold.length <= 4, `cold: ${cold.join(", ")}`);
+      assert.equal(reg.tokensIssued() - tokens, 1, "one token for the whole pull");
+      const warmStart = reg.requests.length;
+      await resolveImageSpec({ image, ...opts });
+      const warm = counted(reg, warmStart);
+      assert.ok(warm.length <= 2, `warm: ${warm.join(", ")}`);
+    });
+  });
+
   it("never sends the registry's Authorization to the blob storage it redirects to", async () => {
     await withServer(
       { auth: { kind: "bearer", username: "u", password: "p" }, redirectBlobs: true },

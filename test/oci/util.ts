@@ -25,10 +25,15 @@ compatibilities:
         vendor_id: {op: In, value: ["Intel", "AMD"]}
 `;
 
+const made: string[] = [];
+process.once("exit", () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A temp dir removed when the process exits. */
 export function tempDir(prefix = "kompat-oci-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  made.push(dir);
   return dir;
 }
 
