@@ -99,11 +99,7 @@ function list(r: Reader, f: Field | undefined, path: SpecPath): Array<Node | nul
     wrongType(r, n, path, "a list", describe(path));
     return undefined;
   }
-  return n.items.map((item, i) => {
-    const d = r.deref(item);
-    r.record(at(path, i), d);
-    return d;
-  });
+  return n.items.map((item) => r.deref(item));
 }
 
 function isNull(r: Reader, f: Field | undefined): boolean {
@@ -122,7 +118,6 @@ function missing(
 }
 
 export function buildSpec(r: Reader, root: Node | null): Spec | null {
-  r.record([], root);
   if (root === null || (isScalar(root) && r.scalar(root).kind === "null")) {
     r.report("error", "empty-spec", "the spec is empty", "start with: version: v1alpha1", [], root);
     return null;
@@ -313,9 +308,8 @@ function readVars(
     return undefined;
   }
   const vars = Object.create(null) as Record<string, string>;
-  for (const { key, keyNode, value } of r.entries(node as YAMLMap, path)) {
+  for (const { key, value } of r.entries(node as YAMLMap, path)) {
     const p = at(path, key);
-    r.record(p, value ?? keyNode);
     if (value === null) vars[key] = "";
     else if (isScalar(value)) vars[key] = r.scalar(value).text ?? "";
     else wrongType(r, value, p, "a string", `vars "${key}"`);
@@ -402,7 +396,6 @@ function readExpressionSet(
   const modules = feature !== undefined && MODULE_FEATURES.has(feature.toLowerCase());
   for (const { key, keyNode, value } of r.entries(node as YAMLMap, path)) {
     const p = at(path, key);
-    r.record(p, keyNode);
     if (modules && key.includes("-")) {
       const fixed = key.replace(/-/g, "_");
       r.report(

@@ -26,6 +26,10 @@ export class ExpansionLimit extends Error {}
 
 /** Alias dereferences allowed while reading one spec (a billion-laughs guard). */
 export const MAX_ALIAS_EXPANSIONS = 10_000;
+/** Nodes read while building one spec, aliases expanded (bounds the model's size). */
+export const MAX_NODES = 2_000_000;
+
+export type ScalarReading = Yaml11Scalar & { plain: boolean; source: string };
 
 export interface Field {
   /** The key as written (differs from the field name in case only). */
@@ -43,16 +47,12 @@ interface Entry {
   merged: boolean;
 }
 
-export function pathKey(path: SpecPath): string {
-  return JSON.stringify(path);
-}
-
 const GO_TAGGED = /^tag:yaml\.org,2002:(bool|int|float|null|timestamp)$/;
 
 export class Reader {
   readonly diagnostics: Diagnostic[] = [];
-  readonly positions = new Map<string, Position>();
   private aliases = 0;
+  private nodes = 0;
 
   constructor(
     private readonly doc: Document,
@@ -66,10 +66,42 @@ export class Reader {
     return this.lines.linePos(offset);
   }
 
-  /** Remember where `path` is, for the locator. */
-  record(path: SpecPath, node: Node | null | undefined): void {
-    const p = this.pos(node);
-    if (p) this.positions.set(pathKey(path), p);
+  /**
+   * Where `path` is written: a scalar at its value, a mapping or list at its key (or its
+   * first character when it has none); the nearest ancestor when the path goes further
+   * than the document. Walked on demand, so reading a big spec records nothing.
+   */
+  locate(path: SpecPath): Position | undefined {
+    let node = this.resolveQuietly(this.doc.contents);
+    let at: Node | null = node;
+    for (const seg of path) {
+      let next: Node | null | undefined;
+      let place: Node | null = null;
+      if (typeof seg === "number" && node && isSeq(node)) {
+        next = this.resolveQuietly(node.items[seg]);
+        place = next;
+      } else if (typeof seg === "string" && node && isMap(node)) {
+        const entries = this.entries(node, [], false, true);
+        const hit =
+          entries.findLast((e) => e.key === seg) ??
+          entries.findLast((e) => goFold(e.key) === goFold(seg));
+        if (hit) {
+          next = hit.value;
+          // Collections and empty values are shown at their key.
+          const empty = next === null || (isScalar(next) && next.range?.[0] === next.range?.[1]);
+          place = empty || isMap(next) || isSeq(next) ? hit.keyNode : next;
+        }
+      }
+      if (next === undefined || place === null) break;
+      [node, at] = [next, place];
+    }
+    return this.pos(at);
+  }
+
+  private resolveQuietly(node: unknown): Node | null {
+    let n = node;
+    for (let hops = 0; isAlias(n) && hops < 100; hops++) n = n.resolve(this.doc);
+    return n === undefined || n === null || isAlias(n) ? null : (n as Node);
   }
 
   report(
@@ -80,7 +112,7 @@ export class Reader {
     path: SpecPath,
     node?: Node | null,
   ): void {
-    const p = this.pos(node) ?? this.positions.get(pathKey(path));
+    const p = this.pos(node) ?? this.locate(path);
     const d: Diagnostic = { severity, code, message, hint, path: [...path] };
     if (this.file !== undefined) d.file = this.file;
     if (p) [d.line, d.col] = [p.line, p.col];
@@ -89,6 +121,7 @@ export class Reader {
 
   /** The node an alias points at (counted), or the node itself. */
   deref(node: unknown): Node | null {
+    if (++this.nodes > MAX_NODES) throw new ExpansionLimit();
     let n = node;
     while (isAlias(n)) {
       if (++this.aliases > MAX_ALIAS_EXPANSIONS) throw new ExpansionLimit();
@@ -98,14 +131,17 @@ export class Reader {
   }
 
   /** What Go sees in a scalar: its YAML 1.1 type and the string it becomes. */
-  scalar(node: Scalar): Yaml11Scalar & { plain: boolean; source: string } {
+  scalar(node: Scalar): ScalarReading {
     const source = String(node.value ?? "");
     const tag = node.tag;
     if (tag === "tag:yaml.org,2002:str" || (tag !== undefined && !GO_TAGGED.test(tag)))
       return { kind: "string", text: source, plain: false, source };
     const plain = node.type === "PLAIN" || node.type === undefined;
     if (!plain && tag === undefined) return { kind: "string", text: source, plain, source };
-    return { ...resolvePlain(source), plain, source };
+    const r = resolvePlain(source) as ScalarReading;
+    r.plain = plain;
+    r.source = source;
+    return r;
   }
 
   /**
@@ -165,10 +201,6 @@ export class Reader {
         );
       }
       out[name] = { written: key, key: keyNode, value, merged };
-      this.record(
-        [...path, name],
-        value && (isMap(value) || isSeq(value)) ? keyNode : (value ?? keyNode),
-      );
     }
     return out;
   }
@@ -177,13 +209,15 @@ export class Reader {
    * Key/value pairs of a mapping as Go strings, with YAML 1.1 merge keys (`<<`) expanded
    * the way go-yaml v2 does (later entries override earlier ones).
    */
-  entries(map: YAMLMap, path: SpecPath, merged = false): Entry[] {
+  entries(map: YAMLMap, path: SpecPath, merged = false, quiet = false): Entry[] {
     const out: Entry[] = [];
+    const deref = (n: unknown) => (quiet ? this.resolveQuietly(n) : this.deref(n));
+    const report = quiet ? () => undefined : this.report.bind(this);
     for (const pair of map.items) {
-      const keyNode = this.deref(pair.key);
-      const value = this.deref(pair.value);
+      const keyNode = deref(pair.key);
+      const value = deref(pair.value);
       if (!keyNode || !isScalar(keyNode)) {
-        this.report(
+        report(
           "error",
           "wrong-type",
           "a mapping key must be a plain string",
@@ -196,11 +230,11 @@ export class Reader {
       const s = this.scalar(keyNode);
       if (s.plain && s.source === "<<") {
         const sources =
-          value && isSeq(value) ? [...value.items].reverse().map((i) => this.deref(i)) : [value];
+          value && isSeq(value) ? [...value.items].reverse().map((i) => deref(i)) : [value];
         for (const src of sources) {
-          if (src && isMap(src)) out.push(...this.entries(src, path, true));
+          if (src && isMap(src)) out.push(...this.entries(src, path, true, quiet));
           else
-            this.report(
+            report(
               "error",
               "wrong-type",
               "a merge key (<<) needs a mapping or a list of mappings",
@@ -213,7 +247,7 @@ export class Reader {
       }
       const key = s.plain ? goMapKey(s.source) : s.text;
       if (key === null) {
-        this.report(
+        report(
           "error",
           "wrong-type",
           `the key \`${s.source}\` cannot be a Go map key`,

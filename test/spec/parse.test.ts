@@ -213,10 +213,10 @@ describe("parseSpec: document-level errors", () => {
     const [d] = parseSpec("version: v1alpha1\ncompatibilities: [\n  - rules: {").diagnostics;
     assert.equal(d?.code, "yaml-syntax");
     assert.equal(d?.severity, "error");
-    assert.deepEqual([d?.line, d?.col], [3, 13]);
+    assert.deepEqual([d?.line, d?.col], [3, 3]);
     assert.equal(
       d?.message,
-      "YAML syntax error: flow map in block collection must be sufficiently indented and end with a }",
+      "YAML syntax error: block collections are not allowed within flow collections",
     );
     if (!d) return;
     assert.match(d.message, /^YAML syntax error: /);
