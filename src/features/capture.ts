@@ -8,12 +8,14 @@ import { lstat, mkdir, open, readdir, readlink, rm, symlink } from "node:fs/prom
 import { constants, type Stats } from "node:fs";
 import { posix, resolve, relative, isAbsolute } from "node:path";
 import { HostRoot, type HostTrace, type TraceEntry } from "./hostroot.js";
-import { discover, type DiscoveryProblem } from "./discover.js";
+import { discover, resolveSources, type DiscoveryProblem } from "./discover.js";
 import type { Features } from "./model.js";
 import { compareBytes } from "./text.js";
 
 const MAX_LINKS = 40;
 const MAX_STAT_COPY = 1 << 20;
+/** Marks a directory that must exist but holds nothing discovery read. */
+export const KEEP = ".kompat-keep";
 
 export class CaptureError extends Error {
   constructor(message: string) {
@@ -50,6 +52,7 @@ export interface CaptureResult {
 
 export async function captureHost(opts: CaptureOptions): Promise<CaptureResult> {
   const dest = resolve(opts.dest);
+  resolveSources(opts.sources); // a bad name fails before anything is written
   await prepareDest(dest, opts);
   const trace: HostTrace = new Map();
   const host = new HostRoot({
@@ -96,6 +99,7 @@ class Copier {
   private readonly kinds = new Map<string, Promise<Kind | undefined>>();
   private readonly madeDirs = new Set<string>();
   private readonly files = new Map<string, number>();
+  private readonly listed = new Set<string>();
   private links = 0;
 
   constructor(
@@ -107,6 +111,7 @@ class Copier {
     const paths = [...trace.keys()].sort(compareBytes);
     // Sequential: the order keeps link and directory creation simple; it is fast enough.
     for (const p of paths) await this.copy(p, trace.get(p) as TraceEntry);
+    await this.keepEmptyDirs();
     let bytes = 0;
     for (const n of this.files.values()) bytes += n;
     return { files: this.files.size, links: this.links, dirs: this.madeDirs.size, bytes };
@@ -125,6 +130,19 @@ class Copier {
     } else if (entry.stat && !this.files.has(found.path)) {
       const data = type === "file" ? await this.readSource(found.path) : Buffer.alloc(0);
       await this.writeFile(found.path, data);
+    }
+  }
+
+  /**
+   * git drops empty directories, and a directory only tested for existence (e.g.
+   * /sys/devices/virtual/misc/kvm) must survive a commit of the capture: give each such
+   * one a hidden marker. Listed directories stay as they were (their entries matter).
+   */
+  private async keepEmptyDirs(): Promise<void> {
+    for (const d of this.madeDirs) {
+      if (this.listed.has(d)) continue;
+      const out = this.out(d);
+      if ((await readdir(out)).length === 0) await this.writeFile(`${d}/${KEEP}`, Buffer.alloc(0));
     }
   }
 
@@ -181,6 +199,7 @@ class Copier {
 
   /** Recreates the entries of a listed directory: links as links, dirs, empty files. */
   private async entries(dirPath: string): Promise<void> {
+    this.listed.add(dirPath);
     let names: string[];
     try {
       names = await readdir(this.host.local(dirPath));

@@ -6,7 +6,13 @@ import { resolve } from "node:path";
 import { UserError, type Io } from "../io.js";
 import { parseFlags } from "../flags.js";
 import { captureHost, CaptureError } from "../../features/capture.js";
-import { hostFromFlags, reportProblems, runDiscovery, sourcesFromFlag } from "./export-features.js";
+import {
+  glueSources,
+  hostFromFlags,
+  reportProblems,
+  runDiscovery,
+  sourcesFromFlag,
+} from "./export-features.js";
 
 const HELP = `Usage: kompat capture-host DIR [options]
 
@@ -30,7 +36,7 @@ const OPTIONS = {
 } as const;
 
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values: f, positionals } = parseFlags(argv, OPTIONS, "capture-host", true);
+  const { values: f, positionals } = parseFlags(glueSources(argv), OPTIONS, "capture-host", true);
   if (f.help) {
     io.stdout(HELP);
     return 0;

@@ -17,7 +17,8 @@ Discovers the node's features and prints them in NFD's JSON shape (what
                          env KOMPAT_HOST_ROOT)
   --host-prefix PREFIX   NFD's container layout: /sys at PREFIXsys, e.g. --host-prefix /host-
   --sources a,b          only these sources: cpu, kernel, memory, network, pci, usb, storage,
-                         system, local; 'all'; '-name' leaves one out (default: all)
+                         system, local; 'all'; '-name' leaves one out
+                         (e.g. --sources -cpu,-local; default: all)
   -o, --output json|yaml output format (default json)
   -p, --path FILE        write to FILE instead of standard output
   -v, --verbose          report on stderr what each source could not read
@@ -34,7 +35,7 @@ const OPTIONS = {
 } as const;
 
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values: f } = parseFlags(argv, OPTIONS, "export features");
+  const { values: f } = parseFlags(glueSources(argv), OPTIONS, "export features");
   if (f.help) {
     io.stdout(HELP);
     return 0;
@@ -87,6 +88,24 @@ export async function hostFromFlags(
   if (prefix !== undefined && !prefix.startsWith("/"))
     throw new UserError(`${command}: --host-prefix ${prefix}: must be absolute, e.g. /host-`);
   return new HostRoot({ ...(prefix ? { prefix } : {}), ...(trace ? { trace } : {}) });
+}
+
+/**
+ * `--sources -cpu` would read `-cpu` as a flag: glue a value made only of `-name`s of
+ * sources to its flag, as if written `--sources=-cpu`.
+ */
+export function glueSources(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const next = argv[i + 1];
+    // `-cpu,-local` or `-gpu` (reported as unknown later), but not a short flag like `-v`.
+    if (a === "--sources" && next !== undefined && /^-[a-z0-9]{2,}(,-?[a-z0-9]+)*$/.test(next)) {
+      out.push(`--sources=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 export function sourcesFromFlag(
