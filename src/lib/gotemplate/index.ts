@@ -1,5 +1,11 @@
 // Go text/template for `varsTemplate`, with Go's `missingkey=error` and Sprig's hermetic functions.
 // No JavaScript library implements Go's template language, so kompat carries its own engine.
+//
+// Known differences from Go + Sprig: int and int64 are one type (Go rejects passing `add`'s int64
+// where an int parameter is expected; this engine accepts it); `keys`/`values` come sorted (Go's map
+// order is random); Sprig's date, random, crypto, network and environment functions are absent;
+// `snakecase`/`kebabcase` keep digits with the preceding word; byte escapes above \x7f in string
+// literals become that code point (JavaScript strings hold no raw bytes).
 import { TemplateError } from "./errors.js";
 import { execute } from "./exec.js";
 import { FUNCTIONS } from "./functions.js";

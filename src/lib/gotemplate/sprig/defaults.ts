@@ -65,4 +65,10 @@ export const DEFAULT_FUNCS: Record<string, FuncDef> = {
   clean: def(["string"], ([p]) => cleanPath(p as string)),
   ext: def(["string"], ([p]) => extPath(p as string)),
   isAbs: def(["string"], ([p]) => (p as string).startsWith("/")),
+  // filepath on Linux behaves as path.
+  osBase: def(["string"], ([p]) => basePath(p as string)),
+  osDir: def(["string"], ([p]) => dirPath(p as string)),
+  osClean: def(["string"], ([p]) => cleanPath(p as string)),
+  osExt: def(["string"], ([p]) => extPath(p as string)),
+  osIsAbs: def(["string"], ([p]) => (p as string).startsWith("/")),
 };

@@ -1,7 +1,7 @@
 // Sprig dictionary functions. `set` and `unset` change the map in place, as Sprig does
 // (the engine copies caller data first, so only the template's own values change).
 import { def, fail, type FuncDef } from "../funcdef.js";
-import { isMap, sortedKeys, type GoMap, type Value } from "../values.js";
+import { isMap, sortedKeys, typeName, type GoMap, type Value } from "../values.js";
 import { strval } from "./convert.js";
 
 function dict(args: Value[]): GoMap {
@@ -15,8 +15,34 @@ function asMap(v: Value): GoMap {
   return isMap(v) ? v : new Map();
 }
 
+/** A copy of a value's lists and maps (Sprig deepCopy). */
+function deepCopy(v: Value): Value {
+  if (Array.isArray(v)) return v.map(deepCopy);
+  if (isMap(v)) return new Map([...v].map(([k, e]) => [k, deepCopy(e)]));
+  return v;
+}
+
+/** Sprig dig: follows keys through nested maps, returning the default where one is missing. */
+function dig(args: Value[]): Value {
+  const dict = args[args.length - 1] ?? null;
+  const dflt = args[args.length - 2] ?? null;
+  const keys = args.slice(0, -2);
+  if (!isMap(dict))
+    fail(`wrong type for value; expected map[string]interface {}; got ${typeName(dict)}`);
+  let cur: Value = dict;
+  for (const k of keys) {
+    if (typeof k !== "string") fail(`wrong type for value; expected string; got ${typeName(k)}`);
+    if (!isMap(cur) || !cur.has(k)) return dflt;
+    cur = cur.get(k) ?? null;
+  }
+  return cur;
+}
+
 export const DICT_FUNCS: Record<string, FuncDef> = {
   dict: def([], dict, "any"),
+  deepCopy: def(["any"], ([v]) => deepCopy(v ?? null)),
+  mustDeepCopy: def(["any"], ([v]) => deepCopy(v ?? null)),
+  dig: def(["any", "any", "any"], dig, "any"),
   get: def(["map", "string"], ([d, k]) => asMap(d ?? null).get(k as string) ?? ""),
   set: def(["map", "string", "any"], ([d, k, v]) => {
     if (d === null) fail("assignment to entry in nil map");

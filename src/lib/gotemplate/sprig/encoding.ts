@@ -143,6 +143,52 @@ function adler32(s: string): string {
   return String(((b << 16) | a) >>> 0);
 }
 
+const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/** base32.StdEncoding.EncodeToString. */
+function b32enc(s: string): string {
+  const bytes = Buffer.from(s, "utf8");
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 5) {
+    const chunk = bytes.subarray(i, i + 5);
+    let bits = 0n;
+    for (let j = 0; j < 5; j++) bits = (bits << 8n) | BigInt(chunk[j] ?? 0);
+    const chars = Math.ceil((chunk.length * 8) / 5);
+    for (let j = 0; j < 8; j++) {
+      out += j < chars ? (B32[Number((bits >> BigInt(35 - 5 * j)) & 31n)] ?? "") : "=";
+    }
+  }
+  return out;
+}
+
+/** base32.StdEncoding.DecodeString; on error Sprig returns the error text. */
+function b32dec(s: string): string {
+  const clean = s.replace(/[\r\n]/g, "");
+  if (clean.length % 8 !== 0)
+    return `illegal base32 data at input byte ${clean.length - (clean.length % 8)}`;
+  const bytes: number[] = [];
+  for (let i = 0; i < clean.length; i += 8) {
+    const block = clean.slice(i, i + 8);
+    const pad = block.indexOf("=");
+    const data = pad < 0 ? block : block.slice(0, pad);
+    if (pad >= 0 && !/^=+$/.test(block.slice(pad)))
+      return `illegal base32 data at input byte ${i + pad}`;
+    if (pad >= 0 && ![2, 4, 5, 7].includes(pad))
+      return `illegal base32 data at input byte ${i + pad}`;
+    if (pad >= 0 && i + 8 < clean.length) return `illegal base32 data at input byte ${i + pad}`;
+    let bits = 0n;
+    for (let j = 0; j < 8; j++) {
+      const c = data[j];
+      const v = c === undefined ? 0 : B32.indexOf(c);
+      if (v < 0) return `illegal base32 data at input byte ${i + j}`;
+      bits = (bits << 5n) | BigInt(v);
+    }
+    const n = Math.floor((data.length * 5) / 8);
+    for (let j = 0; j < n; j++) bytes.push(Number((bits >> BigInt(32 - 8 * j)) & 255n));
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
 const hash = (alg: string) => (s: string) => createHash(alg).update(s, "utf8").digest("hex");
 
 export const ENCODING_FUNCS: Record<string, FuncDef> = {
@@ -156,6 +202,8 @@ export const ENCODING_FUNCS: Record<string, FuncDef> = {
   mustToRawJson: def(["any"], ([v]) => marshal(v ?? null, "", false, true)),
   fromJson: def(["string"], ([s], ctx) => fromJson(s as string, false, ctx)),
   mustFromJson: def(["string"], ([s], ctx) => fromJson(s as string, true, ctx)),
+  b32enc: def(["string"], ([s]) => b32enc(s as string)),
+  b32dec: def(["string"], ([s]) => b32dec(s as string)),
   sha1sum: def(["string"], ([s]) => hash("sha1")(s as string)),
   sha256sum: def(["string"], ([s]) => hash("sha256")(s as string)),
   adler32sum: def(["string"], ([s]) => adler32(s as string)),

@@ -2,6 +2,7 @@
 import { def, fail, type FuncDef } from "../funcdef.js";
 import { toInt64, type Value } from "../values.js";
 import { castFloat, castInt } from "./convert.js";
+import { sprintValue } from "../fmt.js";
 
 function divide(a: bigint, b: bigint, op: "/" | "%"): bigint {
   if (b === 0n) fail("runtime error: integer divide by zero");
@@ -36,6 +37,13 @@ export const MATH_FUNCS: Record<string, FuncDef> = {
     const str = s as string;
     if (!/^[+-]?\d+$/.test(str)) return 0n;
     const n = BigInt(str);
+    return n === toInt64(n) ? n : 0n;
+  }),
+  toDecimal: def(["any"], ([v]) => {
+    // Sprig: the value's text read as an octal number (Unix modes), 0 when it is not one.
+    const text = sprintValue(v ?? null);
+    if (!/^[+-]?[0-7]+$/.test(text)) return 0n;
+    const n = BigInt(text.replace(/^([+-]?)/, "$10o"));
     return n === toInt64(n) ? n : 0n;
   }),
   floor: def(["any"], ([a]) => Math.floor(castFloat(a ?? null))),
