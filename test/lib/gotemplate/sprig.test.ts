@@ -193,6 +193,19 @@ table("sprig encodings", [
     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad|a9993e364706816aba3e25717850c26c9cd0d89d|38600999",
   ],
   [
+    '{{ b32enc "hello" }}|{{ b32dec "NBSWY3DP" }}|{{ b32enc "a" }}|{{ b32dec "ME======" }}',
+    "NBSWY3DP|hello|ME======|a",
+  ],
+  ['{{ toDecimal "0777" }}|{{ toDecimal 644 }}|{{ toDecimal "9" }}', "511|420|0"],
+  [
+    '{{ dig "a" "b" "def" (dict "a" (dict "b" 1)) }}|{{ dig "a" "x" "def" (dict "a" (dict "b" 1)) }}',
+    "1|def",
+  ],
+  [
+    '{{ $d := dict "a" (list 1) }}{{ $c := deepCopy $d }}{{ $_ := set $c "z" 1 }}{{ $d }} {{ $c }}',
+    "map[a:[1]] map[a:[1] z:1]",
+  ],
+  [
     '{{ base "/a/b.txt" }}|{{ dir "/a/b.txt" }}|{{ ext "b.tar.gz" }}|{{ clean "a//b/../c/" }}|{{ isAbs "/x" }}',
     "b.txt|/a|.gz|a/c|true",
   ],
