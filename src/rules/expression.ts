@@ -24,10 +24,12 @@ const NUMERIC = new Set(["Gt", "Ge", "Lt", "Le", "GtLt", "GeLe"]);
 // Ops whose test costs more than a map look-up; host values repeat across nodes.
 const MEMOIZED = new Set(["InRegexp", ...NUMERIC]);
 const MEMO_LIMIT = 4096;
+const MEMO_MAX_KEY = 256; // long (possibly hostile) values are tested, not kept
 
 function memoize(f: (v: string) => Outcome): (v: string) => Outcome {
   const memo = new Map<string, Outcome>();
   return (v) => {
+    if (v.length > MEMO_MAX_KEY) return f(v);
     let r = memo.get(v);
     if (r === undefined) {
       r = f(v);
@@ -38,16 +40,24 @@ function memoize(f: (v: string) => Outcome): (v: string) => Outcome {
   };
 }
 
+/** A host value quoted for a message, shortened: values can be arbitrarily long. */
+function shown(v: string): string {
+  return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
+}
+
 function hostNumber(v: string, op: string): GoInt | string {
   const x = parseGoInt(v);
   if (x !== undefined) return x;
   const hint = /^v?[0-9]+\.[0-9]/.test(v) ? "; add type: version to compare versions" : "";
-  return `${op}: host value ${JSON.stringify(v)} is not an integer${hint}`;
+  return `${op}: host value ${shown(v)} is not an integer${hint}`;
 }
 
 function hostVersion(v: string, op: string): Version | string {
   const x = parseVersion(v);
-  return typeof x === "string" ? `${op}: host value is not a version: ${x}` : x;
+  if (typeof x !== "string") return x;
+  return v.length > 80
+    ? `${op}: host value ${shown(v)} is not a version`
+    : `${op}: host value is not a version: ${x}`;
 }
 
 export function compileExpression(e: MatchExpression): CompiledExpression {

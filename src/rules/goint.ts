@@ -20,7 +20,11 @@ export function parseGoInt(s: string): GoInt | undefined {
   }
   // 15 digits always fit a double exactly; longer ones go through bigint for the range check.
   if (n - i <= 15) return Number(s);
-  const big = BigInt(s);
+  let first = i; // leading zeros are valid and do not count toward the range
+  while (first < n - 1 && s.charCodeAt(first) === 48) first++;
+  if (n - first > 19) return undefined;
+  const digits = BigInt(s.slice(first));
+  const big = s.charCodeAt(0) === 45 ? -digits : digits;
   if (big < MIN_INT64 || big > MAX_INT64) return undefined;
   return Number.isSafeInteger(Number(big)) ? Number(big) : big;
 }

@@ -43,9 +43,7 @@ export function expressionJSON(e: { op: string; value: string[]; type: string })
 export function compileTerm(t: FeatureMatcherTerm, id: number): CompiledTerm {
   let exprs: CompiledElementExpr[] | undefined;
   if (t.matchExpressions !== undefined) {
-    exprs = Object.keys(t.matchExpressions).map((name) => {
-      const e = t.matchExpressions?.[name];
-      if (e === undefined) throw new Error("unreachable");
+    exprs = Object.entries(t.matchExpressions).map(([name, e]) => {
       return {
         name,
         expr: compileExpression(e),
@@ -110,6 +108,7 @@ function evaluateExpressions(
   const hasInsts = insts !== undefined && insts.length > 0;
   const n = exprs.length;
   const base = out.length;
+  const errors: Array<string | undefined> = []; // first failure reason per expression
   let kvAll = hasKV;
   for (let k = 0; k < n; k++) {
     const e = exprs[k] as CompiledElementExpr;
@@ -128,6 +127,7 @@ function evaluateExpressions(
         ? (rF === undefined || rF === true) && (rA === undefined || rA === true)
         : rF === true || rA === true;
       if (!ok) error = typeof rA === "string" ? rA : typeof rF === "string" ? rF : undefined;
+      errors[k] = error;
     }
     if (!ok) kvAll = false;
     const host = hasInsts && !ok ? PENDING : observe(e.name, f, ok, error);
@@ -140,7 +140,6 @@ function evaluateExpressions(
   let instMatch = false;
   let open = 0; // reports still waiting for an instance to satisfy them
   for (let k = 0; k < n; k++) if (!(out[base + k] as ExpressionReport).isMatch) open++;
-  const errors: Array<string | undefined> = [];
   for (let i = 0; i < insts.length; i++) {
     const a = attrsOf(insts[i]);
     let all = true;

@@ -34,7 +34,11 @@ export function parseVersion(s: string): Version | string {
   const { core } = cutFlavor(s);
   const m = CORE.exec(core);
   if (m === null) return versionCoreProblem(s, core);
-  const parts = [m[1], m[2], m[3]].map((p) => (p === undefined ? 0n : BigInt(p)));
+  // Leading zeros are allowed; beyond 20 significant digits it cannot fit 64 bits anyway.
+  const parts = [m[1], m[2], m[3]].map((p) => {
+    const digits = p === undefined ? "0" : p.replace(/^0+(?=.)/, "");
+    return digits.length > 20 ? MAX_UINT64 + 1n : BigInt(digits);
+  });
   if (parts.some((p) => p > MAX_UINT64)) {
     return `${JSON.stringify(s)}: a version number is larger than 2^64-1`;
   }

@@ -53,6 +53,13 @@ describe("parseGoInt (strconv.Atoi, 64-bit)", () => {
       "leading zeros do not count toward the range",
     );
   });
+  it("handles very long digit strings without slowing down", () => {
+    assert.equal(parseGoInt("0".repeat(100_000) + "42"), 42);
+    assert.equal(parseGoInt("-" + "0".repeat(100_000) + "42"), -42);
+    assert.equal(parseGoInt("9".repeat(100_000)), undefined);
+    assert.equal(triple("0".repeat(100_000) + "7.1"), "7.1.0");
+    assert.equal(typeof parseVersion("9".repeat(100_000)), "string");
+  });
   it("compares numbers and bigints correctly", () => {
     const a = parseGoInt("9007199254740993");
     const b = parseGoInt("9007199254740992");
