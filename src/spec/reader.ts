@@ -78,8 +78,9 @@ export class Reader {
       let next: Node | null | undefined;
       let place: Node | null = null;
       if (typeof seg === "number" && node && isSeq(node)) {
-        next = this.resolveQuietly(node.items[seg]);
-        place = next;
+        const item = node.items[seg];
+        next = this.resolveQuietly(item);
+        place = next ?? (isAlias(item) ? item : null);
       } else if (typeof seg === "string" && node && isMap(node)) {
         const entries = this.entries(node, [], false, true);
         const hit =
@@ -112,7 +113,7 @@ export class Reader {
     path: SpecPath,
     node?: Node | null,
   ): void {
-    const p = this.pos(node) ?? this.locate(path);
+    const p = this.pos(node) ?? this.locate(path) ?? { line: 1, col: 1 };
     const d: Diagnostic = { severity, code, message, hint, path: [...path] };
     if (this.file !== undefined) d.file = this.file;
     if (p) [d.line, d.col] = [p.line, p.col];
@@ -125,7 +126,19 @@ export class Reader {
     let n = node;
     while (isAlias(n)) {
       if (++this.aliases > MAX_ALIAS_EXPANSIONS) throw new ExpansionLimit();
-      n = n.resolve(this.doc);
+      const target = n.resolve(this.doc);
+      if (target === undefined) {
+        this.report(
+          "error",
+          "unknown-alias",
+          `the alias *${n.source} refers to no anchor`,
+          `define &${n.source} before using *${n.source}`,
+          [],
+          n,
+        );
+        return null;
+      }
+      n = target;
     }
     return n === undefined || n === null ? null : (n as Node);
   }
