@@ -3,6 +3,11 @@
 // chunks (dynamic imports), so `validate-node --spec` never loads the registry client.
 import { build } from "esbuild";
 
+import { rmSync } from "node:fs";
+
+// Chunk names are content hashes: start clean so stale chunks do not pile up.
+rmSync("dist/bundle", { recursive: true, force: true });
+
 await build({
   entryPoints: { kompat: "src/cli/bin.ts" },
   bundle: true,
