@@ -119,9 +119,7 @@ class Evaluation {
           anyOk = true;
           anyMatched.push(m);
         }
-        anyReports.push(
-          reports.length > 0 ? { matchedExpressions: reports, isMatch: ok } : { isMatch: ok },
-        );
+        anyReports.push({ matchedExpressions: reports.length > 0 ? reports : null, isMatch: ok });
       }
     }
     let featOk = true;

@@ -48,7 +48,8 @@ export interface ExpressionReport {
 }
 
 export interface MatchAnyReport {
-  matchedExpressions?: ExpressionReport[];
+  /** Always present, null when the element's terms have no expressions (as NFD prints it). */
+  matchedExpressions: ExpressionReport[] | null;
   /** kompat */
   isMatch: boolean;
 }

@@ -180,13 +180,20 @@ describe("report shape", () => {
     const r = evaluate(s, serverA()).sets[0]?.rules?.[0];
     assert.equal(r?.matchedExpressions, undefined);
     assert.deepEqual(
-      r?.matchedAny?.map((m) => [m.isMatch, m.matchedExpressions?.length]),
+      r?.matchedAny?.map((m) => [
+        m.isMatch,
+        m.matchedExpressions === null ? null : m.matchedExpressions.length,
+      ]),
       [
-        [false, undefined],
+        [false, null],
         [true, 1],
       ],
     );
     assert.equal(r?.isMatch, true);
+    assert.match(
+      asNfd(evaluate(s, serverA()).sets),
+      /"matchedAny":\[\{"matchedExpressions":null\},\{"matchedExpressions":\[/,
+    );
   });
 
   it("is deterministic and JSON-serialisable", () => {
