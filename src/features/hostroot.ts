@@ -152,8 +152,12 @@ export class HostRoot {
   async readBytes(hostPath: string, maxBytes = DEFAULT_MAX_BYTES): Promise<Buffer> {
     const entry = this.touch(hostPath);
     const file = await this.open(hostPath);
-    // Under a root every link is already resolved: refuse one swapped in since.
-    const flags = this.root === undefined ? "r" : constants.O_RDONLY | constants.O_NOFOLLOW;
+    // O_NONBLOCK: a FIFO planted in a tree reads as empty instead of blocking forever.
+    // Under a root every link is already resolved: O_NOFOLLOW refuses one swapped in since.
+    const flags =
+      constants.O_RDONLY |
+      constants.O_NONBLOCK |
+      (this.root === undefined ? 0 : constants.O_NOFOLLOW);
     const fh = await open(file, flags);
     try {
       // sysfs/procfs report size 0: read in chunks up to the cap instead of trusting stat.
