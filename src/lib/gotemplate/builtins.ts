@@ -5,6 +5,7 @@ import {
   byteLength,
   compareStrings,
   fromHost,
+  isStringMap,
   kindOf,
   truth,
   typeName,
@@ -71,7 +72,8 @@ function index(item: Value, indexes: Value[]): Value {
     } else if (item instanceof Map) {
       if (i === null) fail("value is nil; should be of type string");
       if (typeof i !== "string") fail(`value has type ${typeName(i)}; should be string`);
-      item = item.get(i) ?? null;
+      // A missing key gives the element type's zero value.
+      item = item.get(i) ?? (isStringMap(item) ? "" : null);
     } else {
       fail(`can't index item of type ${typeName(item)}`);
     }

@@ -21,7 +21,7 @@ import {
 } from "./funcdef.js";
 import { sprintValue } from "./fmt.js";
 import type { ParsedTree } from "./parser.js";
-import { isMap, sortedKeys, truth, typeName, type Value } from "./values.js";
+import { isMap, isStringMap, sortedKeys, truth, typeName, type Value } from "./values.js";
 
 /** Nested template calls plus control structures being executed at once. */
 export const MAX_EXEC_DEPTH = 300;
@@ -419,7 +419,7 @@ class Exec implements CallContext {
       (type === "float64" && typeof value === "number") ||
       (type === "bool" && typeof value === "boolean") ||
       (type === "list" && Array.isArray(value)) ||
-      (type === "map" && isMap(value));
+      (type === "map" && isMap(value) && !isStringMap(value));
     if (!ok)
       this.error(
         `wrong type for value; expected ${PARAM_TYPE_NAMES[type]}; got ${typeName(value)}`,

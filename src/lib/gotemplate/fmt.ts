@@ -258,7 +258,8 @@ function goSyntax(v: Value, depth: number): string {
     case "map": {
       const m = v as GoMap;
       return (
-        "map[string]interface {}{" +
+        typeName(m) +
+        "{" +
         sortedKeys(m)
           .map((k) => goQuote(k) + ":" + goSyntax(m.get(k) ?? null, depth + 1))
           .join(", ") +

@@ -1,6 +1,9 @@
 // Go text/template for `varsTemplate`, with Go's `missingkey=error` and Sprig's hermetic functions.
 // No JavaScript library implements Go's template language, so kompat carries its own engine.
 //
+// Data: objects and Maps are Go maps; those whose values are all strings act as map[string]string
+// (NFD's matched elements), the others as map[string]interface{}; arrays are []interface{}.
+//
 // Known differences from Go + Sprig: int and int64 are one type (Go rejects passing `add`'s int64
 // where an int parameter is expected; this engine accepts it); `keys`/`values` come sorted (Go's map
 // order is random); Sprig's date, random, crypto, network and environment functions are absent;

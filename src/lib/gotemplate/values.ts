@@ -46,7 +46,7 @@ export function typeName(v: Value): string {
     case "slice":
       return "[]interface {}";
     case "map":
-      return "map[string]interface {}";
+      return isStringMap(v) ? "map[string]string" : "map[string]interface {}";
     case "func":
       return "func(...interface {}) interface {}";
   }
@@ -54,6 +54,16 @@ export function typeName(v: Value): string {
 
 export function isMap(v: Value): v is GoMap {
   return v instanceof Map;
+}
+
+/**
+ * Caller maps whose values are all strings stand for Go's map[string]string (NFD's matched
+ * elements): a missing key read with `index` gives "", and Sprig's dict functions refuse them.
+ */
+const STRING_MAPS = new WeakSet<GoMap>();
+
+export function isStringMap(v: Value): boolean {
+  return v instanceof Map && STRING_MAPS.has(v);
 }
 
 /** Go's truth: zero values, empty strings, slices and maps, and nil are false. */
@@ -114,6 +124,13 @@ export function fromHost(data: unknown): Value {
       out = o.toISOString();
     } else {
       out = new Map(Object.entries(o).map(([k, e]) => [k, convert(e, depth + 1)]));
+    }
+    if (
+      out instanceof Map &&
+      out.size > 0 &&
+      [...out.values()].every((e) => typeof e === "string")
+    ) {
+      STRING_MAPS.add(out);
     }
     seen.delete(o);
     return out;

@@ -136,11 +136,11 @@ describe("gotemplate printf", () => {
     ['"%d%%|%5.1f%%" 50 99.5', "50%| 99.5%"],
     [
       '"%T|%T|%T|%T|%T|%T" 1 1.5 "s" true .l .m',
-      "int|float64|string|bool|[]interface {}|map[string]interface {}",
+      "int|float64|string|bool|[]interface {}|map[string]string",
     ],
     [
       '"%v|%d|%s|%#v|%#v" .l .n .l .l .m',
-      '[a 1]|[1 2]|[a %!s(int=1)]|[]interface {}{"a", 1}|map[string]interface {}{"k":"v"}',
+      '[a 1]|[1 2]|[a %!s(int=1)]|[]interface {}{"a", 1}|map[string]string{"k":"v"}',
     ],
     ['"%v|%+v" .m .m', "map[k:v]|map[k:v]"],
     ['"%*d|%-*d|%.*f" 4 7 4 7 2 3.14159', "   7|7   |3.14"],

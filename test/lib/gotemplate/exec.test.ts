@@ -81,9 +81,27 @@ describe("gotemplate execution: data access", () => {
   });
 
   it("does not change the caller's data", () => {
-    const data = { d: { a: "1" } };
+    const data = { d: { a: 1 } };
     assert.equal(run('{{ $_ := set .d "b" "2" }}{{ .d }}', data), "map[a:1 b:2]");
-    assert.deepEqual(data, { d: { a: "1" } });
+    assert.deepEqual(data, { d: { a: 1 } });
+  });
+
+  it("treats objects of strings as Go's map[string]string, like NFD's matched elements", () => {
+    const data = { e: { vendor: "10de" }, g: { n: 1 } };
+    assert.equal(
+      run('{{ index .e "class" }}|{{ eq (index .e "class") "" }}|{{ printf "%T" .e }}', data),
+      "|true|map[string]string",
+    );
+    assert.equal(
+      run('{{ index .g "x" }}|{{ printf "%T" .g }}', data),
+      "<no value>|map[string]interface {}",
+    );
+    fails(
+      '{{ get .e "vendor" }}',
+      data,
+      /wrong type for value; expected map\[string\]interface \{\}; got map\[string\]string/,
+    );
+    assert.equal(run('{{ hasKey .g "n" }}', data), "true");
   });
 });
 

@@ -10,7 +10,7 @@ const DATA = {
   csv: "a,b,c",
   l: ["b", "a", "c"],
   n: ["3", "1"],
-  m: { k: "v", z: "1" },
+  m: { k: "v", z: "1", i: 0 },
   empty: "",
 };
 
@@ -128,10 +128,10 @@ table("sprig lists and dicts", [
     '{{ $d := dict "a" 1 }}{{ $_ := set $d "b" 2 }}{{ $d }}|{{ unset $d "a" }}',
     "map[a:1 b:2]|map[b:2]",
   ],
-  ['{{ keys .m }}|{{ keys (dict "b" 1) (dict "a" 2) }}|{{ values .m }}', "[k z]|[b a]|[v 1]"],
+  ['{{ keys .m }}|{{ keys (dict "b" 1) (dict "a" 2) }}|{{ values .m }}', "[i k z]|[b a]|[0 v 1]"],
   [
     '{{ pluck "a" (dict "a" 1) (dict "b" 2) (dict "a" 3) }}|{{ pick .m "k" }}|{{ omit .m "k" }}',
-    "[1 3]|map[k:v]|map[z:1]",
+    "[1 3]|map[k:v]|map[i:0 z:1]",
   ],
 ]);
 
@@ -178,7 +178,7 @@ table("sprig encodings", [
   ],
   [
     '{{ toJson .m }}|{{ toJson (list 1 2.5 "<&>" nil true) }}|{{ toJson "é\\n" }}',
-    '{"k":"v","z":"1"}|[1,2.5,"\\u003c\\u0026\\u003e",null,true]|"é\\n"',
+    '{"i":0,"k":"v","z":"1"}|[1,2.5,"\\u003c\\u0026\\u003e",null,true]|"é\\n"',
   ],
   [
     '{{ toRawJson (list "<&>") }}|{{ toPrettyJson (dict "a" (list 1) "b" (dict)) }}',
