@@ -205,7 +205,9 @@ function observe(
       ? { state: "error", value, error }
       : { state: "value", value };
   }
-  if (flags !== undefined && Object.hasOwn(flags, name)) return { state: "flag" };
+  if (flags !== undefined && Object.hasOwn(flags, name)) {
+    return !isMatch && error !== undefined ? { state: "error", error } : { state: "flag" };
+  }
   if (insts !== undefined && insts.length > 0) {
     const values: string[] = [];
     const seen = new Set<string>();

@@ -105,4 +105,18 @@ describe("host observations", () => {
     assert.equal(e.host?.state, "error");
     assert.match(e.host?.error ?? "", /not a version/);
   });
+  it("an unchecked invalid expression fails where NFD would notice, with the reason", () => {
+    const bad = only(term("kernel.version", { major: x("Gt", ["five"]) }), serverA());
+    assert.equal(bad.isMatch, false);
+    assert.equal(bad.host?.state, "error");
+    assert.match(
+      bad.host?.error ?? "",
+      /invalid expression: Gt compares integers: "five" is not an integer/,
+    );
+    const unknown = only(term("kernel.loadedmodule", { kvm: x("Equals", ["kvm"]) }), serverA());
+    assert.match(unknown.host?.error ?? "", /unknown op "Equals"/);
+    // NFD only checks In's values when the element has a value: on a flag it simply fails.
+    const onFlag = only(term("kernel.loadedmodule", { kvm: x("In") }), serverA());
+    assert.deepEqual([onFlag.isMatch, onFlag.host?.state], [false, "flag"]);
+  });
 });
