@@ -219,7 +219,7 @@ class Copier {
 
   private async readSource(hostPath: string): Promise<Buffer> {
     try {
-      const fh = await open(this.host.local(hostPath), constants.O_RDONLY);
+      const fh = await open(this.host.local(hostPath), constants.O_RDONLY | constants.O_NONBLOCK);
       try {
         const buf = Buffer.alloc(MAX_STAT_COPY);
         const { bytesRead } = await fh.read(buf, 0, buf.length, null);
