@@ -10,6 +10,8 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { REPO, runCli } from "../helpers/cli.js";
+import { parseSnapshots } from "../../src/features/snapshot.js";
+import { featuresToJson } from "../../src/features/snapshot-export.js";
 
 const HOSTS = join(REPO, "test/fixtures/hosts");
 
@@ -25,6 +27,17 @@ for (const name of ["firecracker-debian12-amd64"]) {
     assert.equal(r.stderr, "");
     assert.equal(r.code, 0);
     assert.equal(r.stdout, want);
+  });
+
+  test(`captured host ${name}: YAML export reads back as the same snapshot`, async () => {
+    const args = ["export", "features", "--host-root", join(HOSTS, name), "--sources=-cpu"];
+    const json = await runCli(args, { env: {} });
+    const yaml = await runCli([...args, "-o", "yaml"], { env: {} });
+    assert.equal(yaml.code, 0, yaml.stderr);
+    const a = parseSnapshots(json.stdout, "json")[0]?.features;
+    const b = parseSnapshots(yaml.stdout, "yaml")[0]?.features;
+    assert.ok(a && b);
+    assert.equal(featuresToJson(b), featuresToJson(a));
   });
 
   test(`captured host ${name}: the cpu source runs on it too`, async () => {

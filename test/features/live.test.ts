@@ -96,6 +96,13 @@ test("kernel.loadedmodule agrees with /proc/modules (absent when it is)", async 
   assert.deepEqual(Object.keys(loaded?.elements ?? {}).sort(), [...new Set(names)].sort());
 });
 
+test("kernel.enabledmodule exists exactly when modules.builtin of the running kernel is readable", async () => {
+  const { features } = await live;
+  const release = readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
+  const builtin = `/lib/modules/${release}/modules.builtin`;
+  assert.equal(features.flags["kernel.enabledmodule"] !== undefined, existsSync(builtin), builtin);
+});
+
 test("pci.device agrees with lspci -n for every device", async (t) => {
   if (!has("lspci"))
     return t.skip("lspci not installed (apt-get install pciutils): cannot compare");
