@@ -392,6 +392,8 @@ class Exec implements CallContext {
     const argv: Value[] = callArgs.map((a, i) => this.evalArg(dot, typeAt(i), a));
     if (final !== MISSING) argv.push(this.validateType(final, typeAt(argv.length)));
     this.at = args[0]?.offset ?? this.at;
+    // String functions take time in proportion to their string arguments.
+    this.charge(argv.reduce<number>((n, a) => n + (typeof a === "string" ? a.length >> 6 : 0), 0));
     try {
       const result = fn.fn(argv, this);
       this.charge(1 + costOf(result));

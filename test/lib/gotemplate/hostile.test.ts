@@ -19,6 +19,24 @@ describe("gotemplate against hostile templates", () => {
     assert.equal(run("{{ range 50 }}x{{ end }}", {}, { maxSteps: 500 }).length, 50);
   });
 
+  it("charges functions for the size of their inputs", () => {
+    fails(
+      "{{ $l := until 100000 }}{{ range $l }}{{ if has . $l }}{{ end }}{{ end }}",
+      {},
+      /execution stopped/,
+    );
+    fails(
+      '{{ $s := repeat 1000000 "x" }}{{ range 1000000 }}{{ if regexMatch "y" $s }}{{ end }}{{ end }}',
+      {},
+      /execution stopped/,
+    );
+    // Ordinary indexing into a list stays cheap.
+    assert.equal(
+      run("{{ $l := until 2000 }}{{ range $i, $e := $l }}{{ $x := index $l $i }}{{ end }}ok"),
+      "ok",
+    );
+  });
+
   it("caps the output", () => {
     const e = fails("{{ range 200000 }}0123456789{{ end }}", {}, /output exceeds 1048576 bytes/);
     assert.equal(e.construct, "range");

@@ -103,9 +103,11 @@ export const LIST_FUNCS: Record<string, FuncDef> = {
     },
     "any",
   ),
-  has: def(["any", "any"], ([needle, hay]) => {
+  has: def(["any", "any"], ([needle, hay], ctx) => {
     if (hay === null) fail(NIL_DEREF);
-    return inList(asList(hay ?? null, "find has"), needle ?? null);
+    const list = asList(hay ?? null, "find has");
+    ctx.charge(list.length);
+    return inList(list, needle ?? null);
   }),
   compact: def(["any"], ([l]) => asList(l ?? null, "compact").filter((e) => !empty(e))),
   concat: def(
