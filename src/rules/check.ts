@@ -6,12 +6,14 @@ import type { Diagnostic } from "../spec/diagnostic.js";
 import type { FeatureMatcherTerm, GroupRule, Spec } from "../spec/model.js";
 import { parseTemplate, TemplateError } from "../lib/gotemplate/index.js";
 import { BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./vars.js";
+import { checkTermKnowledge } from "./check-features.js";
 import { checkExpression } from "./expression-check.js";
 
 type Path = Array<string | number>;
 
 function checkTerms(terms: readonly FeatureMatcherTerm[], at: Path, out: Diagnostic[]): void {
   terms.forEach((t, k) => {
+    checkTermKnowledge(t, [...at, k], out);
     const me = t.matchExpressions;
     if (me !== undefined) {
       for (const name of Object.keys(me)) {

@@ -238,6 +238,32 @@ describe("checkSpec: rules", () => {
     assert.deepEqual(checkSpec(templated), [], "a template may publish any name");
   });
 
+  it("warns on value ops against flags and on dashed loaded-module names", () => {
+    const s = oneTerm(
+      term("kernel.loadedmodule", {
+        "vfio-pci": x("Exists"),
+        kvm: x("In", ["kvm"]),
+        nvidia: x("NotIn", ["x"]),
+      }),
+    );
+    s.compatibilities[0]?.rules[0]?.matchFeatures?.push(
+      term("cpu.cpuid", { AVX2: x("IsTrue"), AVX10_VERSION: x("Ge", ["1"]) }),
+      term("kernel.enabledmodule", { "ext-4": x("Exists") }),
+    );
+    const d = checkSpec(s);
+    assert.deepEqual(
+      d.map((e) => [e.code, e.path.slice(4).join("/")]),
+      [
+        ["module-name-dash", "0/matchExpressions/vfio-pci"],
+        ["value-op-on-flag", "0/matchExpressions/kvm/op"],
+        ["value-op-on-flag", "0/matchExpressions/nvidia/op"],
+        ["value-op-on-flag", "1/matchExpressions/AVX2/op"],
+      ],
+    );
+    assert.match(d[0]?.message ?? "", /"vfio-pci" never matches \(the kernel lists "vfio_pci"\)/);
+    assert.match(d[2]?.hint ?? "", /DoesNotExist/);
+  });
+
   it("warns on rule.matched in the first rule of a set", () => {
     const d = checkSpec(
       spec(set([rule("r", { matchFeatures: [term("Rule.Matched", { x: x("Exists") })] })])),

@@ -1,0 +1,59 @@
+// Lints that need to know what NFD's sources discover (reference: features.md): value ops
+// on flag features, and module names written with dashes where the kernel uses underscores.
+
+import type { Diagnostic } from "../spec/diagnostic.js";
+import type { FeatureMatcherTerm } from "../spec/model.js";
+
+type Path = Array<string | number>;
+
+/** Features whose elements are flags, with the attribute elements some of them also have. */
+const FLAG_FEATURES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ["kernel.loadedmodule", new Set<string>()],
+  ["kernel.enabledmodule", new Set<string>()],
+  ["cpu.cpuid", new Set(["AVX10_VERSION"])],
+]);
+const VALUE_OPS: ReadonlySet<string> = new Set([
+  "In",
+  "NotIn",
+  "InRegexp",
+  "Gt",
+  "Ge",
+  "Lt",
+  "Le",
+  "GtLt",
+  "GeLe",
+  "IsTrue",
+  "IsFalse",
+]);
+
+export function checkTermKnowledge(t: FeatureMatcherTerm, path: Path, out: Diagnostic[]): void {
+  const feature = t.feature.toLowerCase();
+  const attributes = FLAG_FEATURES.get(feature);
+  if (attributes === undefined || t.matchExpressions === undefined) return;
+  for (const [name, e] of Object.entries(t.matchExpressions)) {
+    const at = [...path, "matchExpressions", name];
+    if (VALUE_OPS.has(e.op) && !attributes.has(name)) {
+      out.push({
+        severity: "warning",
+        code: "value-op-on-flag",
+        message: `${t.feature} ${name} is a flag: flags have no value, so op ${e.op} never holds`,
+        hint:
+          e.op === "NotIn"
+            ? "use DoesNotExist to require its absence"
+            : "use Exists (or matchName to match flag names)",
+        path: [...at, "op"],
+      });
+    }
+    // /proc/modules lists module names with underscores (vfio_pci), whatever the file name.
+    if (feature === "kernel.loadedmodule" && name.includes("-")) {
+      const fixed = name.replaceAll("-", "_");
+      out.push({
+        severity: "warning",
+        code: "module-name-dash",
+        message: `loaded module names use underscores, so ${JSON.stringify(name)} never matches (the kernel lists ${JSON.stringify(fixed)})`,
+        hint: `write ${fixed}`,
+        path: at,
+      });
+    }
+  }
+}
