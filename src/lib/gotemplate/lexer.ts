@@ -1,5 +1,5 @@
 // Tokenizer for Go's text/template syntax (delimiters `{{` `}}` only).
-import { parseError, type Pos } from "./errors.js";
+import type { Pos } from "./errors.js";
 
 export type TokenType =
   | "text"
@@ -312,9 +312,4 @@ function scanNumber(input: string, pos: number): { pos: number; bad: boolean } {
   accept("i");
   if (isAlphaNumeric(input[pos])) return { pos: pos + 1, bad: true };
   return { pos, bad: false };
-}
-
-/** The position of a token, for messages. */
-export function tokenError(positions: Positions, token: Token, message: string): never {
-  throw parseError(positions.at(token.offset), message);
 }
