@@ -252,7 +252,7 @@ describe("checkSpec: rules", () => {
     );
     const d = checkSpec(s);
     assert.deepEqual(
-      d.map((e) => [e.code, e.path.slice(4).join("/")]),
+      d.map((e) => [e.code, e.path.slice(5).join("/")]),
       [
         ["module-name-dash", "0/matchExpressions/vfio-pci"],
         ["value-op-on-flag", "0/matchExpressions/kvm/op"],
