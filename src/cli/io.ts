@@ -30,6 +30,13 @@ export type Command = (argv: string[], io: Io) => Promise<number>;
 export function processIo(): Io {
   let stdin: Promise<string> | undefined;
   const env = process.env;
+  // `kompat … | head`: a closed pipe ends the output quietly, as other Unix tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   return {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),

@@ -209,3 +209,19 @@ test("usage errors exit 2", async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown command "frobnicate"/);
 });
+
+test("a closed pipe (kompat … | head) ends quietly", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const r = spawnSync(
+    "bash",
+    [
+      "-c",
+      `set -o pipefail; '${REPO}/bin/kompat' export features --sources cpu | head -c 10 >/dev/null`,
+    ],
+    {
+      encoding: "utf8",
+    },
+  );
+  assert.equal(r.stderr, "", "no EPIPE stack trace");
+  assert.equal(r.status, 0);
+});
