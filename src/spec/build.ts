@@ -85,9 +85,24 @@ function describe(path: SpecPath): string {
 function str(r: Reader, f: Field | undefined, path: SpecPath): string | undefined {
   if (!f || f.value === null) return undefined;
   const n = f.value;
-  if (isScalar(n)) return r.scalar(n).text ?? undefined;
+  if (isScalar(n)) {
+    const text = r.scalar(n).text ?? undefined;
+    warnIfChanged(r, n, path);
+    return text;
+  }
   wrongType(r, n, path, "a string", describe(path));
   return undefined;
+}
+
+/**
+ * Outside value lists (where every unquoted non-string is flagged), warn only when Go's
+ * reading changes the text: `tag: 1.10` is the tag "1.1", `name: 010` the name "8".
+ */
+function warnIfChanged(r: Reader, n: Node, path: SpecPath): void {
+  if (!isScalar(n)) return;
+  const s = r.scalar(n);
+  if (s.plain && s.kind !== "string" && s.kind !== "null" && s.text !== s.source)
+    warnUnquoted(r, s.source, s.text ?? "", s.kind, path, n);
 }
 
 /** The items of a list field; undefined when absent/null or (reported) not a list. */
@@ -185,6 +200,9 @@ function buildSet(r: Reader, node: Node | null, path: SpecPath): CompatibilitySe
         f.rules?.key ?? node,
       );
   } else if (rules.length === 0) {
+    // compat-spec §1 makes `rules` required, not non-empty: `rules: []` is a deliberate
+    // (if odd) "matches every node" set, so it is accepted with a warning; a missing or
+    // null `rules` is an error.
     r.report(
       "warning",
       "empty-rules",
@@ -308,11 +326,14 @@ function readVars(
     return undefined;
   }
   const vars = Object.create(null) as Record<string, string>;
-  for (const { key, value } of r.entries(node as YAMLMap, path)) {
+  for (const { key, keyNode, value } of r.entries(node as YAMLMap, path)) {
     const p = at(path, key);
+    warnIfChanged(r, keyNode, p);
     if (value === null) vars[key] = "";
-    else if (isScalar(value)) vars[key] = r.scalar(value).text ?? "";
-    else wrongType(r, value, p, "a string", `vars "${key}"`);
+    else if (isScalar(value)) {
+      vars[key] = r.scalar(value).text ?? "";
+      warnIfChanged(r, value, p);
+    } else wrongType(r, value, p, "a string", `vars "${key}"`);
   }
   return vars;
 }
@@ -396,6 +417,7 @@ function readExpressionSet(
   const modules = feature !== undefined && MODULE_FEATURES.has(feature.toLowerCase());
   for (const { key, keyNode, value } of r.entries(node as YAMLMap, path)) {
     const p = at(path, key);
+    warnIfChanged(r, keyNode, p);
     if (modules && key.includes("-")) {
       const fixed = key.replace(/-/g, "_");
       r.report(

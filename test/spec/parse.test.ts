@@ -503,6 +503,33 @@ describe("parseSpec: warnings", () => {
     assert.equal(ds[0]?.hint, 'write "5.10" to keep the text as written');
   });
 
+  it("elsewhere, warns when Go's reading changes the text", () => {
+    const t = [
+      "version: v1alpha1",
+      "compatibilities:",
+      "- tag: 1.10",
+      "  description: yes",
+      "  rules:",
+      "  - name: 010",
+      "    vars: {a: true, b: 5.0, 0x1: c}",
+      "    matchFeatures:",
+      "    - feature: cpu.model",
+      "      matchExpressions: {1.10: {op: Exists}, 7: {op: Exists}}",
+      "",
+    ].join("\n");
+    assert.deepEqual(
+      parseSpec(t).diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`),
+      [
+        '3:8 unquoted-scalar `1.10` is read as "1.1"; quote it',
+        '4:16 unquoted-scalar `yes` is read as "true"; quote it',
+        '6:11 unquoted-scalar `010` is read as "8"; quote it',
+        '7:24 unquoted-scalar `5.0` is read as "5"; quote it',
+        '7:29 unquoted-scalar `0x1` is read as "1"; quote it',
+        '10:26 unquoted-scalar `1.10` is read as "1.1"; quote it',
+      ],
+    );
+  });
+
   it("warns on a dash in a kernel module name", () => {
     const d = only(oneExpr("{op: Exists}", "kernel.loadedmodule", "vfio-pci"), "module-dash");
     assert.equal(d.severity, "warning");
