@@ -2,7 +2,7 @@
 // (`spec.features`), a NodeFeatureList, or several nodes in one file (a list, or a map of
 // node name → snapshot) — in JSON or YAML. Every value is a string, as in NFD.
 
-import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from "yaml";
+import { LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import { newMap, type Features } from "./model.js";
 
 export interface NodeSnapshot {
