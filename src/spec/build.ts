@@ -111,7 +111,17 @@ function list(r: Reader, f: Field | undefined, path: SpecPath): Array<Node | nul
   const n = f.value;
   if (isScalar(n) && r.scalar(n).kind === "null") return undefined;
   if (!isSeq(n)) {
-    wrongType(r, n, path, "a list", describe(path));
+    if (isScalar(n) && path[path.length - 1] === "value") {
+      const text = r.scalar(n).text ?? "";
+      r.report(
+        "error",
+        "wrong-type",
+        `"value" must be a list, not ${kindOf(n, r)}`,
+        `write value: [${JSON.stringify(text)}]`,
+        path,
+        n,
+      );
+    } else wrongType(r, n, path, "a list", describe(path));
     return undefined;
   }
   return n.items.map((item) => r.deref(item));

@@ -472,6 +472,10 @@ describe("parseSpec: wrong types", () => {
     ]);
   });
 
+  it("shows how to write a single value as a list", () => {
+    assert.equal(only(oneExpr('{op: In, value: "x"}'), "wrong-type").hint, 'write value: ["x"]');
+  });
+
   it("refuses a weight that does not fit a Go int", () => {
     assert.equal(
       only(set("rules: []\n  weight: 18446744073709551615"), "wrong-type").message,
