@@ -41,6 +41,13 @@ function at(path: SpecPath, ...more: Array<string | number>): SpecPath {
   return [...path, ...more];
 }
 
+function typeHint(name: string, expected: string): string {
+  if (expected === "a list") return `make ${name} a list: one "- " item per entry, or [a, b]`;
+  if (expected.startsWith("a mapping")) return `make ${name} ${expected}: key: value pairs`;
+  if (expected === "an integer") return `write ${name} as a whole number, e.g. 10`;
+  return `write ${name} as ${expected} (quote it if needed)`;
+}
+
 function wrongType(
   r: Reader,
   node: Node | null,
@@ -52,7 +59,7 @@ function wrongType(
     "error",
     "wrong-type",
     `${name} must be ${expected}, not ${kindOf(node, r)}`,
-    `write ${name} as ${expected}`,
+    typeHint(name, expected),
     path,
     node,
   );
