@@ -9,7 +9,7 @@ import { evaluateSets } from "./evaluation.js";
 import { compareGo, expressionText } from "./gostring.js";
 import type { EvaluateOptions, Report } from "./report.js";
 import { compileTerm, type CompiledTerm } from "./term.js";
-import { MAX_TEMPLATE_BYTES } from "./vars.js";
+import { BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./vars.js";
 
 export interface CompiledMatcher {
   terms: CompiledTerm[];
@@ -21,6 +21,8 @@ export interface CompiledMatcher {
 
 export interface CompiledRule {
   name: string;
+  /** Rules with the same matchers share their results per host; undefined with rule.matched. */
+  shape: number | undefined;
   matchFeatures: CompiledMatcher | undefined;
   matchAny: CompiledMatcher[] | undefined;
   vars: ReadonlyArray<readonly [string, string]>;
@@ -102,19 +104,45 @@ function compileTemplate(source: string | undefined): Template | string | undefi
   }
 }
 
-function compileRule(r: GroupRule, pool: TermPool): CompiledRule {
+/** Sizes of the per-host caches of a compiled spec. */
+export interface CacheSizes {
+  terms: number;
+  shapes: number;
+}
+
+function shapeOf(
+  shapes: Map<string, number>,
+  feat: CompiledMatcher | undefined,
+  any: CompiledMatcher[] | undefined,
+): number | undefined {
+  const all = [...(feat?.terms ?? []), ...(any ?? []).flatMap((m) => m.terms)];
+  if (all.some((t) => t.key === BACKREF_FEATURE)) return undefined; // changes from rule to rule
+  const ids = (m: CompiledMatcher) => m.terms.map((t) => t.id).join(",");
+  const key = `${feat === undefined ? "-" : ids(feat)}|${(any ?? []).map(ids).join("|")}`;
+  let id = shapes.get(key);
+  if (id === undefined) {
+    id = shapes.size;
+    shapes.set(key, id);
+  }
+  return id;
+}
+
+function compileRule(r: GroupRule, pool: TermPool, shapes: Map<string, number>): CompiledRule {
   const vars =
     r.vars === undefined ? [] : Object.keys(r.vars).map((k) => [k, r.vars?.[k] ?? ""] as const);
+  const matchFeatures =
+    r.matchFeatures !== undefined && r.matchFeatures.length > 0
+      ? compileMatcher(r.matchFeatures, pool)
+      : undefined;
+  const matchAny =
+    r.matchAny !== undefined && r.matchAny.length > 0
+      ? r.matchAny.map((m) => compileMatcher(m.matchFeatures, pool))
+      : undefined;
   return {
     name: r.name,
-    matchFeatures:
-      r.matchFeatures !== undefined && r.matchFeatures.length > 0
-        ? compileMatcher(r.matchFeatures, pool)
-        : undefined,
-    matchAny:
-      r.matchAny !== undefined && r.matchAny.length > 0
-        ? r.matchAny.map((m) => compileMatcher(m.matchFeatures, pool))
-        : undefined,
+    shape: shapeOf(shapes, matchFeatures, matchAny),
+    matchFeatures,
+    matchAny,
     vars,
     template: compileTemplate(r.varsTemplate),
   };
@@ -123,11 +151,12 @@ function compileRule(r: GroupRule, pool: TermPool): CompiledRule {
 /** Compiles `spec` for repeated evaluation. Never throws on a spec that failed checkSpec. */
 export function compileSpec(spec: Spec): CompiledSpec {
   const pool: TermPool = new Map();
+  const shapes = new Map<string, number>();
   const sets: CompiledSet[] = spec.compatibilities.map((s, index) => ({
     index,
     source: s,
-    rules: s.rules.map((r) => compileRule(r, pool)),
+    rules: s.rules.map((r) => compileRule(r, pool, shapes)),
   }));
-  const termCount = pool.size;
-  return { spec, evaluate: (features, opts) => evaluateSets(sets, termCount, features, opts) };
+  const sizes: CacheSizes = { terms: pool.size, shapes: shapes.size };
+  return { spec, evaluate: (features, opts) => evaluateSets(sets, sizes, features, opts) };
 }

@@ -3,7 +3,7 @@
 
 import type { Features } from "../features/model.js";
 import { executeTemplate, type Template } from "../lib/gotemplate/index.js";
-import type { CompiledMatcher, CompiledRule, CompiledSet } from "./compile.js";
+import type { CacheSizes, CompiledMatcher, CompiledRule, CompiledSet } from "./compile.js";
 import { compareGo } from "./gostring.js";
 import type {
   EvaluateOptions,
@@ -15,6 +15,12 @@ import type {
 } from "./report.js";
 import { evaluateTerm, type CompiledTerm, type FeatureView } from "./term.js";
 import { BACKREF_FEATURE, parseVarsOutput, templateData } from "./vars.js";
+
+interface RuleMatch {
+  isMatch: boolean;
+  matchedExpressions: ExpressionReport[] | undefined;
+  matchedAny: MatchAnyReport[] | undefined;
+}
 
 interface TermResult {
   ok: boolean;
@@ -39,14 +45,16 @@ function objectOrUndefined(v: unknown): Record<string, unknown> | undefined {
 class Evaluation {
   private readonly views = new Map<string, FeatureView | undefined>();
   private readonly terms: Array<TermResult | undefined>;
+  private readonly shapes: Array<RuleMatch | undefined>;
   /** rule.matched of the set being evaluated: absent before its first rule has run. */
   backref: Record<string, string> | undefined;
 
   constructor(
     private readonly features: Features,
-    termCount: number,
+    sizes: CacheSizes,
   ) {
-    this.terms = new Array<TermResult | undefined>(termCount);
+    this.terms = new Array<TermResult | undefined>(sizes.terms);
+    this.shapes = new Array<RuleMatch | undefined>(sizes.shapes);
   }
 
   lookup(t: CompiledTerm): FeatureView | undefined {
@@ -106,30 +114,36 @@ class Evaluation {
     };
   }
 
-  rule(r: CompiledRule): RuleReport {
+  /** The matchers' results of a rule; rules of the same shape share them (read-only). */
+  private matchers(r: CompiledRule): RuleMatch {
+    const hit = r.shape === undefined ? undefined : this.shapes[r.shape];
+    if (hit !== undefined) return hit;
     let anyOk = true;
-    let anyReports: MatchAnyReport[] | undefined;
-    const anyMatched: CompiledMatcher[] = [];
+    let matchedAny: MatchAnyReport[] | undefined;
     if (r.matchAny !== undefined) {
       anyOk = false;
-      anyReports = [];
+      matchedAny = [];
       for (const m of r.matchAny) {
         const { ok, reports } = this.matcher(m);
-        if (ok) {
-          anyOk = true;
-          anyMatched.push(m);
-        }
-        anyReports.push({ matchedExpressions: reports.length > 0 ? reports : null, isMatch: ok });
+        if (ok) anyOk = true;
+        matchedAny.push({ matchedExpressions: reports.length > 0 ? reports : null, isMatch: ok });
       }
     }
     let featOk = true;
-    let featReports: ExpressionReport[] = [];
+    let matchedExpressions: ExpressionReport[] | undefined;
     if (r.matchFeatures !== undefined) {
       const res = this.matcher(r.matchFeatures);
       featOk = res.ok;
-      featReports = res.reports;
+      if (res.reports.length > 0) matchedExpressions = res.reports;
     }
-    let isMatch = anyOk && featOk;
+    const out: RuleMatch = { isMatch: anyOk && featOk, matchedExpressions, matchedAny };
+    if (r.shape !== undefined) this.shapes[r.shape] = out;
+    return out;
+  }
+
+  rule(r: CompiledRule): RuleReport {
+    const m = this.matchers(r);
+    let isMatch = m.isMatch;
     let vars: Record<string, string> | undefined;
     let error: string | undefined;
     if (isMatch && (r.vars.length > 0 || r.template !== undefined)) {
@@ -138,7 +152,9 @@ class Evaluation {
       if (typeof t === "string") error = t;
       else if (t !== undefined) {
         // Each matching matchAny element, then matchFeatures; later output overrides earlier.
-        for (const m of anyMatched) error ??= this.runTemplate(t, m, v);
+        r.matchAny?.forEach((any, i) => {
+          if (m.matchedAny?.[i]?.isMatch === true) error ??= this.runTemplate(t, any, v);
+        });
         if (r.matchFeatures !== undefined) error ??= this.runTemplate(t, r.matchFeatures, v);
       }
       if (error === undefined) {
@@ -147,8 +163,8 @@ class Evaluation {
       } else isMatch = false;
     }
     const out: RuleReport = { name: r.name, isMatch };
-    if (featReports.length > 0) out.matchedExpressions = featReports;
-    if (anyReports !== undefined) out.matchedAny = anyReports;
+    if (m.matchedExpressions !== undefined) out.matchedExpressions = m.matchedExpressions;
+    if (m.matchedAny !== undefined) out.matchedAny = m.matchedAny;
     if (vars !== undefined) out.vars = vars;
     if (error !== undefined) out.error = error;
     return out;
@@ -202,11 +218,11 @@ function sortedRecord(v: Record<string, string>): Record<string, string> {
 
 export function evaluateSets(
   sets: CompiledSet[],
-  termCount: number,
+  sizes: CacheSizes,
   features: Features,
   opts?: EvaluateOptions,
 ): Report {
-  const ev = new Evaluation(features, termCount);
+  const ev = new Evaluation(features, sizes);
   const tags = opts?.tags;
   const out: SetReport[] = [];
   let best: number | null = null;
