@@ -3,6 +3,7 @@
 
 import { stringify as toYaml } from "yaml";
 import { formatDiagnostic, hasErrors } from "../../spec/diagnostic.js";
+import { MAX_SPEC_BYTES } from "../../spec/index.js";
 import type { Spec } from "../../spec/model.js";
 import { loadSpec, evaluate } from "../../rules/index.js";
 import type { Report } from "../../rules/report.js";
@@ -68,7 +69,6 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-export const MAX_SPEC_BYTES = 4 << 20;
 export const MAX_FEATURES_BYTES = 512 << 20;
 
 type Format = "text" | "json" | "yaml";
