@@ -222,3 +222,28 @@ test("a closed pipe (kompat … | head) ends quietly", async () => {
   assert.equal(r.stderr, "", "no EPIPE stack trace");
   assert.equal(r.status, 0);
 });
+
+test("colours only when the output is a terminal without NO_COLOR", async () => {
+  const { processIo } = await import("../../src/cli/io.js");
+  const tty = process.stdout.isTTY;
+  const saved = process.env.NO_COLOR;
+  try {
+    Object.defineProperty(process.stdout, "isTTY", { value: true, configurable: true });
+    delete process.env.NO_COLOR;
+    assert.equal(processIo().color, true);
+    process.env.NO_COLOR = "1";
+    assert.equal(processIo().color, false);
+    Object.defineProperty(process.stdout, "isTTY", { value: false, configurable: true });
+    delete process.env.NO_COLOR;
+    assert.equal(processIo().color, false);
+  } finally {
+    Object.defineProperty(process.stdout, "isTTY", { value: tty, configurable: true });
+    if (saved === undefined) delete process.env.NO_COLOR;
+    else process.env.NO_COLOR = saved;
+  }
+  const r = await runCli(["validate-node", "--spec", specFile, "--features", nodeFile], {
+    color: true,
+  });
+  assert.match(r.stdout, /\x1b\[32mcompatible\x1b\[0m/);
+  assert.match(r.stdout, /\x1b\[31m✗\x1b\[0m/);
+});
