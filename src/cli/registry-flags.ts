@@ -100,3 +100,22 @@ export async function registryCall<T>(fn: () => Promise<T>): Promise<T> {
     throw e;
   }
 }
+
+/**
+ * The spec attached to `--image` (what validate-node and fetch-spec use); notes on which
+ * subject was used go to stderr. The registry client is loaded only when needed.
+ */
+export async function imageSpec(
+  f: RegistryFlagValues & { platform?: string | undefined },
+  io: Io,
+  command: string,
+): Promise<import("../oci/compat.js").ImageSpec> {
+  const image = requireImage(f, command);
+  const opts = await clientOptions(f, io, command);
+  const { resolveImageSpec } = await import("../oci/compat.js");
+  const platform = f.platform !== undefined ? { platform: f.platform } : {};
+  const got = await registryCall(() => resolveImageSpec({ ...opts, image, ...platform }));
+  for (const n of got.notes) io.stderr(`kompat: note: ${n}\n`);
+  opts.verbose?.(`spec from ${got.specSource}`);
+  return got;
+}

@@ -1,15 +1,8 @@
 // `kompat fetch-spec`: print the compatibility spec validate-node would use for an image.
 
-import { resolveImageSpec } from "../../oci/compat.js";
 import { parseFlags } from "../flags.js";
 import type { Io } from "../io.js";
-import {
-  clientOptions,
-  REGISTRY_FLAGS,
-  REGISTRY_HELP,
-  registryCall,
-  requireImage,
-} from "../registry-flags.js";
+import { imageSpec, REGISTRY_FLAGS, REGISTRY_HELP } from "../registry-flags.js";
 
 const HELP = `Usage: kompat fetch-spec --image REF [options]
 
@@ -25,17 +18,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  const image = requireImage(f, "fetch-spec");
-  const opts = await clientOptions(f, io, "fetch-spec");
-  const got = await registryCall(() =>
-    resolveImageSpec({
-      ...opts,
-      image,
-      ...(f.platform !== undefined ? { platform: f.platform } : {}),
-    }),
-  );
-  for (const n of got.notes) io.stderr(`kompat: note: ${n}\n`);
-  opts.verbose?.(`spec from ${got.specSource}`);
+  const got = await imageSpec(f, io, "fetch-spec");
   io.stdout(
     got.specText.endsWith("\n") || got.specText === "" ? got.specText : `${got.specText}\n`,
   );

@@ -10,12 +10,7 @@ import type { Report } from "../../rules/report.js";
 import { parseSnapshots, SnapshotError, type NodeSnapshot } from "../../features/snapshot.js";
 import { UserError, type Io } from "../io.js";
 import { commaList, parseFlags, readInput } from "../flags.js";
-import {
-  clientOptions,
-  registryCall,
-  requireImage,
-  type RegistryFlagValues,
-} from "../registry-flags.js";
+import { imageSpec, REGISTRY_FLAGS, type RegistryFlagValues } from "../registry-flags.js";
 import { renderReport, style, verdictLine } from "../render.js";
 
 const HELP = `Usage: kompat validate-node (--spec FILE | --image REF) [options]
@@ -48,16 +43,8 @@ Exit status: 0 compatible, 1 incompatible, 2 error.
 `;
 
 const OPTIONS = {
+  ...REGISTRY_FLAGS,
   spec: { type: "string" },
-  image: { type: "string" },
-  platform: { type: "string" },
-  "plain-http": { type: "boolean" },
-  insecure: { type: "boolean" },
-  "ca-file": { type: "string" },
-  "registry-username": { type: "string" },
-  "registry-password-stdin": { type: "boolean" },
-  "registry-token-stdin": { type: "boolean" },
-  "no-cache": { type: "boolean" },
   features: { type: "string" },
   node: { type: "string" },
   "host-root": { type: "string" },
@@ -65,8 +52,6 @@ const OPTIONS = {
   tags: { type: "string", multiple: true },
   "output-json": { type: "boolean" },
   output: { type: "string", short: "o" },
-  verbose: { type: "boolean", short: "v" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 export const MAX_FEATURES_BYTES = 512 << 20;
@@ -146,18 +131,7 @@ async function specText(
     const { text, name } = await readInput(f.spec, io, "spec", MAX_SPEC_BYTES);
     return { text, name, origin: name };
   }
-  const image = requireImage(f, "validate-node");
-  const opts = await clientOptions(f, io, "validate-node");
-  const { resolveImageSpec } = await import("../../oci/compat.js");
-  const got = await registryCall(() =>
-    resolveImageSpec({
-      ...opts,
-      image,
-      ...(f.platform !== undefined ? { platform: f.platform } : {}),
-    }),
-  );
-  for (const n of got.notes) io.stderr(`kompat: note: ${n}\n`);
-  opts.verbose?.(`spec from ${got.specSource}`);
+  const got = await imageSpec(f, io, "validate-node");
   return {
     text: got.specText,
     name: `${got.subject} (artifact ${got.artifactDigest})`,
