@@ -1,5 +1,5 @@
 // Lints that need to know what NFD's sources discover (reference: features.md): value ops
-// on flag features, and module names written with dashes where the kernel uses underscores.
+// on flag features. (Dashed module names are the spec layer's lint.)
 
 import type { Diagnostic } from "../spec/diagnostic.js";
 import type { FeatureMatcherTerm } from "../spec/model.js";
@@ -42,17 +42,6 @@ export function checkTermKnowledge(t: FeatureMatcherTerm, path: Path, out: Diagn
             ? "use DoesNotExist to require its absence"
             : "use Exists (or matchName to match flag names)",
         path: [...at, "op"],
-      });
-    }
-    // /proc/modules lists module names with underscores (vfio_pci), whatever the file name.
-    if (feature === "kernel.loadedmodule" && name.includes("-")) {
-      const fixed = name.replaceAll("-", "_");
-      out.push({
-        severity: "warning",
-        code: "module-name-dash",
-        message: `loaded module names use underscores, so ${JSON.stringify(name)} never matches (the kernel lists ${JSON.stringify(fixed)})`,
-        hint: `write ${fixed}`,
-        path: at,
       });
     }
   }

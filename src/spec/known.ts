@@ -66,7 +66,9 @@ export const KNOWN_FEATURES = [
 ] as const;
 
 /** Features whose element names are kernel module names as /proc/modules spells them. */
-export const MODULE_FEATURES = new Set(["kernel.loadedmodule", "kernel.enabledmodule"]);
+// Only loaded modules: /proc/modules always writes `_`, while enabledmodule also lists
+// built-ins from modules.builtin, whose names keep their dashes.
+export const MODULE_FEATURES = new Set(["kernel.loadedmodule"]);
 
 /** Kubernetes preferred node-affinity weights are 1..100. */
 export const WEIGHT_MIN = 1;
