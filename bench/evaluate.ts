@@ -16,34 +16,39 @@ function spec(text: string, file: string): Spec {
   return p.spec;
 }
 
-/** A 200-rule spec over the features of the example snapshot, mixing every kind of term. */
+/**
+ * A 200-rule spec over the features of the example snapshot, mixing every kind of term.
+ * Every rule is distinct (values vary with the rule's number), so no term is shared.
+ */
 export function bigSpec(): string {
+  const flags = ["AVX2", "SSE42", "FMA3", "AESNI", "AVX512F", "BMI2", "F16C", "POPCNT"];
   const rules: string[] = [];
   for (let i = 0; i < 200; i++) {
+    const name = `  - name: r${i}\n`;
     switch (i % 5) {
       case 0:
         rules.push(
-          `  - name: r${i}\n    matchFeatures:\n    - feature: cpu.cpuid\n      matchExpressions: {AVX2: {op: Exists}, SSE42: {op: Exists}}`,
+          `${name}    matchFeatures:\n    - feature: cpu.cpuid\n      matchExpressions: {${flags[i % 8]}: {op: Exists}, NOPE${i}: {op: DoesNotExist}}`,
         );
         break;
       case 1:
         rules.push(
-          `  - name: r${i}\n    matchFeatures:\n    - feature: kernel.version\n      matchExpressions: {full: {op: Ge, value: ["5.${i % 20}"], type: version}, major: {op: Gt, value: ["4"]}}`,
+          `${name}    matchFeatures:\n    - feature: kernel.version\n      matchExpressions: {full: {op: Ge, value: ["5.${i}"], type: version}, major: {op: Gt, value: ["${i % 5}"]}}`,
         );
         break;
       case 2:
         rules.push(
-          `  - name: r${i}\n    matchFeatures:\n    - feature: pci.device\n      matchExpressions: {vendor: {op: In, value: ["10de", "1002"]}, class: {op: InRegexp, value: ["^03"]}}`,
+          `${name}    matchFeatures:\n    - feature: pci.device\n      matchExpressions: {vendor: {op: In, value: ["10de", "${(4096 + i).toString(16)}"]}, class: {op: InRegexp, value: ["^0[23]0${i % 10}"]}}`,
         );
         break;
       case 3:
         rules.push(
-          `  - name: r${i}\n    matchAny:\n    - matchFeatures: [{feature: system.osrelease, matchExpressions: {ID: {op: In, value: [ubuntu]}}}]\n    - matchFeatures: [{feature: system.osrelease, matchExpressions: {ID: {op: In, value: [rhel]}}}]`,
+          `${name}    matchAny:\n    - matchFeatures: [{feature: system.osrelease, matchExpressions: {ID: {op: In, value: [ubuntu, distro${i}]}}}]\n    - matchFeatures: [{feature: system.osrelease, matchExpressions: {VERSION_ID.major: {op: Ge, value: ["${i % 30}"]}}}]`,
         );
         break;
       default:
         rules.push(
-          `  - name: r${i}\n    matchFeatures:\n    - feature: cpu.cpuid\n      matchName: {op: InRegexp, value: ["^AVX512"]}`,
+          `${name}    matchFeatures:\n    - feature: cpu.cpuid\n      matchName: {op: InRegexp, value: ["^AVX512.{0,${i % 7}}$"]}`,
         );
     }
   }
