@@ -274,18 +274,3 @@ function normal(hostPath: string): string {
 function unprefix(real: string, prefix: string): string {
   return real.startsWith(prefix) ? `/${real.slice(prefix.length)}` : real;
 }
-
-/** `--host-root` wins over `KOMPAT_HOST_ROOT`; `--host-prefix` excludes both. */
-export function hostRootFromOptions(
-  flags: { hostRoot?: string; hostPrefix?: string },
-  env: Record<string, string | undefined>,
-  trace?: HostTrace,
-): HostRoot {
-  const root =
-    flags.hostRoot ?? (flags.hostPrefix === undefined ? env.KOMPAT_HOST_ROOT : undefined);
-  return new HostRoot({
-    ...(root ? { root } : {}),
-    ...(flags.hostPrefix !== undefined ? { prefix: flags.hostPrefix } : {}),
-    ...(trace ? { trace } : {}),
-  });
-}

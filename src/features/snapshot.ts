@@ -84,8 +84,10 @@ export function parseSnapshots(text: string, file = "<features>"): NodeSnapshot[
   }
 }
 
+/** The parser's message without its code frame and repeated position. */
 function firstLine(s: string): string {
-  return s.split("\n")[0] ?? s;
+  const line = s.split("\n")[0] ?? s;
+  return line.replace(/ at line \d+, column \d+:?$/, "").replace(/:$/, "");
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -155,6 +155,18 @@ test("missing files and bad features are clear errors (exit 2)", async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /cannot read spec .*nope\.yaml: no such file/);
 
+  const truncated = file(
+    "trunc.json",
+    '{"flags": {"kernel.loadedmodule": {"elements": {"kvm": {}}}',
+  );
+  r = await runCli(["validate-node", "--spec", specFile, "--features", truncated]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /invalid features: .*trunc\.json:1:\d+: Flow map must end with a }\n$/);
+
+  r = await runCli(["validate-node", "--spec", specFile, "--host-root", join(tmp, "no-such-root")]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--host-root .*no-such-root: no such directory/);
+
   const badNode = file("badnode.yaml", "flags:\n  kernel.loadedmodule:\n    elements: [kvm]\n");
   r = await runCli(["validate-node", "--spec", specFile, "--features", badNode]);
   assert.equal(r.code, 2);

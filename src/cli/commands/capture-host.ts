@@ -12,7 +12,7 @@ import {
   reportProblems,
   runDiscovery,
   sourcesFromFlag,
-} from "./export-features.js";
+} from "../host-flags.js";
 
 const HELP = `Usage: kompat capture-host DIR [options]
 

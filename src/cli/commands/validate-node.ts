@@ -182,14 +182,11 @@ async function nodesToCheck(
     return picked;
   }
   const { discover } = await import("../../features/discover.js");
-  const { hostRootFromOptions } = await import("../../features/hostroot.js");
-  const host = hostRootFromOptions(
-    { hostRoot: f["host-root"], hostPrefix: f["host-prefix"] },
-    io.env,
-  );
-  const { features, problems } = await discover({ host, env: io.env });
-  if (f.verbose)
-    for (const p of problems) io.stderr(`kompat: discovery: ${p.source}: ${p.message}\n`);
+  const { hostFromFlags, reportProblems } = await import("../host-flags.js");
+  const host = await hostFromFlags(f, io, "validate-node");
+  const found = await discover({ host, env: io.env });
+  if (f.verbose) reportProblems(found, io);
+  const features = found.features;
   return [{ name: "this host", features }];
 }
 
