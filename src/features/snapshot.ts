@@ -45,13 +45,16 @@ export function parseSnapshots(text: string, file = "<features>"): NodeSnapshot[
   }
   let data: unknown;
   let fromJson = false;
+  let jsonError: string | undefined;
   const trimmed = text.trimStart();
   if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
     try {
       data = JSON.parse(text);
       fromJson = true;
-    } catch {
-      // Not strict JSON: YAML flow syntax perhaps; the YAML path reports real errors.
+    } catch (e) {
+      // Not strict JSON: YAML flow syntax perhaps; if YAML fails too, JSON's reason is the
+      // one a user of a .json file understands.
+      jsonError = e instanceof Error ? e.message : String(e);
     }
   }
   const lc = new LineCounter();
@@ -60,6 +63,7 @@ export function parseSnapshots(text: string, file = "<features>"): NodeSnapshot[
     // failsafe: every scalar stays the string it was written as (`24.04` is "24.04").
     doc = parseDocument(text, { lineCounter: lc, schema: "failsafe", uniqueKeys: true });
     const err = doc.errors[0];
+    if (err && jsonError !== undefined) throw jsonSyntaxError(jsonError, text, file);
     if (err) {
       const pos = err.linePos?.[0];
       throw new SnapshotError(firstLine(err.message), file, pos?.line, pos?.col);
@@ -82,6 +86,17 @@ export function parseSnapshots(text: string, file = "<features>"): NodeSnapshot[
     const where = e.path.length ? ` (at ${e.path.map(String).join(".")})` : "";
     throw new SnapshotError(`${e.message}${where}`, file, pos?.line, pos?.col);
   }
+}
+
+/** JSON.parse's message, its `position N` turned into line:col. */
+function jsonSyntaxError(message: string, text: string, file: string): SnapshotError {
+  const m = / (?:in JSON )?at position (\d+)/.exec(message);
+  const offset = m ? Number(m[1]) : text.length;
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const col = offset - before.lastIndexOf("\n");
+  const reason = m ? message.slice(0, m.index) : message;
+  return new SnapshotError(`invalid JSON: ${reason}`, file, line, col);
 }
 
 /** The parser's message without its code frame and repeated position. */
