@@ -188,6 +188,19 @@ test("NodeFeature objects and multi-node files; --node picks one", async () => {
   r = await runCli(["validate-node", "--spec", specFile, "--features", fleet]);
   assert.equal(r.code, 1, "one incompatible node makes the fleet incompatible");
   assert.match(r.stdout, /1 of 2 nodes compatible/);
+  r = await runCli(["validate-node", "--spec", specFile, "--features", fleet, "--output-json"]);
+  const nodes = JSON.parse(r.stdout) as Array<{
+    node: string;
+    compatible: boolean;
+    report: unknown[];
+  }>;
+  assert.deepEqual(
+    nodes.map((n) => [n.node, n.compatible, n.report.length]),
+    [
+      ["good", true, 2],
+      ["empty", false, 2],
+    ],
+  );
   r = await runCli(["validate-node", "--spec", specFile, "--features", fleet, "--node", "good"]);
   assert.equal(r.code, 0);
   r = await runCli(["validate-node", "--spec", specFile, "--features", fleet, "--node", "other"]);
