@@ -1,9 +1,11 @@
 // Bundles the CLI into dist/bundle/ so that ./bin/kompat loads a few files instead of
 // hundreds of modules: start-up is most of a validate-node run. Commands stay separate
 // chunks (dynamic imports), so `validate-node --spec` never loads the registry client.
+// Then builds the start-up snapshot (scripts/snapshot.mjs), which bin/kompat prefers.
 import { build } from "esbuild";
 
 import { rmSync } from "node:fs";
+import { buildSnapshot } from "./snapshot.mjs";
 
 // Chunk names are content hashes: start clean so stale chunks do not pile up.
 rmSync("dist/bundle", { recursive: true, force: true });
@@ -23,3 +25,5 @@ await build({
     js: "import { createRequire as __kompatRequire } from 'node:module'; const require = __kompatRequire(import.meta.url);",
   },
 });
+
+await buildSnapshot();

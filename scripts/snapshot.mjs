@@ -1,0 +1,77 @@
+// Builds the start-up snapshot of the CLI: dist/snapshot/kompat.blob, with the node binary
+// that built it recorded in kompat.blob.node (path inside, that binary's mtime on the file).
+// A blob only loads in the very node build that made it (others abort or crash), so
+// bin/kompat uses it only when the node on PATH is that binary, and runs the plain bundle
+// otherwise. Failing to build it is a warning, never a failed build: the bundle still works.
+import { build } from "esbuild";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const SNAPSHOT_DIR = "dist/snapshot";
+
+// Left out of the blob: required from disk when a command needs them (see src/cli/snapshot.ts).
+const FROM_DISK = ["undici"];
+
+export async function buildSnapshot(dir = SNAPSHOT_DIR) {
+  const blob = join(dir, "kompat.blob");
+  const stamp = `${blob}.node`;
+  // The stamp goes first, so a half-built blob is never paired with one.
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const entry = join(dir, "kompat.cjs");
+  await build({
+    entryPoints: ["src/cli/snapshot.ts"],
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    outfile: entry,
+    logLevel: "warning",
+    plugins: [
+      {
+        name: "from-disk",
+        setup(b) {
+          const filter = new RegExp(`^(${FROM_DISK.join("|")})$`);
+          b.onResolve({ filter }, (a) => ({ path: a.path, namespace: "from-disk" }));
+          b.onLoad({ filter: /.*/, namespace: "from-disk" }, (a) => ({
+            contents: `const r = globalThis[Symbol.for("kompat.runtimeRequire")];
+if (typeof r !== "function") throw new Error("kompat snapshot: ${a.path} is loaded from disk at run time only");
+module.exports = r(${JSON.stringify(a.path)});`,
+            loader: "js",
+          }));
+        },
+      },
+    ],
+  });
+  const tmp = `${blob}.tmp`;
+  try {
+    execFileSync(process.execPath, ["--snapshot-blob", tmp, "--build-snapshot", entry], {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
+    renameSync(tmp, blob);
+    writeFileSync(`${stamp}.tmp`, `${process.execPath}\n`);
+    copyMtime(process.execPath, `${stamp}.tmp`);
+    renameSync(`${stamp}.tmp`, stamp);
+    return true;
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    rmSync(blob, { force: true });
+    const why = e instanceof Error && "stderr" in e ? String(e.stderr).trim() : String(e);
+    console.warn(`kompat: start-up snapshot not built (bin/kompat uses the plain bundle): ${why}`);
+    return false;
+  }
+}
+
+/** bin/kompat compares mtimes exactly: `touch -r` copies them to the nanosecond. */
+function copyMtime(from, to) {
+  try {
+    execFileSync("touch", ["-r", from, to], { stdio: "ignore" });
+  } catch {
+    const s = statSync(from);
+    utimesSync(to, s.atime, s.mtime);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await buildSnapshot();
