@@ -1,4 +1,6 @@
-// Whole-process figures: kompat's start-up plus work, against `node -e 0`.
+// Whole-process figures: kompat's start-up plus work, against `node -e 0`. Other work on the
+// machine shifts every figure, so each round runs every command once, in turn, and the
+// ratios compare medians taken over the same rounds.
 
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -24,24 +26,54 @@ export function medianWall(
   return median(Array.from({ length: runs }, () => wallMs(cmd, args, env)));
 }
 
-export function benchProcess(): void {
-  const runs = 15;
-  const nodeOnly = medianWall(process.execPath, ["-e", "0"], runs);
+interface Case {
+  what: string;
+  cmd: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Medians of `rounds` rounds, each running every case once, in turn. */
+export function interleavedMedians(cases: Case[], rounds: number): number[] {
+  for (const c of cases) wallMs(c.cmd, c.args, c.env); // warm the page cache
+  const times = cases.map((): number[] => []);
+  for (let i = 0; i < rounds; i++) {
+    cases.forEach((c, j) => times[j]?.push(wallMs(c.cmd, c.args, c.env)));
+  }
+  return times.map(median);
+}
+
+export function benchProcess(rounds = 31): void {
   const bin = join(REPO, "bin/kompat");
   const spec = join(REPO, "examples/compat-spec.yaml");
-  const live = medianWall(bin, ["validate-node", "--spec", spec], runs);
-  const snap = medianWall(
-    bin,
-    ["validate-node", "--spec", spec, "--features", join(REPO, "examples/node-features.json")],
-    runs,
-  );
-  line("node -e 0 (median of 15)", `${fmt(nodeOnly)} ms`);
-  line(
-    "validate-node --spec, live discovery (median)",
-    `${fmt(live)} ms = ${fmt(live / nodeOnly)}× node -e 0`,
-  );
-  line(
-    "validate-node --spec --features (median)",
-    `${fmt(snap)} ms = ${fmt(snap / nodeOnly)}× node -e 0`,
-  );
+  const features = join(REPO, "examples/node-features.json");
+  const plain = { ...process.env, KOMPAT_NO_SNAPSHOT: "1" };
+  const cases: Case[] = [
+    { what: "node -e 0", cmd: process.execPath, args: ["-e", "0"] },
+    { what: "kompat --version (start-up only)", cmd: bin, args: ["--version"] },
+    {
+      what: "validate-node --spec (live discovery)",
+      cmd: bin,
+      args: ["validate-node", "--spec", spec],
+    },
+    {
+      what: "  same, KOMPAT_NO_SNAPSHOT=1",
+      cmd: bin,
+      args: ["validate-node", "--spec", spec],
+      env: plain,
+    },
+    {
+      what: "validate-node --spec --features",
+      cmd: bin,
+      args: ["validate-node", "--spec", spec, "--features", features],
+    },
+  ];
+  const ms = interleavedMedians(cases, rounds);
+  line(`whole processes, median of ${rounds} interleaved rounds`, "");
+  const nodeOnly = ms[0] ?? 1;
+  cases.forEach((c, i) => {
+    const t = ms[i] ?? 0;
+    const ratio = i === 0 ? "" : ` = ${fmt(t / nodeOnly)}× node -e 0`;
+    line(c.what, `${fmt(t)} ms${ratio}`);
+  });
 }
