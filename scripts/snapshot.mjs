@@ -20,8 +20,9 @@ export async function buildSnapshot(dir = SNAPSHOT_DIR) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const entry = join(dir, "kompat.cjs");
-  await build({
+  const { metafile } = await build({
     entryPoints: ["src/cli/snapshot.ts"],
+    metafile: true,
     bundle: true,
     format: "cjs",
     platform: "node",
@@ -46,6 +47,13 @@ module.exports = r(${JSON.stringify(a.path)});`,
   });
   const tmp = `${blob}.tmp`;
   try {
+    // import() has no loader in a snapshot: every dynamic import must be bundled.
+    const unbundled = Object.values(metafile.outputs)
+      .flatMap((o) => o.imports)
+      .filter((i) => i.kind === "dynamic-import");
+    if (unbundled.length > 0) {
+      throw new Error(`import() of ${unbundled.map((i) => i.path).join(", ")} left unbundled`);
+    }
     execFileSync(process.execPath, ["--snapshot-blob", tmp, "--build-snapshot", entry], {
       stdio: ["ignore", "ignore", "pipe"],
       env: { ...process.env, NODE_OPTIONS: "" },

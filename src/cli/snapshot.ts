@@ -4,7 +4,6 @@
 // commands are in the blob too but evaluated only when run. bin/kompat decides whether the
 // blob can be used; this file only runs from it.
 
-import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { startupSnapshot } from "node:v8";
 import { main } from "./main.js";
@@ -33,6 +32,9 @@ function blobPath(): string | undefined {
 }
 
 async function start(): Promise<void> {
+  // Loaded at run time: node warns that node:module is not verified in snapshot builds (and
+  // import() has no loader in a snapshot).
+  const { createRequire } = process.getBuiltinModule("node:module");
   // createRequire resolves from the directory of the file it is given.
   const from = resolve(blobPath() ?? "kompat.blob");
   (globalThis as Record<symbol, unknown>)[RUNTIME_REQUIRE] = createRequire(from);
