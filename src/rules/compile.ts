@@ -6,6 +6,7 @@ import type { Features } from "../features/model.js";
 import type { CompatibilitySet, FeatureMatcherTerm, GroupRule, Spec } from "../spec/model.js";
 import { parseTemplate, type Template } from "../lib/gotemplate/index.js";
 import { evaluateSets } from "./evaluation.js";
+import { verdictSets, type Verdict } from "./verdict.js";
 import { compareGo, expressionText } from "./gostring.js";
 import type { EvaluateOptions, Report } from "./report.js";
 import { compileTerm, type CompiledTerm } from "./term.js";
@@ -38,6 +39,8 @@ export interface CompiledSet {
 export interface CompiledSpec {
   readonly spec: Spec;
   evaluate(features: Features, opts?: EvaluateOptions): Report;
+  /** Same answer as evaluate's compatible/best/matching sets, without building a report. */
+  verdict(features: Features, opts?: EvaluateOptions): Verdict;
 }
 
 /** Identical terms are compiled, and evaluated per host, once. */
@@ -118,7 +121,9 @@ function shapeOf(
   const all = [...(feat?.terms ?? []), ...(any ?? []).flatMap((m) => m.terms)];
   if (all.some((t) => t.key === BACKREF_FEATURE)) return undefined; // changes from rule to rule
   const ids = (m: CompiledMatcher) => m.terms.map((t) => t.id).join(",");
-  const key = `${feat === undefined ? "-" : ids(feat)}|${(any ?? []).map(ids).join("|")}`;
+  // No matchAny differs from a matchAny of one empty element (which runs a template).
+  const anyKey = any === undefined ? "-" : `[${any.map(ids).join("|")}]`;
+  const key = `${feat === undefined ? "-" : ids(feat)}|${anyKey}`;
   let id = shapes.get(key);
   if (id === undefined) {
     id = shapes.size;
@@ -158,5 +163,9 @@ export function compileSpec(spec: Spec): CompiledSpec {
     rules: s.rules.map((r) => compileRule(r, pool, shapes)),
   }));
   const sizes: CacheSizes = { terms: pool.size, shapes: shapes.size };
-  return { spec, evaluate: (features, opts) => evaluateSets(sets, sizes, features, opts) };
+  return {
+    spec,
+    evaluate: (features, opts) => evaluateSets(sets, sizes, features, opts),
+    verdict: (features, opts) => verdictSets(sets, sizes, features, opts),
+  };
 }

@@ -42,7 +42,7 @@ function objectOrUndefined(v: unknown): Record<string, unknown> | undefined {
 }
 
 /** One evaluation against one host: features and term results are looked up once. */
-class Evaluation {
+export class Evaluation {
   private readonly views = new Map<string, FeatureView | undefined>();
   private readonly terms: Array<TermResult | undefined>;
   private readonly shapes: Array<RuleMatch | undefined>;
@@ -170,11 +170,7 @@ class Evaluation {
     return out;
   }
 
-  private runTemplate(
-    t: Template,
-    m: CompiledMatcher,
-    into: Record<string, string>,
-  ): string | undefined {
+  runTemplate(t: Template, m: CompiledMatcher, into: Record<string, string>): string | undefined {
     let text: string;
     try {
       text = executeTemplate(

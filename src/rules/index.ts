@@ -5,8 +5,10 @@ import type { Features } from "../features/model.js";
 import type { Spec } from "../spec/model.js";
 import { compileSpec, type CompiledSpec } from "./compile.js";
 import type { EvaluateOptions, Report } from "./report.js";
+import type { Verdict } from "./verdict.js";
 
 export { compileSpec, type CompiledSpec } from "./compile.js";
+export type { Verdict } from "./verdict.js";
 export { BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./vars.js";
 export { checkSpec } from "./check.js";
 export { loadSpec } from "./load.js";
@@ -20,12 +22,21 @@ export { HOST_VALUES_CAP } from "./report.js";
 // (A spec mutated after its first evaluation must be recompiled with compileSpec.)
 const compiled = new WeakMap<Spec, CompiledSpec>();
 
-/** Evaluates `spec` against one node's features. Never throws on host data. */
-export function evaluate(spec: Spec, features: Features, opts?: EvaluateOptions): Report {
+function compiledOf(spec: Spec): CompiledSpec {
   let c = compiled.get(spec);
   if (c === undefined) {
     c = compileSpec(spec);
     compiled.set(spec, c);
   }
-  return c.evaluate(features, opts);
+  return c;
+}
+
+/** Evaluates `spec` against one node's features. Never throws on host data. */
+export function evaluate(spec: Spec, features: Features, opts?: EvaluateOptions): Report {
+  return compiledOf(spec).evaluate(features, opts);
+}
+
+/** Whether `spec` fits one node, and which sets match, without a report. Never throws on host data. */
+export function verdict(spec: Spec, features: Features, opts?: EvaluateOptions): Verdict {
+  return compiledOf(spec).verdict(features, opts);
 }
