@@ -11,7 +11,7 @@ import type {
 } from "../../src/spec/model.js";
 import { features as buildFeatures, x } from "./fixtures.js";
 
-const FEATURES = ["a.x", "a.y", "b.z"];
+export const FEATURES = ["a.x", "a.y", "b.z"];
 const ELEMENTS = ["k1", "k2", "k3", "K1"];
 const VALUES = [
   "",
