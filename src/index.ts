@@ -3,7 +3,7 @@ export * from "./spec/model.js";
 export type { Diagnostic, SpecPath } from "./spec/diagnostic.js";
 export { formatDiagnostic, formatPath, hasErrors } from "./spec/diagnostic.js";
 export { parseSpec, type ParsedSpec } from "./spec/index.js";
-export { loadSpec, evaluate, checkSpec, compileSpec } from "./rules/index.js";
+export { loadSpec, evaluate, verdict, checkSpec, compileSpec } from "./rules/index.js";
 export type * from "./rules/report.js";
 export type * from "./features/model.js";
 export { emptyFeatures } from "./features/model.js";
