@@ -35,6 +35,16 @@ export const SOURCE_NAMES = [
   "local",
 ] as const;
 
+/**
+ * The sources that can provide these features (`<domain>.<name>`: the domain is the source).
+ * A spec that names only cpu and pci features needs only those two discovered.
+ */
+export function sourcesForFeatures(features: Iterable<string>): string[] {
+  const wanted = new Set<string>();
+  for (const f of features) wanted.add(f.toLowerCase().split(".")[0] ?? "");
+  return SOURCE_NAMES.filter((s) => wanted.has(s));
+}
+
 const SOURCES: Record<string, FeatureSource> = {
   cpu: cpuSource,
   kernel: kernelSource,

@@ -4,6 +4,7 @@
 import { stringify as toYaml } from "yaml";
 import { formatDiagnostic, hasErrors } from "../../spec/diagnostic.js";
 import { MAX_SPEC_BYTES } from "../../spec/index.js";
+import { specFeatures } from "../../spec/features.js";
 import type { Spec } from "../../spec/model.js";
 import { loadSpec, evaluate } from "../../rules/index.js";
 import type { Report } from "../../rules/report.js";
@@ -105,7 +106,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const tags = commaList(f.tags);
   checkTags(spec, tags);
 
-  const nodes = await nodesToCheck(f, io);
+  const nodes = await nodesToCheck(f, io, spec);
   const opts = tags ? { tags } : {};
   const results = nodes.map((n) => ({ node: n.name, report: evaluate(spec, n.features, opts) }));
   print(results, format, io, results.length > 1);
@@ -160,6 +161,7 @@ async function nodesToCheck(
     verbose?: boolean | undefined;
   },
   io: Io,
+  spec: Spec,
 ): Promise<NodeSnapshot[]> {
   if (f.features !== undefined) {
     const { text, name } = await readInput(f.features, io, "features", MAX_FEATURES_BYTES);
@@ -181,10 +183,12 @@ async function nodesToCheck(
     }
     return picked;
   }
-  const { discover } = await import("../../features/discover.js");
+  const { discover, sourcesForFeatures } = await import("../../features/discover.js");
   const { hostFromFlags, reportProblems } = await import("../host-flags.js");
   const host = await hostFromFlags(f, io, "validate-node");
-  const found = await discover({ host, env: io.env });
+  // Only the sources whose features the spec names: the rest cannot change the verdict.
+  const sources = sourcesForFeatures(specFeatures(spec));
+  const found = await discover({ host, env: io.env, sources });
   if (f.verbose) reportProblems(found, io);
   const features = found.features;
   return [{ name: "this host", features }];
