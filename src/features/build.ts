@@ -46,3 +46,20 @@ export function reason(e: unknown): string {
 export function errCode(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
 }
+
+/**
+ * The entries of a directory a source walks, or undefined after telling `-v` why it could
+ * not be listed (NFD aborts the whole run there; kompat leaves that feature empty).
+ */
+export async function listOrWarn(
+  ctx: { host: { readDir(p: string): Promise<string[]> }; warn(m: string): void },
+  dir: string,
+  what: string,
+): Promise<string[] | undefined> {
+  try {
+    return await ctx.host.readDir(dir);
+  } catch (e) {
+    ctx.warn(`${what}: cannot list ${dir}: ${reason(e)}`);
+    return undefined;
+  }
+}

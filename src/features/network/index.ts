@@ -4,7 +4,7 @@
 import type { FeatureSource, SourceContext } from "../source.js";
 import type { HostRoot } from "../hostroot.js";
 import { emptyFeatures, type AttributeElements, type Features } from "../model.js";
-import { attributes, instanceFeature, reason } from "../build.js";
+import { attributes, instanceFeature, listOrWarn } from "../build.js";
 import { trimSpace } from "../text.js";
 
 const BASE = "/sys/class/net";
@@ -17,13 +17,9 @@ export const networkSource: FeatureSource = {
     const f = emptyFeatures();
     const devices: AttributeElements[] = [];
     const virtuals: AttributeElements[] = [];
-    let names: string[] = [];
-    try {
-      names = (await ctx.host.readDir(BASE)).filter((n) => n !== "bonding_masters");
-    } catch (e) {
-      // NFD aborts here; kompat reports it and keeps both features empty.
-      ctx.warn(`network: cannot list ${BASE}: ${reason(e)}`);
-    }
+    // Unlistable: both features stay empty (created below).
+    const listed = await listOrWarn(ctx, BASE, "network");
+    const names = (listed ?? []).filter((n) => n !== "bonding_masters");
     const ifaces = await Promise.all(names.map((n) => readIface(ctx.host, n)));
     for (const i of ifaces) (i.physical ? devices : virtuals).push(i.attrs);
     // Always present, possibly empty, as in NFD.

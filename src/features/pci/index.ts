@@ -4,7 +4,7 @@
 import type { FeatureSource, SourceContext } from "../source.js";
 import type { HostRoot } from "../hostroot.js";
 import { emptyFeatures, newMap, type AttributeElements, type Features } from "../model.js";
-import { instanceFeature, reason } from "../build.js";
+import { instanceFeature, listOrWarn, reason } from "../build.js";
 import { trimSpace } from "../text.js";
 
 const BASE = "/sys/bus/pci/devices";
@@ -21,13 +21,8 @@ export const pciSource: FeatureSource = {
   name: "pci",
   async discover(ctx: SourceContext): Promise<Features> {
     const f = emptyFeatures();
-    let names: string[];
-    try {
-      names = await ctx.host.readDir(BASE);
-    } catch (e) {
-      ctx.warn(`pci.device: cannot list ${BASE}: ${reason(e)}`);
-      return f;
-    }
+    const names = await listOrWarn(ctx, BASE, "pci.device");
+    if (names === undefined) return f;
     const devs = await Promise.all(names.map((n) => readDevice(ctx, n)));
     f.instances["pci.device"] = instanceFeature(
       devs.filter((d): d is AttributeElements => d !== undefined),

@@ -3,7 +3,7 @@
 
 import type { FeatureSource, SourceContext } from "../source.js";
 import { emptyFeatures, type Features } from "../model.js";
-import { attributes, instanceFeature, reason } from "../build.js";
+import { attributes, instanceFeature, listOrWarn } from "../build.js";
 import { trimSpace } from "../text.js";
 
 const BASE = "/sys/block";
@@ -13,13 +13,8 @@ export const storageSource: FeatureSource = {
   name: "storage",
   async discover(ctx: SourceContext): Promise<Features> {
     const f = emptyFeatures();
-    let names: string[];
-    try {
-      names = await ctx.host.readDir(BASE);
-    } catch (e) {
-      ctx.warn(`storage.block: cannot list ${BASE}: ${reason(e)}`);
-      return f;
-    }
+    const names = await listOrWarn(ctx, BASE, "storage.block");
+    if (names === undefined) return f;
     const devs = await Promise.all(
       names.map(async (name) => {
         const values = await Promise.all(
