@@ -137,7 +137,9 @@ function refTerm(t: FeatureMatcherTerm, v: View | undefined, lines: string[]): b
     line(n, e, "matchExpression", refKV(e, n, v) || (v.insts ?? []).some((a) => refIn(e, a, n)));
   const exprsOk =
     t.matchExpressions === undefined ||
-    me.every(([n, e]) => refKV(e, n, v)) ||
+    // Flags/attributes take part only when the feature has one of them (an empty
+    // expression map must not hold vacuously on a feature that has zero instances only).
+    ((v.flags !== undefined || v.attrs !== undefined) && me.every(([n, e]) => refKV(e, n, v))) ||
     (v.insts ?? []).some((a) => me.every(([n, e]) => refIn(e, a, n)));
   let nameOk = true;
   if (t.matchName) {
