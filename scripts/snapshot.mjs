@@ -28,6 +28,7 @@ export async function buildSnapshot(dir = SNAPSHOT_DIR) {
     platform: "node",
     target: "node20",
     outfile: entry,
+    minify: true,
     logLevel: "warning",
     plugins: [
       {

@@ -1,7 +1,8 @@
 // Entry of the start-up snapshot (scripts/snapshot.mjs bundles it as one CommonJS file and
 // runs `node --build-snapshot` on it). Building evaluates the modules `validate-node --spec`
-// and `spec lint` need, so a run from the blob skips loading and evaluating them; the other
-// commands are in the blob too but evaluated only when run. bin/kompat decides whether the
+// and `spec lint` need and runs them once (warmup.ts), so a run from the blob skips loading,
+// evaluating and compiling them; the other commands are in the blob too but evaluated only
+// when run. bin/kompat decides whether the
 // blob can be used; this file only runs from it.
 
 import { resolve } from "node:path";
@@ -18,6 +19,7 @@ async function preload(): Promise<void> {
   await import("../features/discover.js");
   await import("./host-flags.js");
   await import("./commands/spec-lint.js");
+  await (await import("./warmup.js")).warmUp();
 }
 
 /** The blob's path, from node's own arguments (`--snapshot-blob FILE` or `=FILE`). */

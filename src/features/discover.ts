@@ -121,6 +121,11 @@ export interface DiscoverOptions {
   host: HostRoot;
   /** Source names (see resolveSources); all when undefined. */
   sources?: string[];
+  /**
+   * Only these features (names as in a spec; case does not matter) are wanted: sources
+   * that provide none of them do not run, the others skip the rest. All when undefined.
+   */
+  features?: Iterable<string>;
   /** OCI architecture; by default this machine's, or the --host-root tree's. */
   arch?: string;
   env: Record<string, string | undefined>;
@@ -134,49 +139,70 @@ export interface Discovery {
 }
 
 export async function discover(opts: DiscoverOptions): Promise<Discovery> {
-  const names = resolveSources(opts.sources);
+  let names = resolveSources(opts.sources);
+  let wanted: Set<string> | undefined;
+  if (opts.features !== undefined) {
+    wanted = new Set([...opts.features].map((f) => f.toLowerCase()));
+    const needed = new Set(sourcesForFeatures(wanted));
+    names = names.filter((n) => needed.has(n));
+  }
   opts.host.resetCache();
   const arch = opts.arch ?? (await hostArch(opts.host));
   return runSources(
     names.map((n) => SOURCES[n] as FeatureSource),
-    { host: opts.host, arch, env: opts.env },
+    { host: opts.host, arch, env: opts.env, ...(wanted ? { wanted } : {}) },
     opts.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS,
   );
+}
+
+export interface SourceBase extends Omit<SourceContext, "warn" | "wants"> {
+  /** Lower-cased feature names; undefined: all. */
+  wanted?: ReadonlySet<string>;
 }
 
 /** Runs the given sources concurrently and merges their features (exported for tests). */
 export async function runSources(
   sources: FeatureSource[],
-  base: Omit<SourceContext, "warn">,
+  base: SourceBase,
   timeoutMs: number,
 ): Promise<Discovery> {
   const results = await Promise.all(sources.map((s) => runOne(s, base, timeoutMs)));
   const features = emptyFeatures();
   const problems = results.flatMap((r) => r.problems);
+  const wants = wantsOf(base.wanted);
   sources.forEach((s, i) => {
     const found = results[i]?.features;
     if (!found) return;
-    Object.assign(features.flags, found.flags);
-    Object.assign(features.attributes, found.attributes);
-    Object.assign(features.instances, found.instances);
+    keep(found.flags, features.flags, wants);
+    keep(found.attributes, features.attributes, wants);
+    keep(found.instances, features.instances, wants);
     for (const [kind, name, onlyArch] of ALWAYS[s.name] ?? []) {
       if (onlyArch !== undefined && onlyArch !== base.arch) continue;
-      if (!Object.hasOwn(features[kind], name))
-        features[kind][name] = kind === "attributes" ? { elements: newMap() } : { elements: [] };
+      if (!wants(name) || Object.hasOwn(features[kind], name)) continue;
+      features[kind][name] = kind === "attributes" ? { elements: newMap() } : { elements: [] };
     }
   });
   return { features, problems };
 }
 
+function keep<T>(from: Record<string, T>, to: Record<string, T>, wants: (f: string) => boolean) {
+  for (const [name, feature] of Object.entries(from)) if (wants(name)) to[name] = feature;
+}
+
+function wantsOf(wanted: ReadonlySet<string> | undefined): (feature: string) => boolean {
+  return wanted === undefined ? () => true : (feature) => wanted.has(feature);
+}
+
 async function runOne(
   source: FeatureSource,
-  base: Omit<SourceContext, "warn">,
+  { wanted, ...base }: SourceBase,
   timeoutMs: number,
 ): Promise<{ features?: Features; problems: DiscoveryProblem[] }> {
   let finished = false;
   const own: DiscoveryProblem[] = [];
   const ctx: SourceContext = {
     ...base,
+    wants: wantsOf(wanted),
     warn: (message) => {
       // A source dropped for taking too long may still warn later: ignore it then.
       if (!finished) own.push({ source: source.name, message });

@@ -11,6 +11,11 @@ export interface SourceContext {
   env: Record<string, string | undefined>;
   /** A problem worth telling with `-v`: a file that could not be read or parsed. */
   warn(message: string): void;
+  /**
+   * Whether a feature (`kernel.config`) is asked for. validate-node asks only for the
+   * features its spec names, so a source skips the files the others need.
+   */
+  wants(feature: string): boolean;
 }
 
 export interface FeatureSource {

@@ -185,10 +185,17 @@ test("the snapshot and the plain bundle behave the same", () => {
   const features = join(tmp, "features.json");
   writeFileSync(spec, SPEC);
   writeFileSync(features, FEATURES);
+  // A host tree: the blob ran discovery once while it was built (warmup.ts); nothing of
+  // the building host may show in a run.
+  const host = join(tmp, "host");
+  mkdirSync(join(host, "proc/sys/kernel"), { recursive: true });
+  writeFileSync(join(host, "proc/sys/kernel/osrelease"), "4.19.0-1-amd64\n");
   const cases: Array<{ args: string[]; input?: string }> = [
     { args: ["validate-node", "--spec", spec, "--features", features] },
     { args: ["validate-node", "--spec", "-", "--features", features, "-o", "json"], input: SPEC },
     { args: ["validate-node", "--spec", join(tmp, "missing.yaml")] },
+    { args: ["validate-node", "--spec", spec, "--host-root", host, "-v"] },
+    { args: ["export", "features", "--host-root", host, "-o", "yaml"] },
     { args: ["spec", "lint", spec] },
     { args: ["fetch-spec", "--image", "127.0.0.1:1/x:y", "--plain-http"] },
   ];

@@ -183,12 +183,11 @@ async function nodesToCheck(
     }
     return picked;
   }
-  const { discover, sourcesForFeatures } = await import("../../features/discover.js");
+  const { discover } = await import("../../features/discover.js");
   const { hostFromFlags, reportProblems } = await import("../host-flags.js");
   const host = await hostFromFlags(f, io, "validate-node");
-  // Only the sources whose features the spec names: the rest cannot change the verdict.
-  const sources = sourcesForFeatures(specFeatures(spec));
-  const found = await discover({ host, env: io.env, sources });
+  // Only the features the spec names: the rest cannot change the verdict.
+  const found = await discover({ host, env: io.env, features: specFeatures(spec) });
   if (f.verbose) reportProblems(found, io);
   const features = found.features;
   return [{ name: "this host", features }];

@@ -28,25 +28,35 @@ export const kernelSource: FeatureSource = {
       ctx.warn(`kernel.version: cannot read ${OSRELEASE_PATH}: ${reason(e)}`);
     }
 
+    const want = (name: string): boolean => ctx.wants(`kernel.${name}`);
     const [kconfig, loaded, builtin, selinux, kvm] = await Promise.all([
-      readKconfig(host, release),
-      host.readText(PROC_MODULES).then(parseProcModules, (e: unknown) => {
-        ctx.warn(`kernel.loadedmodule: cannot read ${PROC_MODULES}: ${reason(e)}`);
-        return undefined;
-      }),
-      readBuiltins(ctx, release),
-      selinuxEnforcing(host).catch((e: unknown) => {
-        ctx.warn(`kernel.selinux: ${reason(e)}`);
-        return undefined;
-      }),
-      kvmEnabled(host).catch((e: unknown) => {
-        ctx.warn(`kernel.kvm: ${reason(e)}`);
-        return undefined;
-      }),
+      // A config is ~300 KiB to inflate and parse: only when asked for.
+      want("config") ? readKconfig(host, release) : undefined,
+      want("loadedmodule") || want("enabledmodule")
+        ? host.readText(PROC_MODULES).then(parseProcModules, (e: unknown) => {
+            ctx.warn(`kernel.loadedmodule: cannot read ${PROC_MODULES}: ${reason(e)}`);
+            return undefined;
+          })
+        : undefined,
+      want("enabledmodule") ? readBuiltins(ctx, release) : undefined,
+      want("selinux")
+        ? selinuxEnforcing(host).catch((e: unknown) => {
+            ctx.warn(`kernel.selinux: ${reason(e)}`);
+            return undefined;
+          })
+        : undefined,
+      want("kvm")
+        ? kvmEnabled(host).catch((e: unknown) => {
+            ctx.warn(`kernel.kvm: ${reason(e)}`);
+            return undefined;
+          })
+        : undefined,
     ]);
 
-    if ("options" in kconfig) f.attributes["kernel.config"] = { elements: kconfig.options };
-    else ctx.warn(`kernel.config: no readable kernel config (${kconfig.failures.join("; ")})`);
+    if (kconfig !== undefined && "options" in kconfig)
+      f.attributes["kernel.config"] = { elements: kconfig.options };
+    else if (kconfig !== undefined)
+      ctx.warn(`kernel.config: no readable kernel config (${kconfig.failures.join("; ")})`);
     if (loaded) f.flags["kernel.loadedmodule"] = flagFeature(loaded);
     // Present only when modules.builtin was read, as in NFD.
     if (builtin) f.flags["kernel.enabledmodule"] = flagFeature([...(loaded ?? []), ...builtin]);

@@ -17,11 +17,14 @@ export const memorySource: FeatureSource = {
       ctx.warn(`memory.${what}: ${path}: ${reason(e)}`);
       return undefined;
     };
+    const want = (name: string): boolean => ctx.wants(`memory.${name}`);
     const [numa, swap, hugepages, nv] = await Promise.all([
-      detectNuma(host).catch(failed("numa", "/sys/bus/node/devices")),
-      detectSwap(host).catch(failed("swap", "/proc/swaps")),
-      detectHugePages(host, ctx.warn).catch(failed("hugepages", "/sys/kernel/mm/hugepages")),
-      detectNv(host).catch(failed("nv", "/sys/bus/nd/devices")),
+      want("numa") ? detectNuma(host).catch(failed("numa", "/sys/bus/node/devices")) : undefined,
+      want("swap") ? detectSwap(host).catch(failed("swap", "/proc/swaps")) : undefined,
+      want("hugepages")
+        ? detectHugePages(host, ctx.warn).catch(failed("hugepages", "/sys/kernel/mm/hugepages"))
+        : undefined,
+      want("nv") ? detectNv(host).catch(failed("nv", "/sys/bus/nd/devices")) : undefined,
     ]);
     if (numa) f.attributes["memory.numa"] = { elements: numa };
     if (swap) f.attributes["memory.swap"] = { elements: swap };

@@ -12,14 +12,17 @@ export const systemSource: FeatureSource = {
   async discover(ctx: SourceContext): Promise<Features> {
     const f = emptyFeatures();
     const [name, release, dmi] = await Promise.all([
-      nodeName(ctx.host, ctx.env),
-      ctx.host.readText(OS_RELEASE_PATH).then(parseOsRelease, (e: unknown) => {
-        ctx.warn(`system.osrelease: cannot read ${OS_RELEASE_PATH}: ${reason(e)}`);
-        return undefined;
-      }),
-      readDmiId(ctx.host),
+      ctx.wants("system.name") ? nodeName(ctx.host, ctx.env) : undefined,
+      ctx.wants("system.osrelease")
+        ? ctx.host.readText(OS_RELEASE_PATH).then(parseOsRelease, (e: unknown) => {
+            ctx.warn(`system.osrelease: cannot read ${OS_RELEASE_PATH}: ${reason(e)}`);
+            return undefined;
+          })
+        : undefined,
+      // Sixteen sysfs files.
+      ctx.wants("system.dmiid") ? readDmiId(ctx.host) : undefined,
     ]);
-    f.attributes["system.name"] = attributeFeature([["nodename", name]]);
+    if (name !== undefined) f.attributes["system.name"] = attributeFeature([["nodename", name]]);
     if (release) f.attributes["system.osrelease"] = { elements: release };
     if (dmi) f.attributes["system.dmiid"] = { elements: dmi };
     return f;

@@ -43,7 +43,13 @@ export async function makeHost(entries: Record<string, Entry>): Promise<TestHost
     root,
     host,
     warnings,
-    ctx: (arch = "amd64") => ({ host, arch, env: {}, warn: (m: string) => void warnings.push(m) }),
+    ctx: (arch = "amd64") => ({
+      host,
+      arch,
+      env: {},
+      warn: (m: string) => void warnings.push(m),
+      wants: () => true,
+    }),
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
 }
