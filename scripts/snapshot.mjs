@@ -28,7 +28,7 @@ export async function buildSnapshot(dir = SNAPSHOT_DIR) {
     platform: "node",
     target: "node20",
     outfile: entry,
-    minify: true,
+    minify: process.env.KOMPAT_SNAPSHOT_PLAIN ? false : true,
     logLevel: "warning",
     plugins: [
       {

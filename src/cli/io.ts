@@ -1,6 +1,8 @@
 // What a command may touch of the process: streams, environment, TTY-ness. Tests pass
 // their own, so commands never reach for `process` directly.
 
+import { isatty } from "node:tty";
+
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -30,16 +32,26 @@ export type Command = (argv: string[], io: Io) => Promise<number>;
 export function processIo(): Io {
   let stdin: Promise<string> | undefined;
   const env = process.env;
-  // `kompat … | head`: a closed pipe ends the output quietly, as other Unix tools do.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
-      throw e;
-    });
-  }
+  // Streams are made on first write: creating one costs start-up time, and most runs
+  // never write to stderr.
+  const writer = (get: () => NodeJS.WriteStream): ((t: string) => void) => {
+    let stream: NodeJS.WriteStream | undefined;
+    return (t) => {
+      if (stream === undefined) {
+        stream = get();
+        // `kompat … | head`: a closed pipe ends the output quietly, as other Unix tools do.
+        stream.on("error", (e: NodeJS.ErrnoException) => {
+          if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+          throw e;
+        });
+      }
+      stream.write(t);
+    };
+  };
+  const isTty = (): boolean => isatty(1);
   return {
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    stdout: writer(() => process.stdout),
+    stderr: writer(() => process.stderr),
     readStdin: () =>
       (stdin ??= (async () => {
         const chunks: Buffer[] = [];
@@ -47,8 +59,8 @@ export function processIo(): Io {
         return Buffer.concat(chunks).toString("utf8");
       })()),
     env,
-    color: Boolean(process.stdout.isTTY) && env.NO_COLOR === undefined,
-    tty: Boolean(process.stdout.isTTY),
+    color: isTty() && env.NO_COLOR === undefined,
+    tty: isTty(),
     cwd: process.cwd(),
   };
 }

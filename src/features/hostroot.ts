@@ -2,8 +2,8 @@
 // flag (`--host-root`, `--host-prefix`) points all of them at another tree, symlinks inside
 // that tree resolve inside it, and capture-host can record exactly what was read.
 
-import { lstat, readdir, readlink, stat, open, realpath } from "node:fs/promises";
-import { constants, type Stats } from "node:fs";
+import { lstat, readdir, readlink, stat, realpath } from "node:fs/promises";
+import { close, constants, open, read, type Stats } from "node:fs";
 import { posix } from "node:path";
 import { compareBytes } from "./text.js";
 
@@ -22,6 +22,8 @@ const PREFIXED_TOPS = new Set(["sys", "proc", "etc", "boot", "lib", "usr"]);
 
 const MAX_LINKS = 40;
 export const DEFAULT_MAX_BYTES = 1 << 20;
+/** A sysfs attribute is one page at most. */
+const ATTRIBUTE_MAX_BYTES = 4096;
 
 /** How discovery touched one host path; capture-host copies according to it. */
 export interface TraceEntry {
@@ -149,7 +151,11 @@ export class HostRoot {
     return this.root + (await this.realPath(hostPath));
   }
 
-  async readBytes(hostPath: string, maxBytes = DEFAULT_MAX_BYTES): Promise<Buffer> {
+  async readBytes(
+    hostPath: string,
+    maxBytes = DEFAULT_MAX_BYTES,
+    opts: { attribute?: boolean } = {},
+  ): Promise<Buffer> {
     const entry = this.touch(hostPath);
     const file = await this.open(hostPath);
     // O_NONBLOCK: a FIFO planted in a tree reads as empty instead of blocking forever.
@@ -158,29 +164,32 @@ export class HostRoot {
       constants.O_RDONLY |
       constants.O_NONBLOCK |
       (this.root === undefined ? 0 : constants.O_NOFOLLOW);
-    const fh = await open(file, flags);
-    try {
-      // sysfs/procfs report size 0: read in chunks up to the cap instead of trusting stat.
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for (;;) {
-        const buf = Buffer.allocUnsafe(Math.min(65536, maxBytes + 1 - total));
-        const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-        if (bytesRead === 0) break;
-        chunks.push(buf.subarray(0, bytesRead));
-        total += bytesRead;
-        if (total > maxBytes) throw new Error(`${hostPath}: larger than ${maxBytes} bytes`);
-      }
-      const data = Buffer.concat(chunks, total);
-      if (entry) entry.read = data;
-      return data;
-    } finally {
-      await fh.close();
-    }
+    const data = await readCapped(file, flags, maxBytes, hostPath, opts.attribute === true);
+    if (entry) entry.read = data;
+    return data;
   }
 
   async readText(hostPath: string, maxBytes = DEFAULT_MAX_BYTES): Promise<string> {
     return (await this.readBytes(hostPath, maxBytes)).toString("utf8");
+  }
+
+  /**
+   * A sysfs attribute (or a regular file of a copied tree): at most a page, which the
+   * kernel hands to a single read whole, so a short read is the end. That saves the
+   * read that would return 0: a quarter of the system calls of a discovery.
+   */
+  async readAttribute(hostPath: string): Promise<string> {
+    return (await this.readBytes(hostPath, ATTRIBUTE_MAX_BYTES, { attribute: true })).toString(
+      "utf8",
+    );
+  }
+
+  async tryReadAttribute(hostPath: string): Promise<string | undefined> {
+    try {
+      return await this.readAttribute(hostPath);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The file's text, or undefined when it cannot be read (missing, permission, …). */
@@ -265,6 +274,46 @@ export class HostRoot {
     }
     return e;
   }
+}
+
+/**
+ * The whole file, refusing more than `maxBytes`. sysfs and procfs report size 0, so it
+ * reads in chunks instead of trusting stat. The callback API, not FileHandle: discovery
+ * reads ~100 small files, and FileHandle's per-call promise machinery made that ~2× slower.
+ */
+function readCapped(
+  file: string,
+  flags: number,
+  maxBytes: number,
+  hostPath: string,
+  shortReadEnds: boolean,
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    open(file, flags, (err, fd) => {
+      if (err) return reject(err);
+      const chunks: Buffer[] = [];
+      let total = 0;
+      const finish = (error: Error | null): void =>
+        close(fd, (closeErr) => {
+          if (error ?? closeErr) reject(error ?? closeErr);
+          else resolve(Buffer.concat(chunks, total));
+        });
+      const next = (): void => {
+        const buf = Buffer.allocUnsafe(Math.min(65536, maxBytes + 1 - total));
+        read(fd, buf, 0, buf.length, null, (readErr, n) => {
+          if (readErr) return finish(readErr);
+          if (n === 0) return finish(null);
+          chunks.push(buf.subarray(0, n));
+          total += n;
+          if (total > maxBytes)
+            return finish(new Error(`${hostPath}: larger than ${maxBytes} bytes`));
+          if (shortReadEnds && n < buf.length) return finish(null);
+          next();
+        });
+      };
+      next();
+    });
+  });
 }
 
 function normal(hostPath: string): string {

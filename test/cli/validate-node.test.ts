@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -251,24 +252,23 @@ test("a closed pipe (kompat … | head) ends quietly", async () => {
   assert.equal(r.status, 0);
 });
 
-test("colours only when the output is a terminal without NO_COLOR", async () => {
-  const { processIo } = await import("../../src/cli/io.js");
-  const tty = process.stdout.isTTY;
-  const saved = process.env.NO_COLOR;
-  try {
-    Object.defineProperty(process.stdout, "isTTY", { value: true, configurable: true });
-    delete process.env.NO_COLOR;
-    assert.equal(processIo().color, true);
-    process.env.NO_COLOR = "1";
-    assert.equal(processIo().color, false);
-    Object.defineProperty(process.stdout, "isTTY", { value: false, configurable: true });
-    delete process.env.NO_COLOR;
-    assert.equal(processIo().color, false);
-  } finally {
-    Object.defineProperty(process.stdout, "isTTY", { value: tty, configurable: true });
-    if (saved === undefined) delete process.env.NO_COLOR;
-    else process.env.NO_COLOR = saved;
-  }
+test("colours only when the output is a terminal without NO_COLOR", async (t) => {
+  // A real terminal: script(1) runs the binary on a pseudo-terminal.
+  const onTty = (env: Record<string, string>) => {
+    const cmd = `${BIN} validate-node --spec ${specFile} --features ${nodeFile}`;
+    const r = spawnSync("script", ["-qec", cmd, "/dev/null"], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    });
+    return r.error ? undefined : r.stdout;
+  };
+  const plain = onTty({});
+  if (plain === undefined) return t.skip("script(1) is not installed");
+  assert.match(plain, /\x1b\[32mcompatible\x1b\[0m/);
+  assert.doesNotMatch(onTty({ NO_COLOR: "1" }) ?? "", /\x1b\[/);
+  const piped = await runBin(["validate-node", "--spec", specFile, "--features", nodeFile]);
+  assert.doesNotMatch(piped.stdout, /\x1b\[/);
+  assert.match(piped.stdout, /compatible/);
   const r = await runCli(["validate-node", "--spec", specFile, "--features", nodeFile], {
     color: true,
   });

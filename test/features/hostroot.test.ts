@@ -94,3 +94,38 @@ test("the trace records how each path was touched, and the bytes read", async ()
     await removeTree(root);
   }
 });
+
+test("attributes: one page at most, returned whole, traced like any read", async () => {
+  const page = "x".repeat(4095) + "\n";
+  const root = await makeTree({
+    "sys/a/small": "0x8086\n",
+    "sys/a/page": page,
+    "sys/a/big": "y".repeat(4097),
+    "sys/a/empty": "",
+  });
+  try {
+    const trace: HostTrace = new Map();
+    const h = new HostRoot({ root, trace });
+    assert.equal(await h.readAttribute("/sys/a/small"), "0x8086\n");
+    assert.equal(await h.readAttribute("/sys/a/page"), page);
+    assert.equal(await h.readAttribute("/sys/a/empty"), "");
+    await assert.rejects(h.readAttribute("/sys/a/big"), /larger than 4096 bytes/);
+    assert.equal(await h.tryReadAttribute("/sys/a/missing"), undefined);
+    assert.equal(trace.get("/sys/a/small")?.read?.toString(), "0x8086\n");
+  } finally {
+    await removeTree(root);
+  }
+});
+
+test("this machine's sysfs attributes read the same in one read as read to the end", async () => {
+  const h = new HostRoot();
+  const dir = "/sys/devices/system/cpu";
+  let compared = 0;
+  for (const name of ["online", "possible", "present", "kernel_max"]) {
+    const whole = await h.tryReadText(`${dir}/${name}`);
+    if (whole === undefined) continue;
+    assert.equal(await h.readAttribute(`${dir}/${name}`), whole, name);
+    compared++;
+  }
+  assert.ok(compared > 0, `no readable attribute under ${dir}`);
+});

@@ -37,16 +37,18 @@ export const CPUINFO = "/proc/cpuinfo";
 const CPUINFO_MAX_BYTES = 32 << 20;
 
 export async function gatherCpuFacts(ctx: SourceContext): Promise<CpuFacts> {
-  let cpuinfo: Cpuinfo | undefined;
-  try {
-    cpuinfo = parseCpuinfo(await ctx.host.readText(CPUINFO, CPUINFO_MAX_BYTES));
-  } catch (err) {
-    ctx.warn(`cannot read ${CPUINFO}: ${(err as Error).message}`);
-  }
+  // Both at once: each waits on the thread pool, which other sources keep busy.
+  const [text, device] = await Promise.all([
+    ctx.host.readText(CPUINFO, CPUINFO_MAX_BYTES).catch((err: unknown) => {
+      ctx.warn(`cannot read ${CPUINFO}: ${(err as Error).message}`);
+      return undefined;
+    }),
+    ctx.arch === "amd64" ? readCpuidDevice(ctx.host) : undefined,
+  ]);
+  const cpuinfo: Cpuinfo | undefined = text === undefined ? undefined : parseCpuinfo(text);
   const facts: CpuFacts = { arch: ctx.arch, cpuinfo, x86: undefined };
-  if (ctx.arch !== "amd64") return facts;
+  if (device === undefined) return facts;
 
-  const device = await readCpuidDevice(ctx.host);
   if ("leaves" in device) {
     const decoded = decodeCpuid(device.leaves, xcr0Estimate(cpuinfo, device.leaves));
     facts.x86 = {

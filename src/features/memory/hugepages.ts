@@ -53,7 +53,7 @@ export async function detectHugePages(
   const counts = await Promise.all(
     dirs.map(async (d) => {
       try {
-        return trimSpace(await host.readText(`${BASE}/${d.name}/nr_hugepages`, 4096));
+        return trimSpace(await host.readAttribute(`${BASE}/${d.name}/nr_hugepages`));
       } catch (e) {
         warn(`memory.hugepages: ${BASE}/${d.name}/nr_hugepages: ${reason(e)}`);
         // NFD still records the size, with an empty count.

@@ -20,7 +20,7 @@ export async function detectNv(host: HostRoot): Promise<AttributeElements[]> {
     names.map(async (name) => {
       const attrs = attributes(["name", name]);
       const [devtype, mode] = await Promise.all(
-        ["devtype", "mode"].map((a) => host.tryReadText(`${BASE}/${name}/${a}`, 4096)),
+        ["devtype", "mode"].map((a) => host.tryReadAttribute(`${BASE}/${name}/${a}`)),
       );
       if (devtype !== undefined) attrs.devtype = trimSpace(devtype);
       if (mode !== undefined) attrs.mode = trimSpace(mode);

@@ -37,7 +37,7 @@ async function readIface(
   const physical = await host.exists(`${dir}/device`);
   const files = physical ? DEVICE_ATTRS : VIRTUAL_ATTRS;
   // e.g. `speed` of a link that is down fails with EINVAL: NFD skips it silently.
-  const values = await Promise.all(files.map((a) => host.tryReadText(`${dir}/${a}`, 4096)));
+  const values = await Promise.all(files.map((a) => host.tryReadAttribute(`${dir}/${a}`)));
   const attrs = attributes(["name", name]);
   files.forEach((file, i) => {
     const v = values[i];

@@ -40,7 +40,7 @@ async function readDevice(
   const all = [...MANDATORY, ...OPTIONAL];
   const values = await Promise.all(
     all.map((a) =>
-      host.readText(`${dir}/${a}`, 4096).then(
+      host.readAttribute(`${dir}/${a}`).then(
         (raw) => ({ raw }),
         (error: unknown) => ({ error }),
       ),

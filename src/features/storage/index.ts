@@ -18,7 +18,7 @@ export const storageSource: FeatureSource = {
     const devs = await Promise.all(
       names.map(async (name) => {
         const values = await Promise.all(
-          QUEUE_ATTRS.map((a) => ctx.host.tryReadText(`${BASE}/${name}/queue/${a}`, 4096)),
+          QUEUE_ATTRS.map((a) => ctx.host.tryReadAttribute(`${BASE}/${name}/queue/${a}`)),
         );
         const attrs = attributes(["name", name]);
         QUEUE_ATTRS.forEach((a, i) => {

@@ -27,7 +27,7 @@ export const DMI_ATTRIBUTES = [
 /** The readable ones; undefined when none is (NFD then omits the feature). */
 export async function readDmiId(host: HostRoot): Promise<AttributeElements | undefined> {
   const values = await Promise.all(
-    DMI_ATTRIBUTES.map((a) => host.tryReadText(`${BASE}/${a}`, 4096)),
+    DMI_ATTRIBUTES.map((a) => host.tryReadAttribute(`${BASE}/${a}`)),
   );
   const out = newMap<string>();
   let any = false;

@@ -42,7 +42,7 @@ export const usbSource: FeatureSource = {
 
 async function readDevice(host: HostRoot, dir: string): Promise<AttributeElements[]> {
   const values = await Promise.all(
-    FILES.map(([, file]) => host.tryReadText(`${dir}/${file}`, 4096)),
+    FILES.map(([, file]) => host.tryReadAttribute(`${dir}/${file}`)),
   );
   const attrs = newMap<string>();
   FILES.forEach(([attr], i) => {
@@ -57,7 +57,7 @@ async function readDevice(host: HostRoot, dir: string): Promise<AttributeElement
   );
   const ifaces = entries.filter((_, i) => withClass[i]);
   const classes = await Promise.all(
-    ifaces.map(async (i) => trimSpace(await host.readText(`${dir}/${i}/bInterfaceClass`, 4096))),
+    ifaces.map(async (i) => trimSpace(await host.readAttribute(`${dir}/${i}/bInterfaceClass`))),
   );
   return classes.map((c) => {
     const a = newMap<string>();

@@ -1,12 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { cpuSource } from "../../../src/features/cpu/index.js";
 import { arm64Flags } from "../../../src/features/cpu/arm64.js";
 import { parseCpuinfo, cpuinfoWords } from "../../../src/features/cpu/cpuinfo.js";
 import { cpuidFromCpuinfo } from "../../../src/features/cpu/cpuid-table.js";
 import { decodeCpuid } from "../../../src/features/cpu/cpuid-decode.js";
-import { readCpuidDevice } from "../../../src/features/cpu/cpuid-device.js";
+import { currentCpu, readCpuidDevice } from "../../../src/features/cpu/cpuid-device.js";
 import { x86IdentityFromCpuinfo, xcr0Estimate } from "../../../src/features/cpu/facts.js";
 import { HostRoot } from "../../../src/features/hostroot.js";
 import { fixture, makeHost, type Entry } from "./tree.js";
@@ -121,6 +123,44 @@ test("a regular file where the CPUID device should be is not used", async () => 
   } finally {
     await h.cleanup();
   }
+});
+
+test("another character device there (a link to /dev/null) is not read", async () => {
+  const h = await makeHost({ "/dev/cpu/0/cpuid": { link: "/dev/null" } });
+  try {
+    const r = await readCpuidDevice(h.host);
+    assert.ok("reason" in r && r.reason.includes("not the cpuid device"), JSON.stringify(r));
+  } finally {
+    await h.cleanup();
+  }
+});
+
+/** The CPUs this process may run on (Cpus_allowed_list: `0-3,8`). */
+function allowedCpus(): number[] {
+  const status = readFileSync("/proc/self/status", "utf8");
+  const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? "0";
+  return list.split(",").flatMap((r) => {
+    const [a, b] = r.split("-").map(Number) as [number, number | undefined];
+    return Array.from({ length: (b ?? a) - a + 1 }, (_, i) => a + i);
+  });
+}
+
+test("currentCpu names the CPU the process is pinned to", (t) => {
+  const cpus = allowedCpus();
+  const url = new URL("../../../src/features/cpu/cpuid-device.js", import.meta.url).href;
+  const script = `import(${JSON.stringify(url)}).then((m) => process.stdout.write(String(m.currentCpu())))`;
+  const seen = new Set<string>();
+  for (const cpu of cpus) {
+    const r = spawnSync("taskset", ["-c", String(cpu), process.execPath, "-e", script], {
+      encoding: "utf8",
+    });
+    if (r.error) return t.skip("taskset is not installed");
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, String(cpu));
+    seen.add(r.stdout);
+  }
+  assert.equal(seen.size, cpus.length);
+  assert.ok(cpus.includes(currentCpu()));
 });
 
 // On this machine: read at test time, skipped where it does not apply.
