@@ -1,8 +1,6 @@
 // What a command may touch of the process: streams, environment, TTY-ness. Tests pass
 // their own, so commands never reach for `process` directly.
 
-import { isatty } from "node:tty";
-
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -48,7 +46,8 @@ export function processIo(): Io {
       stream.write(t);
     };
   };
-  const isTty = (): boolean => isatty(1);
+  // Not imported: node warns that node:tty is not verified in start-up snapshots.
+  const isTty = (): boolean => process.getBuiltinModule("node:tty").isatty(1);
   return {
     stdout: writer(() => process.stdout),
     stderr: writer(() => process.stderr),
