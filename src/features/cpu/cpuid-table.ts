@@ -1,5 +1,5 @@
 // From Linux /proc/cpuinfo `flags` to klauspost/cpuid feature names (what NFD reports as
-// `cpu.cpuid`), for when CPUID cannot be read through /dev/cpu/0/cpuid.
+// `cpu.cpuid`), for when CPUID cannot be read through /dev/cpu/N/cpuid.
 //
 // Linux prints a flag per X86_FEATURE_* bit that has a quoted name in
 // arch/x86/include/asm/cpufeatures.h; klauspost names CPUID bits, sometimes with extra
@@ -364,7 +364,7 @@ export function cpuidMappingMarkdown(): string {
     "|---|---|",
     ...DERIVED_CPUID.map((d) => `| \`${d.cpuid}\` | ${d.rule} |`),
     "",
-    "| name only from CPUID (/dev/cpu/0/cpuid) | why not from cpuinfo |",
+    "| name only from CPUID (/dev/cpu/N/cpuid) | why not from cpuinfo |",
     "|---|---|",
     ...Object.entries(NOT_FROM_CPUINFO).map(([n, why]) => `| \`${n}\` | ${why} |`),
   ];

@@ -5,8 +5,8 @@ export function cpuidMappingDoc(): string {
   return `# x86-64: from /proc/cpuinfo flags to \`cpu.cpuid\` names
 
 kompat names x86-64 CPU features as klauspost/cpuid (and so NFD) does. When
-\`/dev/cpu/0/cpuid\` can be read (root, the \`cpuid\` driver), kompat decodes the CPUID
-leaves itself; otherwise it derives the names from the \`flags\` line of \`/proc/cpuinfo\`
+\`/dev/cpu/N/cpuid\` can be read (root, the \`cpuid\` driver; N is the CPU kompat runs
+on, as NFD executes CPUID wherever it runs), kompat decodes the CPUID leaves itself; otherwise it derives the names from the \`flags\` line of \`/proc/cpuinfo\`
 through the tables below. A captured host tree (\`kompat capture-host\`) always takes the
 cpuinfo path. Generated from the source by \`node scripts/gen-docs.mjs\`; do not edit.
 
