@@ -168,7 +168,11 @@ export async function runSources(
 ): Promise<Discovery> {
   const results = await Promise.all(sources.map((s) => runOne(s, base, timeoutMs)));
   const features = emptyFeatures();
-  const problems = results.flatMap((r) => r.problems);
+  // A source reads concurrently, so its warnings come in any order: sort them, so that
+  // two runs on the same host print the same.
+  const problems = results.flatMap((r) =>
+    [...r.problems].sort((a, b) => (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)),
+  );
   const wants = wantsOf(base.wanted);
   sources.forEach((s, i) => {
     const found = results[i]?.features;

@@ -198,3 +198,19 @@ test("under --host-root the architecture comes from the tree", async () => {
     await removeTree(x86);
   }
 });
+
+test("a source's problems come sorted, whatever order its reads finished in", async () => {
+  const racy = {
+    name: "cpu",
+    discover: async (ctx: { warn: (m: string) => void }) => {
+      ctx.warn("cpu.sst: z");
+      ctx.warn("cpu.model: a");
+      return emptyFeatures();
+    },
+  };
+  const r = await runSources([racy], { host: new HostRoot(), env: {}, arch: "amd64" }, 1000);
+  assert.deepEqual(
+    r.problems.map((p) => p.message),
+    ["cpu.model: a", "cpu.sst: z"],
+  );
+});
