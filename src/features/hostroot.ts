@@ -264,6 +264,15 @@ export class HostRoot {
     }
   }
 
+  /**
+   * For capture-host: `data` stands for what was read at hostPath, where the read itself
+   * cannot be copied (the CPUID device: its leaves, as a recording).
+   */
+  noteRead(hostPath: string, data: Buffer): void {
+    const entry = this.touch(hostPath);
+    if (entry) entry.read = data;
+  }
+
   private touch(hostPath: string): TraceEntry | undefined {
     if (this.trace === undefined) return undefined;
     const p = normal(hostPath);

@@ -10,6 +10,7 @@ import { close, constants, fstat, open, readFileSync, readSync } from "node:fs";
 import { promisify } from "node:util";
 import type { HostRoot } from "../hostroot.js";
 import { CpuidLeaves, leavesToRead, type Regs } from "./cpuid-leaves.js";
+import { formatCpuidRecording, parseCpuidRecording } from "./cpuid-record.js";
 
 export const CPUID_DEVICE = "/dev/cpu/0/cpuid";
 const openAsync = promisify(open);
@@ -19,14 +20,49 @@ const closeAsync = promisify(close);
 /** The cpuid driver's character-device major (the kernel's devices.txt). */
 const CPUID_MAJOR = 203;
 
+export type CpuidRead = { leaves: CpuidLeaves } | { reason: string };
+
 /**
  * The leaves kompat's decoders use, or a reason why the device cannot be used. Only a
- * character device counts: a copied host tree cannot hold one, and a regular file there
- * would not answer per-leaf reads.
+ * character device counts, or under --host-root the recording capture-host leaves in the
+ * device's place (a copied tree cannot hold a device, and a file does not answer per-leaf
+ * reads).
  */
-export async function readCpuidDevice(
-  host: HostRoot,
-): Promise<{ leaves: CpuidLeaves } | { reason: string }> {
+export async function readCpuidDevice(host: HostRoot): Promise<CpuidRead> {
+  if (host.root !== undefined) {
+    const recorded = await readRecording(host);
+    if (recorded !== undefined) return recorded;
+  }
+  const read = await readDevice(host);
+  // capture-host copies the leaves as a recording.
+  if ("leaves" in read && host.trace !== undefined)
+    host.noteRead(CPUID_DEVICE, Buffer.from(formatCpuidRecording(read.leaves)));
+  return read;
+}
+
+/** The recording in a host tree; undefined when there is no regular file to read. */
+async function readRecording(host: HostRoot): Promise<CpuidRead | undefined> {
+  const path = host.local(CPUID_DEVICE);
+  try {
+    if (!(await host.stat(CPUID_DEVICE)).isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = await host.readText(CPUID_DEVICE);
+  } catch (err) {
+    return { reason: `${path}: ${errText(err)}` };
+  }
+  const parsed = parseCpuidRecording(text);
+  if ("error" in parsed)
+    return {
+      reason: `${path} is a file, not the cpuid device nor a CPUID recording (${parsed.error})`,
+    };
+  return { leaves: parsed };
+}
+
+async function readDevice(host: HostRoot): Promise<CpuidRead> {
   // host.local, not host.open: a device node is not part of a host tree capture-host can copy.
   const cpu = currentCpu();
   const candidates = cpu > 0 ? [cpuidDevice(cpu), CPUID_DEVICE] : [CPUID_DEVICE];

@@ -7,19 +7,25 @@ export type Regs = readonly [number, number, number, number];
 const ZERO: Regs = [0, 0, 0, 0];
 
 export class CpuidLeaves {
-  private readonly regs = new Map<string, Regs>();
+  private readonly regs = new Map<string, { leaf: number; subleaf: number; regs: Regs }>();
 
   set(leaf: number, subleaf: number, regs: Regs): this {
-    this.regs.set(key(leaf, subleaf), regs.map((r) => r >>> 0) as unknown as Regs);
+    const unsigned = regs.map((r) => r >>> 0) as unknown as Regs;
+    this.regs.set(key(leaf, subleaf), { leaf: leaf >>> 0, subleaf: subleaf >>> 0, regs: unsigned });
     return this;
   }
 
   get(leaf: number, subleaf = 0): Regs {
-    return this.regs.get(key(leaf, subleaf)) ?? ZERO;
+    return this.regs.get(key(leaf, subleaf))?.regs ?? ZERO;
   }
 
   has(leaf: number, subleaf = 0): boolean {
     return this.regs.has(key(leaf, subleaf));
+  }
+
+  /** Every recorded leaf, in the order set. */
+  entries(): Array<{ leaf: number; subleaf: number; regs: Regs }> {
+    return [...this.regs.values()];
   }
 }
 

@@ -119,7 +119,8 @@ test("a regular file where the CPUID device should be is not used", async () => 
   const h = await makeHost({ "/dev/cpu/0/cpuid": "not a device" });
   try {
     const r = await readCpuidDevice(h.host);
-    assert.ok("reason" in r && r.reason.includes("not a device"), JSON.stringify(r));
+    assert.ok("reason" in r, JSON.stringify(r));
+    assert.match(r.reason, /is a file, not the cpuid device nor a CPUID recording \(line 1: /);
   } finally {
     await h.cleanup();
   }
