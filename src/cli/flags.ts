@@ -28,6 +28,24 @@ export function commaList(values: string | string[] | undefined): string[] | und
   return list.map((s) => s.trim()).filter((s) => s !== "");
 }
 
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration as Go writes them (`500ms`, `30s`, `1m30s`, `1.5h`), in milliseconds; NFD's
+ * flags take Go durations. A bare number is refused: its unit would be a guess.
+ */
+export function parseDuration(text: string, flag: string, maxMs = 86_400_000): number {
+  const parts = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(text)
+    ? [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)]
+    : undefined;
+  if (parts === undefined)
+    throw new UserError(`${flag} ${text}: expected a duration such as 500ms, 30s or 2m`);
+  const ms = parts.reduce((sum, m) => sum + Number(m[1]) * (UNIT_MS[m[2] as string] as number), 0);
+  if (ms < 1) throw new UserError(`${flag} ${text}: must be at least 1ms`);
+  if (ms > maxMs) throw new UserError(`${flag} ${text}: must be at most ${maxMs / 3_600_000}h`);
+  return Math.round(ms);
+}
+
 /** Reads a file (or stdin for `-`), refusing anything larger than `maxBytes`. */
 export async function readInput(
   path: string,

@@ -4,6 +4,7 @@
 import { RegistryError } from "../oci/errors.js";
 import type { ClientOptions } from "../oci/client.js";
 import { UserError, type Io } from "./io.js";
+import { parseDuration } from "./flags.js";
 
 export const REGISTRY_FLAGS = {
   image: { type: "string" },
@@ -15,6 +16,7 @@ export const REGISTRY_FLAGS = {
   "registry-password-stdin": { type: "boolean" },
   "registry-token-stdin": { type: "boolean" },
   "no-cache": { type: "boolean" },
+  timeout: { type: "string" },
   verbose: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -28,6 +30,8 @@ export const REGISTRY_HELP = `Registry access:
   --registry-password-stdin   read the registry password from stdin
   --registry-token-stdin      read a registry access token from stdin
   --no-cache                  do not use or fill the content cache
+  --timeout DURATION          give up on a registry that does not connect, answer or send
+                              for this long (500ms, 30s, 2m; default 30s)
   -v, --verbose               show requests and decisions on stderr
 Without credential flags, Docker's config.json and podman's auth.json are consulted.
 REF is registry/repository[:tag|@digest] or oci-layout:DIR[:tag|@digest].
@@ -42,6 +46,7 @@ export interface RegistryFlagValues {
   "registry-password-stdin"?: boolean | undefined;
   "registry-token-stdin"?: boolean | undefined;
   "no-cache"?: boolean | undefined;
+  timeout?: string | undefined;
   verbose?: boolean | undefined;
 }
 
@@ -75,6 +80,7 @@ export async function clientOptions(
   if (f.insecure) opts.insecure = true;
   if (f["ca-file"] !== undefined) opts.caFile = f["ca-file"];
   if (f["no-cache"]) opts.noCache = true;
+  if (f.timeout !== undefined) opts.timeoutMs = parseDuration(f.timeout, "--timeout");
   if (f["registry-username"] !== undefined) {
     opts.username = f["registry-username"];
     opts.password = secretFromStdin(await io.readStdin(), "--registry-password-stdin");

@@ -27,6 +27,7 @@ Where the spec comes from:
   --registry-password-stdin   read the registry password from stdin
   --registry-token-stdin      read a registry access token from stdin
   --no-cache                  do not use or fill the content cache
+  --timeout DURATION          with --image: give up on a silent registry after this (default 30s)
 
 What it is checked against (default: discover this host):
   --features FILE             saved features: nfd export JSON, NodeFeature, a list or a map of nodes (- for stdin)
