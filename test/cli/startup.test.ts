@@ -19,6 +19,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { BIN, REPO } from "../helpers/cli.js";
 
 const SNAPSHOT = join(REPO, "dist/snapshot");
@@ -72,6 +73,14 @@ test("the build made a blob and recorded the node that built it", () => {
   assert.ok(existsSync(blob), `${blob} is missing: run npm run build`);
   const built = readFileSync(`${blob}.node`, "utf8").trim();
   assert.ok(existsSync(built), `kompat.blob.node names ${built}, which does not exist`);
+});
+
+test("bin/kompat runs the blob with the V8 flags it was built with", async () => {
+  const url = pathToFileURL(join(REPO, "scripts/snapshot.mjs")).href;
+  const { V8_FLAGS } = (await import(url)) as { V8_FLAGS: string[] };
+  const exec = /exec "\$node" (.*) --snapshot-blob "\$blob"/.exec(readFileSync(BIN, "utf8"));
+  assert.ok(exec, "bin/kompat has no exec line for the blob");
+  assert.deepEqual((exec[1] as string).split(" "), V8_FLAGS);
 });
 
 test("the blob is used when the node on PATH built it", () => {
