@@ -54,6 +54,11 @@ export const DEFAULT_FUNCS: Record<string, FuncDef> = {
   deepEqual: def(["any", "any"], ([a, b]) => deepEqual(a ?? null, b ?? null)),
   typeOf: def(["any"], ([v]) => typeName(v ?? null)),
   typeIs: def(["string", "any"], ([t, v]) => t === typeName(v ?? null)),
+  // Also matches a pointer to the type; template values are never pointers here.
+  typeIsLike: def(["string", "any"], ([t, v]) => {
+    const name = typeName(v ?? null);
+    return t === name || `*${t as string}` === name;
+  }),
   kindOf: def(["any"], ([v]) => (v === null || v === undefined ? "invalid" : goKind(v))),
   kindIs: def(
     ["string", "any"],

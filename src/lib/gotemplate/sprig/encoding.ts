@@ -206,5 +206,6 @@ export const ENCODING_FUNCS: Record<string, FuncDef> = {
   b32dec: def(["string"], ([s]) => b32dec(s as string)),
   sha1sum: def(["string"], ([s]) => hash("sha1")(s as string)),
   sha256sum: def(["string"], ([s]) => hash("sha256")(s as string)),
+  sha512sum: def(["string"], ([s]) => hash("sha512")(s as string)),
   adler32sum: def(["string"], ([s]) => adler32(s as string)),
 };

@@ -1,6 +1,8 @@
-// Sprig (github.com/Masterminds/sprig v3) functions, re-implemented: the hermetic subset that
-// templates over strings use. Sprig's `slice` replaces Go's builtin, as it does in NFD.
-import type { FuncDef } from "../funcdef.js";
+// Sprig (github.com/Masterminds/sprig v3.3) functions, re-implemented: all of them but the
+// date functions, URL parsing, merge/mergeOverwrite, semver objects, certificates, bcrypt,
+// htpasswd and derivePassword (and env, expandenv, getHostByName, which NFD removes).
+// Sprig's `slice` replaces Go's builtin, as it does in NFD.
+import { def, type FuncDef } from "../funcdef.js";
 import { DEFAULT_FUNCS } from "./defaults.js";
 import { DICT_FUNCS } from "./dicts.js";
 import { ENCODING_FUNCS } from "./encoding.js";
@@ -9,6 +11,9 @@ import { MATH_FUNCS } from "./math.js";
 import { REGEX_FUNCS } from "./regex.js";
 import { SEMVER_FUNCS } from "./semver.js";
 import { STRING_FUNCS } from "./strings.js";
+import { WRAP_FUNCS } from "./wrap.js";
+import { RANDOM_FUNCS } from "./random.js";
+import { CRYPTO_FUNCS } from "./crypto.js";
 
 const BASE: Record<string, FuncDef> = {
   ...STRING_FUNCS,
@@ -19,6 +24,10 @@ const BASE: Record<string, FuncDef> = {
   ...ENCODING_FUNCS,
   ...DEFAULT_FUNCS,
   ...SEMVER_FUNCS,
+  ...WRAP_FUNCS,
+  ...RANDOM_FUNCS,
+  ...CRYPTO_FUNCS,
+  hello: def([], () => "Hello!"),
 };
 
 /** Sprig's must* variants fail where the plain ones panic; here both are template errors. */

@@ -1,8 +1,18 @@
-// Sprig integer arithmetic: arguments cast leniently to int64 (spf13/cast), results wrap at 64 bits.
+// Sprig arithmetic: integers cast leniently to int64 (spf13/cast), results wrapping at 64
+// bits; the f-functions in decimal (decimal.ts).
 import { def, fail, type FuncDef } from "../funcdef.js";
 import { toInt64, type Value } from "../values.js";
 import { castFloat, castInt } from "./convert.js";
 import { sprintValue } from "../fmt.js";
+import {
+  decimalAdd,
+  decimalDiv,
+  decimalFromFloat,
+  decimalMul,
+  decimalSub,
+  decimalToFloat,
+  type Decimal,
+} from "./decimal.js";
 
 function divide(a: bigint, b: bigint, op: "/" | "%"): bigint {
   if (b === 0n) fail("runtime error: integer divide by zero");
@@ -18,6 +28,13 @@ function round(v: number, places: number, roundOn: number): number {
 }
 
 const ints = (args: Value[]): bigint[] => args.map((a) => castInt(a));
+
+/** Sprig's execDecimalOp: `first op each of rest`, in decimal, back to float64. */
+function decimalOp(first: Value, rest: Value[], op: (a: Decimal, b: Decimal) => Decimal): number {
+  let acc = decimalFromFloat(castFloat(first));
+  for (const x of rest) acc = op(acc, decimalFromFloat(castFloat(x)));
+  return decimalToFloat(acc);
+}
 
 export const MATH_FUNCS: Record<string, FuncDef> = {
   add: def([], (args) => toInt64(ints(args).reduce((s, x) => s + x, 0n)), "any"),
@@ -53,6 +70,11 @@ export const MATH_FUNCS: Record<string, FuncDef> = {
     ([a, p, r]) => round(castFloat(a ?? null), Number(p), r === undefined ? 0.5 : (r as number)),
     "float64",
   ),
+  addf: def([], (args) => decimalOp(0, args, decimalAdd), "any"),
+  add1f: def(["any"], ([a]) => decimalOp(a ?? null, [1n], decimalAdd)),
+  subf: def(["any"], ([a, ...rest]) => decimalOp(a ?? null, rest, decimalSub), "any"),
+  mulf: def(["any"], ([a, ...rest]) => decimalOp(a ?? null, rest, decimalMul), "any"),
+  divf: def(["any"], ([a, ...rest]) => decimalOp(a ?? null, rest, decimalDiv), "any"),
   maxf: def(
     ["any"],
     (args) => args.map((a) => castFloat(a)).reduce((m, x) => Math.max(m, x)),
