@@ -134,3 +134,40 @@ describe("sprig odds and ends", () => {
     assert.equal(run("{{ hello }}"), "Hello!");
   });
 });
+
+describe("sprig merge and mergeOverwrite (mergo's rules for two maps)", () => {
+  const D = '{{ $d := dict "a" 1 "b" "" "n" (dict "x" 1) "l" (list 1) "z" 5 }}';
+  const S = '{{ $s := dict "a" 9 "b" "x" "c" 3 "n" (dict "x" 2 "y" 3) "l" (list 2 3) "z" nil }}';
+  const cases: Array<[string, string]> = [
+    // Merge: only where dst has no value or an empty one; nested maps merge; nil is skipped.
+    [`${D}${S}{{ merge $d $s | toJson }}`, '{"a":1,"b":"x","c":3,"l":[1],"n":{"x":1,"y":3},"z":5}'],
+    [
+      `${D}${S}{{ mergeOverwrite $d $s | toJson }}`,
+      '{"a":9,"b":"x","c":3,"l":[2,3],"n":{"x":2,"y":3},"z":null}',
+    ],
+    // dst is changed in place and returned; of several sources the first to fill a key wins.
+    [
+      '{{ $d := dict }}{{ $_ := merge $d (dict "k" 1) (dict "k" 2 "j" 3) }}{{ toJson $d }}',
+      '{"j":3,"k":1}',
+    ],
+    ['{{ mergeOverwrite (dict) (dict "k" 1) (dict "k" 2) | toJson }}', '{"k":2}'],
+    // An empty list or map in dst takes src's; a non-map dst value stays without overwrite.
+    [
+      '{{ merge (dict "l" list "m" dict) (dict "l" (list 1) "m" (dict "q" 1)) | toJson }}',
+      '{"l":[1],"m":{"q":1}}',
+    ],
+    ['{{ merge (dict "m" "text") (dict "m" (dict "q" 1)) | toJson }}', '{"m":"text"}'],
+    ['{{ mergeOverwrite (dict "m" "text") (dict "m" (dict "q" 1)) | toJson }}', '{"m":{"q":1}}'],
+    ['{{ mustMerge (dict "a" 0) (dict "a" 2) | toJson }}', '{"a":2}'],
+    ['{{ mustMergeOverwrite (dict "a" 1) (dict "a" "") | toJson }}', '{"a":""}'],
+  ];
+  for (const [src, want] of cases) it(src, () => assert.equal(run(src), want));
+
+  it("a map nested in itself is refused instead of recursing forever", () => {
+    fails(
+      '{{ $d := dict }}{{ $_ := set $d "self" $d }}{{ merge $d $d }}',
+      {},
+      /error calling merge: maps nested deeper than 100 levels/,
+    );
+  });
+});

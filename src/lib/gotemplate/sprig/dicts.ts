@@ -1,7 +1,7 @@
 // Sprig dictionary functions. `set` and `unset` change the map in place, as Sprig does
 // (the engine copies caller data first, so only the template's own values change).
 import { def, fail, type FuncDef } from "../funcdef.js";
-import { isMap, sortedKeys, typeName, type GoMap, type Value } from "../values.js";
+import { MAX_VALUE_DEPTH, isMap, sortedKeys, typeName, type GoMap, type Value } from "../values.js";
 import { strval } from "./convert.js";
 
 function dict(args: Value[]): GoMap {
@@ -38,7 +38,49 @@ function dig(args: Value[]): Value {
   return cur;
 }
 
+/** mergo's isEmptyValue for template values. */
+function isEmpty(v: Value): boolean {
+  if (v === null || v === "" || v === false || v === 0n || v === 0) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return isMap(v) && v.size === 0;
+}
+
+/**
+ * mergo.Merge (overwrite false) and MergeWithOverwrite, as they treat two
+ * map[string]interface{} (dario.cat/mergo v1.0.1, which Sprig 3.3 uses): nested maps merge
+ * in place, other src values land where dst has none or an empty one (anywhere, with
+ * overwrite; a nil src value only then). src values are shared, not copied, as in Go.
+ */
+function mergeInto(dst: GoMap, src: GoMap, overwrite: boolean, depth: number): void {
+  if (depth > MAX_VALUE_DEPTH) fail(`maps nested deeper than ${MAX_VALUE_DEPTH} levels`);
+  for (const [k, s] of src) {
+    const had = dst.has(k);
+    const d = dst.get(k) ?? null;
+    if (s === null) {
+      if (overwrite) dst.set(k, null);
+      continue;
+    }
+    if (isMap(s) && had && isMap(d)) {
+      mergeInto(d, s, overwrite, depth + 1);
+      if (d.size === 0) dst.set(k, s);
+      continue;
+    }
+    if (overwrite || !had || isEmpty(d)) dst.set(k, s);
+  }
+}
+
+function merge(args: Value[], overwrite: boolean): GoMap {
+  const dst = asMap(args[0] ?? null);
+  for (const src of args.slice(1)) mergeInto(dst, asMap(src), overwrite, 0);
+  return dst;
+}
+
 export const DICT_FUNCS: Record<string, FuncDef> = {
+  // The must- forms differ only by errors mergo can return, which two maps never cause.
+  merge: def(["map"], (args) => merge(args, false), "map"),
+  mustMerge: def(["map"], (args) => merge(args, false), "map"),
+  mergeOverwrite: def(["map"], (args) => merge(args, true), "map"),
+  mustMergeOverwrite: def(["map"], (args) => merge(args, true), "map"),
   dict: def([], dict, "any"),
   deepCopy: def(["any"], ([v]) => deepCopy(v ?? null)),
   mustDeepCopy: def(["any"], ([v]) => deepCopy(v ?? null)),

@@ -1,6 +1,6 @@
 // Sprig (github.com/Masterminds/sprig v3.3) functions, re-implemented: all of them but the
-// date functions, URL parsing, merge/mergeOverwrite, semver objects, certificates, bcrypt,
-// htpasswd and derivePassword (and env, expandenv, getHostByName, which NFD removes).
+// date functions, URL parsing, semver objects, certificates, bcrypt, htpasswd and
+// derivePassword (and env, expandenv, getHostByName, which NFD removes).
 // Sprig's `slice` replaces Go's builtin, as it does in NFD.
 import { def, type FuncDef } from "../funcdef.js";
 import { DEFAULT_FUNCS } from "./defaults.js";
