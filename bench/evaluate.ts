@@ -9,6 +9,7 @@ import { parseSnapshots } from "../src/features/snapshot.js";
 import type { Features } from "../src/features/model.js";
 import type { Spec } from "../src/spec/model.js";
 import { REPO, fmt, line } from "./util.js";
+import { medianWall } from "./process.js";
 
 function spec(text: string, file: string): Spec {
   const p = loadSpec(text, { file });
@@ -144,6 +145,17 @@ export function benchEvaluate(): void {
       line(
         `10,000 snapshots, ${name} spec (median of 5)`,
         `read ${fmt(m.read)} ms + parse ${fmt(m.parse)} ms; full reports ${fmt(m.evaluate)} ms, verdicts ${fmt(m.verdict)} ms (${m.compatible} compatible)`,
+      );
+    }
+    // The same through the CLI, whole process: text reports, or --summary (verdicts only).
+    const specFile = join(tmp, "200-rules.yaml");
+    writeFileSync(specFile, bigSpec());
+    const bin = join(REPO, "bin/kompat");
+    for (const extra of [[], ["--summary"]]) {
+      const args = ["validate-node", "--spec", specFile, "--features", file, ...extra];
+      line(
+        `validate-node ${extra.join(" ") || "(reports)"}: 10,000 nodes, 200-rule spec`,
+        `${fmt(medianWall(bin, args, 5))} ms (whole process, median of 5)`,
       );
     }
   } finally {

@@ -8,6 +8,8 @@ import type {
   RuleReport,
   SetReport,
 } from "../rules/report.js";
+import type { Verdict } from "../rules/verdict.js";
+import type { Spec } from "../spec/model.js";
 
 export interface Style {
   ok: (s: string) => string;
@@ -25,7 +27,9 @@ export function style(color: boolean): Style {
   return { ok: ansi("32"), bad: ansi("31"), dim: ansi("2"), bold: ansi("1") };
 }
 
-export function describeSet(set: SetReport): string {
+type SetInfo = Pick<SetReport, "index" | "description" | "tag" | "weight">;
+
+export function describeSet(set: SetInfo): string {
   const parts = [`set ${set.index + 1}`];
   if (set.description) parts.push(JSON.stringify(set.description));
   const meta = [set.tag ? `tag ${set.tag}` : "", set.weight ? `weight ${set.weight}` : ""];
@@ -55,6 +59,19 @@ export function verdictLine(report: Report, st: Style): string {
     return `Verdict: ${st.bad("incompatible")}: none of ${n} compatibility set${n === 1 ? "" : "s"} matched`;
   }
   return `Verdict: ${st.ok("compatible")}: best ${describeSet(best)}`;
+}
+
+/** The verdict line of a node, from the verdict alone (validate-node --summary). */
+export function summaryLine(v: Verdict, spec: Spec, st: Style): string {
+  if (v.evaluated.length === 0)
+    return `${st.bad("incompatible")}: no compatibility set was evaluated`;
+  const index = v.best === null ? undefined : v.evaluated[v.best];
+  const set = index === undefined ? undefined : spec.compatibilities[index];
+  if (index === undefined || set === undefined) {
+    const n = v.evaluated.length;
+    return `${st.bad("incompatible")}: none of ${n} compatibility set${n === 1 ? "" : "s"} matched`;
+  }
+  return `${st.ok("compatible")}: best ${describeSet({ ...set, index })}`;
 }
 
 function mark(ok: boolean, st: Style): string {

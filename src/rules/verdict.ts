@@ -25,6 +25,8 @@ export interface Verdict {
   best: number | null;
   /** Indexes into the evaluated sets of every matching set, in order. */
   matched: number[];
+  /** Index in the spec's `compatibilities` of each evaluated set (all, or those `tags` chose). */
+  evaluated: number[];
 }
 
 function exprHolds(e: CompiledElementExpr, a: Readonly<Record<string, unknown>>): boolean {
@@ -149,11 +151,13 @@ export function verdictSets(
   const ev = new VerdictEvaluation(features, sizes);
   const tags = opts?.tags;
   const matched: number[] = [];
+  const evaluated: number[] = [];
   let best: number | null = null;
   let bestWeight = 0;
   let n = 0;
   for (const s of sets) {
     if (tags !== undefined && tags.length > 0 && !tags.includes(s.source.tag ?? "")) continue;
+    evaluated.push(s.index);
     if (ev.set(s)) {
       matched.push(n);
       const w = s.source.weight ?? 0;
@@ -164,5 +168,5 @@ export function verdictSets(
     }
     n++;
   }
-  return { compatible: best !== null, best, matched };
+  return { compatible: best !== null, best, matched, evaluated };
 }

@@ -275,3 +275,60 @@ test("colours only when the output is a terminal without NO_COLOR", async (t) =>
   assert.match(r.stdout, /\x1b\[32mcompatible\x1b\[0m/);
   assert.match(r.stdout, /\x1b\[31m✗\x1b\[0m/);
 });
+
+test("--summary: one verdict line per node, as the full report's summary says", async () => {
+  const intel = JSON.parse(NODE) as { attributes: Record<string, { elements: object }> };
+  intel.attributes["cpu.model"] = { elements: { vendor_id: "Intel" } };
+  const fleet = file(
+    "summary-fleet.json",
+    JSON.stringify({ good: JSON.parse(NODE), empty: {}, intel }),
+  );
+  const r = await runCli(["validate-node", "--spec", specFile, "--features", fleet, "--summary"]);
+  assert.equal(r.code, 1, "one incompatible node makes the fleet incompatible");
+  assert.equal(
+    r.stdout,
+    [
+      'good: compatible: best set 1 "gpu nodes" (tag gpu, weight 50)',
+      "empty: incompatible: none of 2 compatibility sets matched",
+      'intel: compatible: best set 1 "gpu nodes" (tag gpu, weight 50)',
+      "2 of 3 nodes compatible",
+      "",
+    ].join("\n"),
+  );
+  // The same verdicts as the full reports' closing summary.
+  const full = await runCli(["validate-node", "--spec", specFile, "--features", fleet]);
+  for (const line of r.stdout.split("\n").slice(0, 3))
+    assert.ok(full.stdout.includes(`  ${line}\n`), `${line} not in the full output`);
+
+  const json = await runCli([
+    "validate-node",
+    "--spec",
+    specFile,
+    "--features",
+    fleet,
+    "--summary",
+    "-o",
+    "json",
+  ]);
+  assert.deepEqual(JSON.parse(json.stdout), [
+    { node: "good", compatible: true, bestSet: 1, matchedSets: [1] },
+    { node: "empty", compatible: false, bestSet: null, matchedSets: [] },
+    { node: "intel", compatible: true, bestSet: 1, matchedSets: [1, 2] },
+  ]);
+
+  // Set numbers stay the spec's with --tags; a lone node prints no count.
+  const cpu = await runCli([
+    "validate-node",
+    "--spec",
+    specFile,
+    "--features",
+    fleet,
+    "--node",
+    "intel",
+    "--tags",
+    "cpu",
+    "--summary",
+  ]);
+  assert.equal(cpu.code, 0, cpu.stderr);
+  assert.equal(cpu.stdout, 'intel: compatible: best set 2 "intel only" (tag cpu, weight 5)\n');
+});

@@ -37,7 +37,7 @@ const templatedSpec: fc.Arbitrary<Spec> = fc
 function expected(s: Spec, f: Features, t: string[] | undefined) {
   const r = evaluate(s, f, { tags: t });
   const matched = r.sets.flatMap((set, i) => (set.isMatch ? [i] : []));
-  return { compatible: r.compatible, best: r.best, matched };
+  return { compatible: r.compatible, best: r.best, matched, evaluated: r.sets.map((x) => x.index) };
 }
 
 describe("verdict", () => {
@@ -82,8 +82,13 @@ describe("verdict", () => {
     };
     const yes = buildFeatures({ flags: { "cpu.cpuid": ["AVX2"] } });
     const no = buildFeatures({ flags: { "cpu.cpuid": ["SSE42"] } });
-    assert.deepEqual(verdict(s, yes), { compatible: true, best: 0, matched: [0] });
-    assert.deepEqual(verdict(s, no), { compatible: false, best: null, matched: [] });
+    assert.deepEqual(verdict(s, yes), { compatible: true, best: 0, matched: [0], evaluated: [0] });
+    assert.deepEqual(verdict(s, no), {
+      compatible: false,
+      best: null,
+      matched: [],
+      evaluated: [0],
+    });
   });
 
   it("fails a set whose skipped later rule would error, and matches the next set", () => {
@@ -119,11 +124,17 @@ describe("verdict", () => {
       attributes: { "kernel.version": { major: "6" } },
     });
     assert.deepEqual(verdict(s, f), expected(s, f, undefined));
-    assert.deepEqual(verdict(s, f), { compatible: true, best: 2, matched: [2] });
+    assert.deepEqual(verdict(s, f), {
+      compatible: true,
+      best: 2,
+      matched: [2],
+      evaluated: [0, 1, 2],
+    });
     assert.deepEqual(verdict(s, f, { tags: ["t"] }), {
       compatible: false,
       best: null,
       matched: [],
+      evaluated: [1],
     });
   });
 });

@@ -6,13 +6,13 @@ import { formatDiagnostic, hasErrors } from "../../spec/diagnostic.js";
 import { MAX_SPEC_BYTES } from "../../spec/index.js";
 import { specFeatures } from "../../spec/features.js";
 import type { Spec } from "../../spec/model.js";
-import { loadSpec, evaluate } from "../../rules/index.js";
+import { loadSpec, evaluate, verdict, type Verdict } from "../../rules/index.js";
 import type { Report } from "../../rules/report.js";
 import { parseSnapshots, SnapshotError, type NodeSnapshot } from "../../features/snapshot.js";
 import { UserError, type Io } from "../io.js";
 import { commaList, parseFlags, readInput } from "../flags.js";
 import { imageSpec, REGISTRY_FLAGS, type RegistryFlagValues } from "../registry-flags.js";
-import { renderReport, style, verdictLine } from "../render.js";
+import { renderReport, style, summaryLine, verdictLine } from "../render.js";
 
 const HELP = `Usage: kompat validate-node (--spec FILE | --image REF) [options]
 
@@ -37,6 +37,8 @@ What it is checked against (default: discover this host):
 
 Output:
   --tags a,b                  evaluate only the sets with these tags
+  --summary                   one verdict line per node, no reports (fast for fleets);
+                              with -o json|yaml: node, compatible, bestSet, matchedSets
   --output-json               NFD's JSON report
   -o, --output text|json|yaml
   -v, --verbose               warnings and discovery problems on stderr
@@ -52,6 +54,7 @@ const OPTIONS = {
   "host-root": { type: "string" },
   "host-prefix": { type: "string" },
   tags: { type: "string", multiple: true },
+  summary: { type: "boolean" },
   "output-json": { type: "boolean" },
   output: { type: "string", short: "o" },
 } as const;
@@ -109,6 +112,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
 
   const nodes = await nodesToCheck(f, io, spec);
   const opts = tags ? { tags } : {};
+  if (f.summary) {
+    const verdicts = nodes.map((n) => ({ node: n.name, verdict: verdict(spec, n.features, opts) }));
+    printSummary(verdicts, spec, format, io);
+    return verdicts.every((v) => v.verdict.compatible) ? 0 : 1;
+  }
   const results = nodes.map((n) => ({ node: n.name, report: evaluate(spec, n.features, opts) }));
   print(results, format, io, results.length > 1);
   return results.every((r) => r.report.compatible) ? 0 : 1;
@@ -225,4 +233,31 @@ function print(
   } else {
     io.stdout(toYaml(data));
   }
+}
+
+/** --summary: a verdict per node. Set numbers count from 1, as the text reports do. */
+function printSummary(
+  verdicts: Array<{ node: string; verdict: Verdict }>,
+  spec: Spec,
+  format: Format,
+  io: Io,
+): void {
+  if (format === "text") {
+    const st = style(io.color);
+    for (const { node, verdict: v } of verdicts)
+      io.stdout(`${node}: ${summaryLine(v, spec, st)}\n`);
+    if (verdicts.length > 1) {
+      const ok = verdicts.filter((v) => v.verdict.compatible).length;
+      io.stdout(`${ok} of ${verdicts.length} nodes compatible\n`);
+    }
+    return;
+  }
+  const data = verdicts.map(({ node, verdict: v }) => ({
+    node,
+    compatible: v.compatible,
+    bestSet: v.best === null ? null : (v.evaluated[v.best] as number) + 1,
+    matchedSets: v.matched.map((i) => (v.evaluated[i] as number) + 1),
+  }));
+  if (format === "json") io.stdout(JSON.stringify(data) + (io.tty ? "\n" : ""));
+  else io.stdout(toYaml(data));
 }
