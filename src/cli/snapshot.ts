@@ -2,8 +2,7 @@
 // runs `node --build-snapshot` on it). Building evaluates the modules `validate-node --spec`
 // and `spec lint` need and runs them once (warmup.ts), so a run from the blob skips loading,
 // evaluating and compiling them; the other commands are in the blob too but evaluated only
-// when run. bin/kompat decides whether the
-// blob can be used; this file only runs from it.
+// when run. bin/kompat decides whether the blob can be used; this file only runs from it.
 
 import { resolve } from "node:path";
 import { startupSnapshot } from "node:v8";
