@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { BIN, REPO, runBin, runCli } from "../helpers/cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "kompat-cli-"));
@@ -331,4 +332,44 @@ test("--summary: one verdict line per node, as the full report's summary says", 
   ]);
   assert.equal(cpu.code, 0, cpu.stderr);
   assert.equal(cpu.stdout, 'intel: compatible: best set 2 "intel only" (tag cpu, weight 5)\n');
+});
+
+test("a fleet as YAML: one plain sequence, no anchors shared between nodes' reports", async () => {
+  const fleet = file(
+    "yaml-fleet.json",
+    JSON.stringify({ a: JSON.parse(NODE), b: JSON.parse(NODE) }),
+  );
+  const r = await runCli(["validate-node", "--spec", specFile, "--features", fleet, "-o", "yaml"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /[&*]a\d/);
+  const back = parseYaml(r.stdout) as Array<{
+    node: string;
+    compatible: boolean;
+    report: unknown[];
+  }>;
+  assert.deepEqual(
+    back.map((n) => [n.node, n.compatible, n.report.length]),
+    [
+      ["a", true, 2],
+      ["b", true, 2],
+    ],
+  );
+  // The same data as the JSON output.
+  const json = await runCli([
+    "validate-node",
+    "--spec",
+    specFile,
+    "--features",
+    fleet,
+    "-o",
+    "json",
+  ]);
+  assert.deepEqual(back, JSON.parse(json.stdout));
+});
+
+test("a features file with no node is an error, not a vacuous pass", async () => {
+  const none = file("no-nodes.json", "[]");
+  const r = await runCli(["validate-node", "--spec", specFile, "--features", none]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /invalid features: .*no-nodes\.json holds no node/);
 });

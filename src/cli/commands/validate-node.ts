@@ -117,9 +117,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     printSummary(verdicts, spec, format, io);
     return verdicts.every((v) => v.verdict.compatible) ? 0 : 1;
   }
-  const results = nodes.map((n) => ({ node: n.name, report: evaluate(spec, n.features, opts) }));
-  print(results, format, io, results.length > 1);
-  return results.every((r) => r.report.compatible) ? 0 : 1;
+  return printReports(nodes, (n) => evaluate(spec, n.features, opts), format, io) ? 0 : 1;
 }
 
 function outputFormat(json: boolean | undefined, output: string | undefined): Format {
@@ -181,6 +179,8 @@ async function nodesToCheck(
       if (e instanceof SnapshotError) throw new UserError(`invalid features: ${e.message}`);
       throw e;
     }
+    // Zero nodes would pass vacuously: exit 0 for a fleet nobody checked.
+    if (nodes.length === 0) throw new UserError(`invalid features: ${name} holds no node`);
     if (f.node === undefined) return nodes;
     const picked = nodes.filter((n) => n.name === f.node);
     if (picked.length === 0) {
@@ -202,37 +202,46 @@ async function nodesToCheck(
   return [{ name: "this host", features }];
 }
 
-function print(
-  results: Array<{ node: string; report: Report }>,
+/**
+ * Each node's report, printed as soon as it is made: a fleet's reports are never all in
+ * memory (10,000 nodes of a 200-rule spec spent a third of their time collecting garbage).
+ * NFD's shape for one node; a list of {node, compatible, report} for several. Whether all
+ * nodes are compatible.
+ */
+function printReports(
+  nodes: NodeSnapshot[],
+  evaluateNode: (n: NodeSnapshot) => Report,
   format: Format,
   io: Io,
-  many: boolean,
-): void {
+): boolean {
   const st = style(io.color);
-  if (format === "text") {
-    for (const r of results) {
-      if (many) io.stdout(`${st.bold(`== node ${r.node}`)}\n`);
-      io.stdout(renderReport(r.report, st));
+  const many = nodes.length > 1;
+  const verdicts: Array<{ node: string; line: string; compatible: boolean }> = [];
+  if (format === "json" && many) io.stdout("[");
+  for (const [i, n] of nodes.entries()) {
+    const report = evaluateNode(n);
+    verdicts.push({ node: n.name, line: verdictLine(report, st), compatible: report.compatible });
+    if (format === "text") {
+      if (many) io.stdout(`${st.bold(`== node ${n.name}`)}\n`);
+      io.stdout(renderReport(report, st));
       if (many) io.stdout("\n");
+      continue;
     }
-    if (many && results.length > 1) {
-      const bad = results.filter((r) => !r.report.compatible).length;
-      io.stdout(`${results.length - bad} of ${results.length} nodes compatible\n`);
-      for (const r of results)
-        io.stdout(`  ${r.node}: ${verdictLine(r.report, st).replace(/^Verdict: /, "")}\n`);
-    }
-    return;
+    const data = many
+      ? { node: n.name, compatible: report.compatible, report: report.sets }
+      : report.sets;
+    if (format === "json") io.stdout((i > 0 ? "," : "") + JSON.stringify(data));
+    // One sequence entry per node; no anchors: reports share expression objects.
+    else io.stdout(toYaml(many ? [data] : data, { aliasDuplicateObjects: false }));
   }
-  // NFD's shape for one node; a list of {node, compatible, report} for several.
-  const data = many
-    ? results.map((r) => ({ node: r.node, compatible: r.report.compatible, report: r.report.sets }))
-    : (results[0]?.report.sets ?? []);
-  if (format === "json") {
-    // NFD prints no trailing newline; add one only for a person at a terminal.
-    io.stdout(JSON.stringify(data) + (io.tty ? "\n" : ""));
-  } else {
-    io.stdout(toYaml(data));
+  // NFD prints no trailing newline; add one only for a person at a terminal.
+  if (format === "json") io.stdout((many ? "]" : "") + (io.tty ? "\n" : ""));
+  if (format === "text" && many) {
+    const ok = verdicts.filter((v) => v.compatible).length;
+    io.stdout(`${ok} of ${verdicts.length} nodes compatible\n`);
+    for (const v of verdicts) io.stdout(`  ${v.node}: ${v.line.replace(/^Verdict: /, "")}\n`);
   }
+  return verdicts.every((v) => v.compatible);
 }
 
 /** --summary: a verdict per node. Set numbers count from 1, as the text reports do. */
@@ -259,5 +268,5 @@ function printSummary(
     matchedSets: v.matched.map((i) => (v.evaluated[i] as number) + 1),
   }));
   if (format === "json") io.stdout(JSON.stringify(data) + (io.tty ? "\n" : ""));
-  else io.stdout(toYaml(data));
+  else io.stdout(toYaml(data, { aliasDuplicateObjects: false }));
 }
