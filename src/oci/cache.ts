@@ -1,6 +1,7 @@
 // Content cache keyed by digest (manifests and spec blobs are immutable), plus small memos
 // (a registry's referrers API support, a tag's last digest). Entries are written atomically
 // and verified on every read; a corrupt entry is dropped. Failures to write are not errors.
+// Old entries are pruned once a day (cache-prune.ts).
 
 import { createHash } from "node:crypto";
 import { readFile, rm } from "node:fs/promises";
@@ -8,6 +9,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { digestAlgorithm, digestHex, isDigest, verifyContent } from "./digest.js";
 import { writeFileAtomic } from "./fsutil.js";
+import { pruneIfDue } from "./cache-prune.js";
 
 export function cacheDir(env: Record<string, string | undefined>): string {
   const xdg = env.XDG_CACHE_HOME;
@@ -28,10 +30,24 @@ export function lockPathFor(env: Record<string, string | undefined>, key: string
 }
 
 export class ContentCache {
+  private pruneChecked = false;
+
   constructor(
     readonly dir: string,
     private readonly log: (msg: string) => void = () => {},
   ) {}
+
+  /** After this process's first write: prune if a day has passed (cache-prune.ts). */
+  private async afterWrite(): Promise<void> {
+    if (this.pruneChecked) return;
+    this.pruneChecked = true;
+    try {
+      const r = await pruneIfDue(this.dir);
+      if (r && r.removed > 0) this.log(`cache: pruned ${r.removed} entries (${r.bytes} bytes)`);
+    } catch (e) {
+      this.log(`cache: pruning failed: ${(e as Error).message}`);
+    }
+  }
 
   private path(digest: string): string {
     return join(this.dir, "blobs", digestAlgorithm(digest), digestHex(digest));
@@ -64,7 +80,9 @@ export class ContentCache {
       this.log(
         `cannot write cache ${this.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       );
+      return;
     }
+    await this.afterWrite();
   }
 
   private memoPath(key: string): string {
@@ -103,6 +121,8 @@ export class ContentCache {
       this.log(
         `cannot write cache ${this.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       );
+      return;
     }
+    await this.afterWrite();
   }
 }
