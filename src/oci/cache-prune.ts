@@ -4,6 +4,7 @@
 // left. Only files named as the cache names them are removed: never lock files, never
 // anything else someone put there.
 
+import { constants } from "node:fs";
 import { readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -54,7 +55,9 @@ export async function pruneIfDue(
   }
   // The stamp first: other processes writing at the same moment then skip.
   try {
-    await writeFile(stamp, "");
+    // O_NOFOLLOW: a link planted as the stamp must not truncate what it points to.
+    const flag = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+    await writeFile(stamp, "", { flag });
     await utimes(stamp, now / 1000, now / 1000);
   } catch {
     return undefined;

@@ -3,7 +3,16 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prune, pruneIfDue, type PruneLimits } from "../../src/oci/cache-prune.js";
@@ -92,6 +101,21 @@ test("a cache write prunes a cache not pruned for a day, and keeps what it wrote
     await cache.put(digest, bytes);
     assert.ok(!existsSync(stale), "the year-old entry was pruned");
     assert.deepEqual(await cache.get(digest), new Uint8Array(bytes));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a link planted as the stamp is not followed", async () => {
+  const { dir } = tree();
+  const victim = join(dir, "victim.txt");
+  try {
+    writeFileSync(victim, "precious");
+    // Old, so that the stamp (read through the link) says pruning is due.
+    utimesSync(victim, (NOW - 2 * DAY) / 1000, (NOW - 2 * DAY) / 1000);
+    symlinkSync(victim, join(dir, "pruned"));
+    assert.equal(await pruneIfDue(dir, LIMITS, NOW), undefined);
+    assert.equal(readFileSync(victim, "utf8"), "precious");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
