@@ -1,6 +1,7 @@
 // Small pieces of Go string behaviour that NFD's output depends on.
 
 import type { MatchExpression } from "../spec/model.js";
+import { goQuote } from "../lib/gotemplate/fmt.js";
 
 /** Go's string order (UTF-8 bytes, i.e. code points); JS `<` compares UTF-16 units. */
 export function compareGo(a: string, b: string): number {
@@ -20,39 +21,10 @@ export function compareGo(a: string, b: string): number {
   return a.length - b.length;
 }
 
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-const NAMED: Record<string, string> = {
-  "\x07": "\\a",
-  "\b": "\\b",
-  "\f": "\\f",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-  "\v": "\\v",
-  '"': '\\"',
-  "\\": "\\\\",
-};
-
-/** Go's strconv.Quote. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const named = Object.hasOwn(NAMED, ch) ? NAMED[ch] : undefined;
-    const cp = ch.codePointAt(0) ?? 0;
-    if (named !== undefined) out += named;
-    else if (cp >= 0x20 && cp < 0x7f) out += ch;
-    else if (cp >= 0x80 && PRINTABLE.test(ch) && !(cp >= 0xd800 && cp < 0xe000)) out += ch;
-    else if (cp < 0x80) out += `\\x${cp.toString(16).padStart(2, "0")}`;
-    else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, "0")}`;
-    else out += `\\U${cp.toString(16).padStart(8, "0")}`;
-  }
-  return out + '"';
-}
-
 /** NFD's MatchExpression.String(), the last sort key of report lists. */
 export function expressionText(e: MatchExpression): string {
   if (e.value.length === 0) return `{op: ${goQuote(e.op)}}`;
-  return `{op: ${goQuote(e.op)}, value: [${e.value.map(goQuote).join(" ")}]}`;
+  return `{op: ${goQuote(e.op)}, value: [${e.value.map((v) => goQuote(v)).join(" ")}]}`;
 }
 
 // Go's unicode.IsSpace; JS trim() also strips U+FEFF and keeps U+0085.
