@@ -54,6 +54,12 @@ compatibilities:
 `;
 const specFile = file("spec.yaml", SPEC);
 
+/** A multi-node report as [node, compatible, number of sets] rows. */
+function fleetOutline(data: unknown): Array<[string, boolean, number]> {
+  const nodes = data as Array<{ node: string; compatible: boolean; report: unknown[] }>;
+  return nodes.map((n) => [n.node, n.compatible, n.report.length]);
+}
+
 test("compatible node: exit 0, text report names the best set and what the host had", async () => {
   const r = await runCli(["validate-node", "--spec", specFile, "--features", nodeFile]);
   assert.equal(r.code, 0, r.stderr);
@@ -191,18 +197,10 @@ test("NodeFeature objects and multi-node files; --node picks one", async () => {
   assert.equal(r.code, 1, "one incompatible node makes the fleet incompatible");
   assert.match(r.stdout, /1 of 2 nodes compatible/);
   r = await runCli(["validate-node", "--spec", specFile, "--features", fleet, "--output-json"]);
-  const nodes = JSON.parse(r.stdout) as Array<{
-    node: string;
-    compatible: boolean;
-    report: unknown[];
-  }>;
-  assert.deepEqual(
-    nodes.map((n) => [n.node, n.compatible, n.report.length]),
-    [
-      ["good", true, 2],
-      ["empty", false, 2],
-    ],
-  );
+  assert.deepEqual(fleetOutline(JSON.parse(r.stdout)), [
+    ["good", true, 2],
+    ["empty", false, 2],
+  ]);
   r = await runCli(["validate-node", "--spec", specFile, "--features", fleet, "--node", "good"]);
   assert.equal(r.code, 0);
   r = await runCli(["validate-node", "--spec", specFile, "--features", fleet, "--node", "other"]);
@@ -342,18 +340,11 @@ test("a fleet as YAML: one plain sequence, no anchors shared between nodes' repo
   const r = await runCli(["validate-node", "--spec", specFile, "--features", fleet, "-o", "yaml"]);
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stdout, /[&*]a\d/);
-  const back = parseYaml(r.stdout) as Array<{
-    node: string;
-    compatible: boolean;
-    report: unknown[];
-  }>;
-  assert.deepEqual(
-    back.map((n) => [n.node, n.compatible, n.report.length]),
-    [
-      ["a", true, 2],
-      ["b", true, 2],
-    ],
-  );
+  const back: unknown = parseYaml(r.stdout);
+  assert.deepEqual(fleetOutline(back), [
+    ["a", true, 2],
+    ["b", true, 2],
+  ]);
   // The same data as the JSON output.
   const json = await runCli([
     "validate-node",
