@@ -47,7 +47,7 @@ export function processIo(): Io {
     };
   };
   // Not imported: node warns that node:tty is not verified in start-up snapshots.
-  const isTty = (): boolean => process.getBuiltinModule("node:tty").isatty(1);
+  const tty = process.getBuiltinModule("node:tty").isatty(1);
   return {
     stdout: writer(() => process.stdout),
     stderr: writer(() => process.stderr),
@@ -58,8 +58,8 @@ export function processIo(): Io {
         return Buffer.concat(chunks).toString("utf8");
       })()),
     env,
-    color: isTty() && env.NO_COLOR === undefined,
-    tty: isTty(),
+    color: tty && env.NO_COLOR === undefined,
+    tty,
     cwd: process.cwd(),
   };
 }
