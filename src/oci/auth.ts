@@ -3,6 +3,7 @@
  *
  * ```ts
  * const auth = new Authenticator({
+ *   registry: "https://registry.example:5000",    // the only origin credentials go to
  *   http: (req) => myTransport(req),              // token-service requests (see AuthHttp)
  *   credentials: (host, repo) => resolveCredentials(host, repo ?? "", opts),
  *   log: (m) => verbose(m),                       // optional, never given a secret
@@ -23,10 +24,12 @@
  *   the header just rejected is the one a retry would send). It throws AuthError when the
  *   token service fails or the challenge is unusable (malformed, `http://` realm for an
  *   `https://` registry).
- * - Credentials go to the registry's own origin and to the token realm the registry named,
- *   wherever it is (docker and oras do the same: Docker Hub's realm is auth.docker.io). They
- *   never go anywhere else; the `http` function must not follow a redirect to another origin
- *   with the Authorization header.
+ * - One Authenticator serves one registry origin. Credentials go to that origin and to the
+ *   token realm *its* challenge named, wherever it is (docker and oras do the same: Docker
+ *   Hub's realm is auth.docker.io); that realm is the only exception. A request to any other
+ *   origin (a redirect target, an upload location) goes anonymously, and a challenge from
+ *   another origin is never learnt nor answered. The `http` function must not follow a
+ *   redirect to another origin with the Authorization header.
  * - Tokens are cached per origin + sorted scopes until `expires_in` (default 60 s) passes.
  */
 
@@ -60,8 +63,10 @@ export interface AuthRequest {
 }
 
 export interface AuthenticatorOptions {
+  /** The registry's origin (`https://host[:port]`): the only one credentials are offered to. */
+  registry: string;
   http: AuthHttp;
-  /** Credentials for a registry host (`host[:port]` of the URL) and repository, if any. */
+  /** Credentials for the registry host (`host[:port]` of `registry`) and repository, if any. */
   credentials: (
     host: string,
     repository: string | undefined,
@@ -229,6 +234,7 @@ interface CachedToken {
 }
 
 export class Authenticator {
+  private readonly registry: URL;
   private readonly http: AuthHttp;
   private readonly credentialsOf: AuthenticatorOptions["credentials"];
   private readonly log: (m: string) => void;
@@ -239,6 +245,7 @@ export class Authenticator {
   private readonly creds = new Map<string, Promise<FoundCredential | undefined>>();
 
   constructor(opts: AuthenticatorOptions) {
+    this.registry = new URL(new URL(opts.registry).origin);
     this.http = opts.http;
     this.credentialsOf = opts.credentials;
     this.log = opts.log ?? (() => {});
@@ -248,6 +255,7 @@ export class Authenticator {
   /** The Authorization header value for this request, or undefined to go anonymously. */
   async authorize(req: AuthRequest): Promise<string | undefined> {
     const url = new URL(req.url);
+    if (url.origin !== this.registry.origin) return undefined;
     const known = this.challenges.get(url.origin);
     if (known === undefined) return undefined;
     const cred = await this.credential(url, req.scopes);
@@ -261,8 +269,9 @@ export class Authenticator {
   }
 
   /**
-   * Learn from a 401: `wwwAuthenticate` is the response's header, `sent` the Authorization
-   * value the failed request carried. True when retrying with `authorize(req)` may succeed.
+   * Learn from a 401: `req.url` is the URL that answered (after redirects), `wwwAuthenticate`
+   * the response's header, `sent` the Authorization value the failed request carried. True
+   * when retrying with `authorize(req)` may succeed; always false for another origin.
    */
   async onUnauthorized(
     req: AuthRequest,
@@ -270,6 +279,12 @@ export class Authenticator {
     sent?: string,
   ): Promise<boolean> {
     const url = new URL(req.url);
+    if (url.origin !== this.registry.origin) {
+      this.log(
+        `${url.origin} asks for authentication; it is not the registry ${this.registry.origin}, so no credentials are sent to it`,
+      );
+      return false;
+    }
     if (wwwAuthenticate === undefined || wwwAuthenticate.trim() === "") return false;
     let challenges: Challenge[];
     try {
@@ -337,7 +352,10 @@ export class Authenticator {
     return known;
   }
 
+  /** The registry's credentials; callers have checked that `url` is the registry's origin. */
   private credential(url: URL, scopes: readonly string[]): Promise<FoundCredential | undefined> {
+    if (url.origin !== this.registry.origin)
+      throw new AuthError(`internal: credentials asked for ${url.origin}`);
     const repo = repositoryOf(scopes);
     const k = `${url.host}\n${repo ?? ""}`;
     let p = this.creds.get(k);

@@ -113,13 +113,17 @@ export async function openImage(
     ...(opts.token !== undefined ? { token: opts.token } : {}),
   };
   const found = new Map<string, ReturnType<typeof resolveCredentials>>();
+  const apiHost = registryApiHost(ref);
   const credentialsFor = (host: string, repository: string) => {
+    // Credentials (flags included) are for the registry named in the reference only.
+    if (host !== apiHost && host !== ref.registry) return Promise.resolve(undefined);
     const key = `${host}\n${repository}`;
     let p = found.get(key);
     if (p === undefined) found.set(key, (p = resolveCredentials(host, repository, credOpts)));
     return p;
   };
   const auth = new Authenticator({
+    registry: `${opts.plainHttp ? "http" : "https"}://${apiHost}`,
     http: async (req) => {
       const res = await transport.send({
         method: req.method,
@@ -135,7 +139,7 @@ export async function openImage(
   });
   const target = new RemoteRepository({
     registry: ref.registry,
-    apiHost: registryApiHost(ref),
+    apiHost,
     repository: ref.repository,
     ...(opts.plainHttp ? { plainHttp: true } : {}),
     transport,

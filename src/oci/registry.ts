@@ -34,12 +34,15 @@ export class RemoteRepository implements Target {
   /** Whether the registry serves the referrers API; undefined until learnt (or preset from a memo). */
   referrersApi: boolean | undefined;
   private readonly base: string;
+  /** The registry's origin: the only one its credentials are sent to. */
+  readonly origin: string;
   private readonly log: (msg: string) => void;
 
   constructor(private readonly opts: RemoteOptions) {
     this.display = `${opts.registry}/${opts.repository}`;
     this.key = this.display;
     this.base = `${opts.plainHttp ? "http" : "https"}://${opts.apiHost}/v2/${opts.repository}`;
+    this.origin = new URL(this.base).origin;
     this.log = opts.log ?? (() => {});
   }
 
@@ -66,13 +69,22 @@ export class RemoteRepository implements Target {
     };
     let { res, sent } = await withAuth();
     if (res.status === 401) {
+      // The challenge belongs to whoever answered (a redirect target may be another host).
+      const answered = { ...authReq, url: res.url };
+      if (new URL(res.url).origin !== this.origin) throw foreignChallenge(req, res, this.origin);
       let retry: boolean;
       try {
-        retry = await this.opts.auth.onUnauthorized(authReq, res.headers["www-authenticate"], sent);
+        retry = await this.opts.auth.onUnauthorized(
+          answered,
+          res.headers["www-authenticate"],
+          sent,
+        );
       } catch (e) {
         throw authFailure(e, req.url);
       }
       if (retry) ({ res, sent } = await withAuth());
+      if (res.status === 401 && new URL(res.url).origin !== this.origin)
+        throw foreignChallenge(req, res, this.origin);
       if (res.status === 401) {
         const source = await this.opts.credentialSource?.().catch(() => undefined);
         const why =
@@ -415,6 +427,18 @@ export class RemoteRepository implements Target {
       url = next;
     }
   }
+}
+
+/** A 401 from another origin (a redirect target, an upload location): never answered. */
+function foreignChallenge(req: HttpRequest, res: HttpResponse, registry: string): RegistryError {
+  const other = new URL(res.url).origin;
+  const how = new URL(req.url).origin === registry ? "was redirected to" : "was sent to";
+  return new RegistryError(
+    `${req.method} ${safeUrl(req.url)} ${how} ${safeUrl(res.url)}, which asks for authentication (401); ` +
+      `the credentials for ${registry} are never sent to another host (${other})`,
+    safeUrl(res.url),
+    401,
+  );
 }
 
 function authFailure(e: unknown, url: string): Error {

@@ -8,10 +8,15 @@
 //   reg.addFault({ method: "GET", path: /\/blobs\//, action: { kind: "status", status: 503 }, times: 2 });
 //   ... reg.requests (log), reg.blobHost.requests (redirect target) ...
 //   await reg.stop();
+//
+// Hostile registries (issue #8) use a second instance as "the other host":
+//   const other = await startTestServer({ hostile: { demandAuth: 'Bearer realm="{self}/token"' } });
+//   const reg = await startTestServer({ auth, hostile: { redirectBlobsTo: other.url } });
+//   ... other.requests.every((r) => r.headers.authorization === undefined) ...
 
 import { createHash, randomBytes } from "node:crypto";
 import { createServer as createHttp } from "node:http";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer as createHttps } from "node:https";
 import type { AddressInfo } from "node:net";
 import { testTls } from "./tls.js";
@@ -58,6 +63,22 @@ export interface TestServerOptions {
   deleteEnabled?: boolean;
   /** Server clock for token expiry, ms since the epoch (default Date.now). */
   now?: () => number;
+  /** Hostile behaviour towards credentials (see HostileOptions). */
+  hostile?: HostileOptions;
+}
+
+/** A registry that tries to make the client leak credentials to another origin. */
+export interface HostileOptions {
+  /** Answer blob GETs with a 307 to `<origin>/blob/<repo>/<digest>` (another server). */
+  redirectBlobsTo?: string;
+  /** Answer upload starts (POST …/blobs/uploads/) with a Location on this origin. */
+  uploadsTo?: string;
+  /**
+   * Answer every request with 401 and this WWW-Authenticate value (`{self}` stands for this
+   * server's URL): the "other host" that asks for the credentials it should never get. Its
+   * `/token` answers 200 with a token, to see whether credentials were offered there.
+   */
+  demandAuth?: string;
 }
 
 export interface LoggedRequest {
@@ -68,6 +89,8 @@ export interface LoggedRequest {
   /** Scheme of the Authorization header (`basic`, `bearer`), or undefined when none was sent. */
   auth: string | undefined;
   accept: string | undefined;
+  /** Every header as received (lower-case names), to check where credentials went. */
+  headers: IncomingHttpHeaders;
   status?: number;
 }
 
@@ -85,7 +108,11 @@ export type FaultAction =
   /** The normal headers with a body that is not JSON. */
   | { kind: "malformed-json" }
   /** Close the connection without answering. */
-  | { kind: "drop-connection" };
+  | { kind: "drop-connection" }
+  /** The normal headers, then the body one byte every `intervalMs`, never finished. */
+  | { kind: "slow-body"; intervalMs: number }
+  /** Headers without a length, then bytes for as long as the client reads. */
+  | { kind: "endless-body" };
 
 export interface Fault {
   method?: string;
@@ -570,6 +597,35 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     };
   }
 
+  // --- hostile behaviour (issue #8) -------------------------------------------------------
+
+  function hostileReply(req: IncomingMessage, url: URL): Reply | undefined {
+    const h = opts.hostile;
+    if (!h) return undefined;
+    if (h.demandAuth !== undefined) {
+      if (url.pathname === "/token") return json(200, { token: "from-the-other-host" });
+      return regError(401, "UNAUTHORIZED", "authentication required", {
+        "www-authenticate": h.demandAuth.replaceAll("{self}", base),
+      });
+    }
+    const name = /^\/v2\/(.+?)\/blobs\//.exec(url.pathname)?.[1];
+    if (name === undefined || checkAuth(req, name) !== undefined) return undefined;
+    const blob = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url.pathname)?.[1];
+    if (h.redirectBlobsTo !== undefined && req.method === "GET" && blob !== undefined)
+      return {
+        status: 307,
+        headers: { location: `${h.redirectBlobsTo}/blob/${name}/${blob}` },
+        body: Buffer.alloc(0),
+      };
+    if (h.uploadsTo !== undefined && req.method === "POST" && url.pathname.endsWith("/uploads/"))
+      return {
+        status: 202,
+        headers: { location: `${h.uploadsTo}/upload/${randomBytes(8).toString("hex")}` },
+        body: Buffer.alloc(0),
+      };
+    return undefined;
+  }
+
   // --- plumbing ----------------------------------------------------------------------------
 
   const takeFault = (method: string, path: string): FaultAction | undefined => {
@@ -607,6 +663,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       query: url.searchParams,
       auth: h === undefined ? undefined : (h.split(" ")[0] ?? "").toLowerCase(),
       accept: req.headers.accept,
+      headers: { ...req.headers },
     };
     into.push(entry);
     return entry;
@@ -632,9 +689,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     } else if (fault?.kind === "malformed-json") {
       body = Buffer.from('{"schemaVersion": 2, "manifests": [');
     }
+    if (fault?.kind === "endless-body") return endless(res, reply.status, headers);
     headers["content-length"] = String(body.length);
     res.writeHead(reply.status, headers);
     if (head) return void res.end();
+    if (fault?.kind === "slow-body") return slow(res, body, fault.intervalMs);
     if (fault?.kind === "stall") {
       res.write(body.subarray(0, Math.floor(body.length / 2)));
       return; // never ends; stop() closes the socket
@@ -642,11 +701,35 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     res.end(body);
   }
 
+  // Streams that stop only when the client goes (or stop() closes the socket).
+  const streams = new Set<NodeJS.Timeout>();
+  function slow(res: ServerResponse, body: Buffer, intervalMs: number) {
+    let i = 0;
+    const t = setInterval(() => {
+      if (res.destroyed || i >= body.length) return void (clearInterval(t), streams.delete(t));
+      res.write(body.subarray(i, ++i));
+    }, intervalMs);
+    streams.add(t);
+    res.on("close", () => (clearInterval(t), streams.delete(t)));
+  }
+  function endless(res: ServerResponse, status: number, headers: Record<string, string>) {
+    delete headers["content-length"];
+    res.writeHead(status, headers);
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const pump = () => {
+      while (!res.destroyed && res.write(chunk));
+    };
+    res.on("drain", pump);
+    pump();
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", base);
     const entry = log(req, url, requests);
     const body = await readBody(req);
     const method = req.method ?? "GET";
+    const hostile = hostileReply(req, url);
+    if (hostile) return send(res, hostile, method === "HEAD", entry);
     const fault = takeFault(method, url.pathname);
     if (fault?.kind === "drop-connection") {
       entry.status = 0;
@@ -783,6 +866,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     tags: (name) => [...(repos.get(name)?.tags.keys() ?? [])].sort(),
     tokensIssued: () => issued,
     async stop() {
+      for (const t of streams) clearInterval(t);
       await Promise.all([close(server), ...(blobServer ? [close(blobServer)] : [])]);
     },
   };

@@ -105,10 +105,16 @@ const http: AuthHttp = async (req) => {
   return { status: res.status, body };
 };
 
-function makeAuth(cred?: FoundCredential, now?: () => number, h: AuthHttp = http) {
+function makeAuth(
+  registry: string,
+  cred?: FoundCredential,
+  now?: () => number,
+  h: AuthHttp = http,
+) {
   const asked: string[] = [];
   const logs: string[] = [];
   const auth = new Authenticator({
+    registry,
     http: h,
     credentials: async (host, repo) => {
       asked.push(`${host} ${repo ?? ""}`);
@@ -162,7 +168,7 @@ describe("Authenticator against a Basic registry", () => {
   after(() => s.stop());
 
   it("goes anonymous first, then sends Basic to the same origin only", async () => {
-    const { auth, asked } = makeAuth(basic("u", "p"));
+    const { auth, asked } = makeAuth(s.url, basic("u", "p"));
     const url = `${s.url}/v2/app/manifests/v1`;
     const before = s.requests.length;
     assert.equal(await get(auth, url, scopesFor("app", "pull")), 200);
@@ -185,12 +191,12 @@ describe("Authenticator against a Basic registry", () => {
   });
 
   it("does not retry with rejected or missing credentials", async () => {
-    const wrong = makeAuth(basic("u", "wrong"));
+    const wrong = makeAuth(s.url, basic("u", "wrong"));
     assert.equal(
       await get(wrong.auth, `${s.url}/v2/app/manifests/v1`, scopesFor("app", "pull")),
       401,
     );
-    const none = makeAuth(undefined);
+    const none = makeAuth(s.url, undefined);
     assert.equal(
       await get(none.auth, `${s.url}/v2/app/manifests/v1`, scopesFor("app", "pull")),
       401,
@@ -215,7 +221,7 @@ describe("Authenticator against a Bearer registry", () => {
     const s = await start({
       auth: { kind: "bearer", username: "u", password: "p", tokenTtlSeconds: 300 },
     });
-    const { auth } = makeAuth(basic("u", "p"), now);
+    const { auth } = makeAuth(s.url, basic("u", "p"), now);
     const url = `${s.url}/v2/app/manifests/v1`;
     assert.equal(await get(auth, url, scopesFor("app", "pull")), 200);
     assert.equal(await get(auth, url, scopesFor("app", "pull")), 200);
@@ -237,7 +243,7 @@ describe("Authenticator against a Bearer registry", () => {
 
   it("asks for a new token when the scopes grow (pull → push)", async () => {
     const s = await start({ auth: { kind: "bearer", username: "u", password: "p" } });
-    const { auth } = makeAuth(basic("u", "p"), now);
+    const { auth } = makeAuth(s.url, basic("u", "p"), now);
     assert.equal(await get(auth, `${s.url}/v2/app/manifests/v1`, scopesFor("app", "pull")), 200);
     assert.equal(
       await get(auth, `${s.url}/v2/app/blobs/uploads/`, scopesFor("app", "push"), "POST"),
@@ -251,7 +257,7 @@ describe("Authenticator against a Bearer registry", () => {
 
   it("merges the scope the challenge names into the request's", async () => {
     const s = await start({ auth: { kind: "bearer", anonymousPull: true } });
-    const { auth } = makeAuth(undefined, now);
+    const { auth } = makeAuth(s.url, undefined, now);
     assert.equal(await get(auth, `${s.url}/v2/app/manifests/v1`, []), 200);
     const t = s.requests.find((r) => r.path === "/token");
     assert.deepEqual(t?.query.getAll("scope"), ["repository:app:pull"]);
@@ -262,7 +268,7 @@ describe("Authenticator against a Bearer registry", () => {
     const s = await start({
       auth: { kind: "bearer", username: "u", password: "p", tokenTtlSeconds: 120 },
     });
-    const { auth } = makeAuth(basic("u", "p"), now);
+    const { auth } = makeAuth(s.url, basic("u", "p"), now);
     const req = {
       url: `${s.url}/v2/app/manifests/v1`,
       method: "GET",
@@ -282,7 +288,7 @@ describe("Authenticator against a Bearer registry", () => {
 
   it("without expires_in a token lasts 60 s", async () => {
     const s = await start({ auth: { kind: "bearer", username: "u", password: "p" } });
-    const { auth } = makeAuth(basic("u", "p"), now);
+    const { auth } = makeAuth(s.url, basic("u", "p"), now);
     const req = {
       url: `${s.url}/v2/app/manifests/v1`,
       method: "GET",
@@ -301,7 +307,7 @@ describe("Authenticator against a Bearer registry", () => {
     const s = await start({
       auth: { kind: "bearer", username: "u", password: "p", tokenTtlSeconds: 600 },
     });
-    const { auth } = makeAuth(basic("u", "p"), () => 0); // the client believes tokens are fresh
+    const { auth } = makeAuth(s.url, basic("u", "p"), () => 0); // the client believes tokens are fresh
     const url = `${s.url}/v2/app/manifests/v1`;
     assert.equal(await get(auth, url, scopesFor("app", "pull")), 200);
     clock += 601_000; // server side only
@@ -316,7 +322,12 @@ describe("Authenticator against a Bearer registry", () => {
       if (req.method === "POST") form = new URLSearchParams(req.body);
       return http(req);
     };
-    const { auth } = makeAuth({ kind: "identity", token: "refresh-1", source: "t" }, now, spy);
+    const { auth } = makeAuth(
+      s.url,
+      { kind: "identity", token: "refresh-1", source: "t" },
+      now,
+      spy,
+    );
     assert.equal(
       await get(auth, `${s.url}/v2/app/blobs/uploads/`, scopesFor("app", "push"), "POST"),
       202,
@@ -330,16 +341,16 @@ describe("Authenticator against a Bearer registry", () => {
 
   it("an access token is sent as is, without the token service", async () => {
     const s = await start({ auth: { kind: "bearer", username: "u", password: "p" } });
-    const { auth: ok } = makeAuth(basic("u", "p"), now);
+    const { auth: ok } = makeAuth(s.url, basic("u", "p"), now);
     await get(ok, `${s.url}/v2/app/manifests/v1`, scopesFor("app", "pull"));
     const token = (
       await ok.authorize({ url: `${s.url}/v2/`, method: "GET", scopes: scopesFor("app", "pull") })
     )?.slice(7);
     const issued = s.tokensIssued();
-    const { auth } = makeAuth({ kind: "bearer", token: token as string, source: "t" }, now);
+    const { auth } = makeAuth(s.url, { kind: "bearer", token: token as string, source: "t" }, now);
     assert.equal(await get(auth, `${s.url}/v2/app/manifests/v1`, scopesFor("app", "pull")), 200);
     assert.equal(s.tokensIssued(), issued);
-    const bad = makeAuth({ kind: "bearer", token: "nope", source: "t" }, now);
+    const bad = makeAuth(s.url, { kind: "bearer", token: "nope", source: "t" }, now);
     assert.equal(
       await get(bad.auth, `${s.url}/v2/app/manifests/v1`, scopesFor("app", "pull")),
       401,
@@ -348,7 +359,7 @@ describe("Authenticator against a Bearer registry", () => {
 
   it("rejected credentials are a clear error without the secret", async () => {
     const s = await start({ auth: { kind: "bearer", username: "u", password: "p" } });
-    const { auth } = makeAuth({ ...basic("u", "sekrit-pw"), source: "docker config" }, now);
+    const { auth } = makeAuth(s.url, { ...basic("u", "sekrit-pw"), source: "docker config" }, now);
     await assert.rejects(
       get(auth, `${s.url}/v2/app/manifests/v1`, scopesFor("app", "pull")),
       (e: unknown) => {
@@ -368,12 +379,12 @@ describe("Authenticator against a Bearer registry", () => {
     const url = `${s.url}/v2/app/manifests/v1`;
     s.addFault({ path: "/token", times: 1, action: { kind: "oversize", bytes: 200 * 1024 } });
     await assert.rejects(
-      get(makeAuth(basic("u", "p"), now).auth, url, []),
+      get(makeAuth(s.url, basic("u", "p"), now).auth, url, []),
       /token service .* answer larger than 131072 bytes/,
     );
     s.addFault({ path: "/token", times: 1, action: { kind: "malformed-json" } });
     await assert.rejects(
-      get(makeAuth(basic("u", "p"), now).auth, url, []),
+      get(makeAuth(s.url, basic("u", "p"), now).auth, url, []),
       /answered with invalid JSON/,
     );
     s.addFault({
@@ -382,19 +393,19 @@ describe("Authenticator against a Bearer registry", () => {
       action: { kind: "status", status: 200, body: '{"expires_in": 5}' },
     });
     await assert.rejects(
-      get(makeAuth(basic("u", "p"), now).auth, url, []),
+      get(makeAuth(s.url, basic("u", "p"), now).auth, url, []),
       /answered without a token/,
     );
     s.addFault({ path: "/token", times: 1, action: { kind: "status", status: 503 } });
     await assert.rejects(
-      get(makeAuth(basic("u", "p"), now).auth, url, []),
+      get(makeAuth(s.url, basic("u", "p"), now).auth, url, []),
       /answered 503 \(INJECTED: injected 503\)/,
     );
   });
 
   it("concurrent requests share one token request", async () => {
     const s = await start({ auth: { kind: "bearer", username: "u", password: "p" } });
-    const { auth } = makeAuth(basic("u", "p"), now);
+    const { auth } = makeAuth(s.url, basic("u", "p"), now);
     const url = `${s.url}/v2/app/manifests/v1`;
     await get(auth, url, []); // learn the challenge (token for the challenge's scope)
     const before = s.tokensIssued();
@@ -408,7 +419,7 @@ describe("Authenticator against a Bearer registry", () => {
 describe("Authenticator refusals", () => {
   const req = { url: "https://reg.example/v2/app/manifests/v1", method: "GET", scopes: [] };
   it("refuses an http:// realm for an https:// registry", async () => {
-    const { auth } = makeAuth(basic("u", "p"), undefined, () =>
+    const { auth } = makeAuth("https://reg.example", basic("u", "p"), undefined, () =>
       Promise.reject(new Error("must not be called")),
     );
     await assert.rejects(
@@ -417,7 +428,9 @@ describe("Authenticator refusals", () => {
     );
   });
   it("rejects a Bearer challenge without a usable realm, and a malformed header", async () => {
-    const { auth } = makeAuth(undefined, undefined, () => Promise.reject(new Error("no")));
+    const { auth } = makeAuth("https://reg.example", undefined, undefined, () =>
+      Promise.reject(new Error("no")),
+    );
     await assert.rejects(auth.onUnauthorized(req, 'Bearer service="x"'), /without a realm/);
     await assert.rejects(
       auth.onUnauthorized(req, 'Bearer realm="/token"'),
@@ -430,7 +443,7 @@ describe("Authenticator refusals", () => {
     );
   });
   it("gives up on a 401 without a challenge or with an unknown scheme", async () => {
-    const { auth } = makeAuth(basic("u", "p"));
+    const { auth } = makeAuth("https://reg.example", basic("u", "p"));
     assert.equal(await auth.onUnauthorized(req, undefined), false);
     assert.equal(await auth.onUnauthorized(req, "Negotiate"), false);
   });
@@ -463,6 +476,7 @@ describe("Authenticator with real credentials against Distribution 2.8 over TLS"
   it("finds the Docker config credentials and answers the Basic challenge", async () => {
     const logs: string[] = [];
     const auth = new Authenticator({
+      registry: reg.url,
       http: () => Promise.reject(new Error("no token service expected")),
       credentials: (host, repo) => resolveCredentials(host, repo ?? "", { env: { HOME: home } }),
       log: (m) => logs.push(m),
@@ -494,7 +508,7 @@ describe("Authenticator without credentials at a private Bearer registry", () =>
   it("says that no credentials were found", async () => {
     const s = await startTestServer({ auth: { kind: "bearer", username: "u", password: "p" } });
     try {
-      const { auth } = makeAuth(undefined);
+      const { auth } = makeAuth(s.url, undefined);
       await assert.rejects(
         get(auth, `${s.url}/v2/app/manifests/v1`, scopesFor("app", "pull")),
         /answered 401: anonymous access refused and no credentials were found \(authentication required\)/,

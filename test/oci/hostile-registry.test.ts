@@ -1,0 +1,113 @@
+// A registry that tries to leak its credentials to another origin (issue #8, items 1 and 2).
+// "The other host" is a second test-server instance logging every request's headers; the
+// assertion is always the same: nothing that reaches it carries the registry's credentials.
+
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { after, describe, it } from "node:test";
+import { openImage } from "../../src/oci/client.js";
+import { startTestServer, type TestServer } from "../helpers/testserver.js";
+import { clientOpts } from "./util.js";
+
+const BASIC = `Basic ${Buffer.from("u:p").toString("base64")}`;
+
+function assertNoCredentials(other: TestServer): void {
+  assert.ok(other.requests.length > 0, "the other host was reached");
+  for (const r of other.requests)
+    assert.equal(
+      r.headers.authorization,
+      undefined,
+      `${r.method} ${r.path} at the other host carried ${r.headers.authorization}`,
+    );
+}
+
+describe("credentials stay with the registry they were given for", () => {
+  const others: TestServer[] = [];
+  const other = async (challenge: string) => {
+    const s = await startTestServer({ hostile: { demandAuth: challenge } });
+    others.push(s);
+    return s;
+  };
+  after(() => Promise.all(others.map((s) => s.stop())));
+
+  for (const challenge of ['Bearer realm="{self}/token",service="evil"', 'Basic realm="evil"']) {
+    const scheme = challenge.split(" ")[0];
+    it(`a blob redirected to another host that answers 401 ${scheme}`, async () => {
+      const elsewhere = await other(challenge);
+      const reg = await startTestServer({
+        auth: { kind: "basic", username: "u", password: "p" },
+        hostile: { redirectBlobsTo: elsewhere.url },
+      });
+      others.push(reg);
+      const blob = reg.putBlob("app", "layer");
+      const img = await openImage(
+        `${reg.host}/app:v1`,
+        clientOpts({ username: "u", password: "p", noCache: true }),
+      );
+      try {
+        await assert.rejects(
+          img.target.fetchBlob(blob, 1024),
+          new RegExp(
+            `GET ${reg.url}/v2/app/blobs/${blob.digest} was redirected to ${elsewhere.url}/blob/app/${blob.digest}, ` +
+              `which asks for authentication \\(401\\); the credentials for ${reg.url} are never sent to another host`,
+          ),
+        );
+      } finally {
+        await img.close();
+      }
+      // The registry itself did get them (after its own challenge).
+      assert.ok(reg.requests.some((r) => r.headers.authorization === BASIC));
+      assertNoCredentials(elsewhere);
+    });
+  }
+
+  it("an upload location on another host that answers 401 Basic (attach)", async () => {
+    const elsewhere = await other('Basic realm="evil"');
+    const reg = await startTestServer({
+      auth: { kind: "basic", username: "u", password: "p" },
+      hostile: { uploadsTo: elsewhere.url },
+    });
+    others.push(reg);
+    const img = await openImage(
+      `${reg.host}/app:v1`,
+      clientOpts({ username: "u", password: "p", noCache: true }),
+      "push",
+    );
+    const data = new TextEncoder().encode("spec");
+    const digest = `sha256:${createHash("sha256").update(data).digest("hex")}`;
+    try {
+      await assert.rejects(
+        img.target.pushBlob({ mediaType: "application/octet-stream", digest, size: 4 }, data),
+        /PUT .* was sent to http:\/\/127\.0\.0\.1:\d+\/upload\/[0-9a-f]+\?digest=sha256%3A[0-9a-f]+, which asks for authentication \(401\); the credentials for .* are never sent to another host/,
+      );
+    } finally {
+      await img.close();
+    }
+    assert.ok(reg.requests.some((r) => r.method === "POST" && r.headers.authorization === BASIC));
+    assertNoCredentials(elsewhere);
+    assert.ok(elsewhere.requests.some((r) => r.method === "PUT"));
+  });
+
+  it("a token realm on another host named by the registry gets them (the one exception)", async () => {
+    // The realm's tokens mean nothing to the registry: the point is where Basic went.
+    const realm = await startTestServer({ auth: { kind: "bearer", username: "u", password: "p" } });
+    const reg = await startTestServer({
+      auth: { kind: "bearer", username: "u", password: "p", realm: `${realm.url}/token` },
+    });
+    others.push(realm, reg);
+    const img = await openImage(
+      `${reg.host}/app:v1`,
+      clientOpts({ username: "u", password: "p", noCache: true }),
+    );
+    try {
+      await assert.rejects(img.target.resolve("v1"), /401 unauthorized/);
+    } finally {
+      await img.close();
+    }
+    assert.ok(realm.requests.length > 0);
+    for (const r of realm.requests) {
+      assert.equal(r.path, "/token", "the realm host got token requests only");
+      assert.equal(r.headers.authorization, BASIC);
+    }
+  });
+});
