@@ -30,8 +30,9 @@ export const REGISTRY_HELP = `Registry access:
   --registry-password-stdin   read the registry password from stdin
   --registry-token-stdin      read a registry access token from stdin
   --no-cache                  do not use or fill the content cache
-  --timeout DURATION          give up on a registry that does not connect, answer or send
-                              for this long (500ms, 30s, 2m; default 30s)
+  --timeout DURATION          deadline for the command's registry work as a whole, retries,
+                              backoff and credential helpers included (500ms, 30s, 2m;
+                              default 60s)
   -v, --verbose               show requests and decisions on stderr
 Without credential flags, Docker's config.json and podman's auth.json are consulted.
 REF is registry/repository[:tag|@digest] or oci-layout:DIR[:tag|@digest].

@@ -30,7 +30,7 @@ export interface ClientOptions {
   /** For relative oci-layout paths (default process.cwd()). */
   cwd?: string;
   verbose?: (msg: string) => void;
-  /** Per-request timeout (default 30 s). */
+  /** Deadline for the registry work as a whole, retries and credential helpers included (default 60 s). */
   timeoutMs?: number;
   /** First retry backoff (default 300 ms); tests make it short. */
   retryBaseMs?: number;
@@ -119,7 +119,10 @@ export async function openImage(
     if (host !== apiHost && host !== ref.registry) return Promise.resolve(undefined);
     const key = `${host}\n${repository}`;
     let p = found.get(key);
-    if (p === undefined) found.set(key, (p = resolveCredentials(host, repository, credOpts)));
+    // A credential helper gets at most 10 s, and never more than the deadline leaves.
+    const helperTimeoutMs = Math.max(1, Math.min(10_000, transport.remainingMs()));
+    if (p === undefined)
+      found.set(key, (p = resolveCredentials(host, repository, { ...credOpts, helperTimeoutMs })));
     return p;
   };
   const auth = new Authenticator({

@@ -13,7 +13,10 @@ export interface TransportOptions {
   caFile?: string;
   /** Skip TLS certificate verification. */
   insecure?: boolean;
-  /** Limit for connecting, for response headers, and between body chunks (default 30 s). */
+  /**
+   * Deadline for all the work of this transport, from its creation: every request, redirect,
+   * retry and backoff wait (default 60 s). Nothing the server does can hold it longer.
+   */
   timeoutMs?: number;
   /** Retries after 429, 5xx or a dropped connection on idempotent requests (default 3). */
   retries?: number;
@@ -66,6 +69,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class Transport {
   private readonly dispatcher: Dispatcher;
   private readonly timeoutMs: number;
+  private readonly deadline: number;
   private readonly retries: number;
   private readonly retryBaseMs: number;
   private readonly maxRetryAfterMs: number;
@@ -75,7 +79,8 @@ export class Transport {
   requestCount = 0;
 
   constructor(opts: TransportOptions) {
-    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.deadline = Date.now() + this.timeoutMs;
     this.retries = opts.retries ?? 3;
     this.retryBaseMs = opts.retryBaseMs ?? 300;
     this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 30_000;
@@ -123,6 +128,29 @@ export class Transport {
     await this.dispatcher.close();
   }
 
+  /** Milliseconds left before the deadline (for other work under it: credential helpers). */
+  remainingMs(): number {
+    return Math.max(0, this.deadline - Date.now());
+  }
+
+  private pastDeadline(where: string): RegistryError {
+    return new RegistryError(
+      `${where}: timed out (the registry work passed its ${seconds(this.timeoutMs)} s deadline)`,
+      where.replace(/^\S+ /, ""),
+    );
+  }
+
+  /** Waits `ms` unless that would pass the deadline: then fails at once, saying why. */
+  private async waitBeforeRetry(ms: number, where: string, why: string): Promise<void> {
+    if (ms >= this.remainingMs())
+      throw new RegistryError(
+        `${where}: ${why}; retrying in ${seconds(ms)} s would pass the ${seconds(this.timeoutMs)} s deadline (timed out)`,
+        where.replace(/^\S+ /, ""),
+      );
+    this.log(`${where}: ${why}; retrying in ${ms} ms`);
+    await sleep(ms);
+  }
+
   /** Sends the request, following redirects and retrying as configured. */
   async send(req: HttpRequest): Promise<HttpResponse> {
     const idempotent = req.idempotent ?? (req.method !== "POST" && req.method !== "PATCH");
@@ -132,9 +160,11 @@ export class Transport {
         res = await this.followRedirects(req);
       } catch (e) {
         if (idempotent && attempt < this.retries && e instanceof RetryableNetworkError) {
-          const wait = this.backoff(attempt);
-          this.log(`${req.method} ${safeUrl(req.url)}: ${e.message}; retrying in ${wait} ms`);
-          await sleep(wait);
+          await this.waitBeforeRetry(
+            this.backoff(attempt),
+            `${req.method} ${safeUrl(req.url)}`,
+            e.message,
+          );
           continue;
         }
         throw e instanceof RetryableNetworkError
@@ -160,8 +190,7 @@ export class Transport {
         }
         wait = Math.max(after, 0);
       }
-      this.log(`${req.method} ${safeUrl(res.url)}: ${res.status}; retrying in ${wait} ms`);
-      await sleep(wait);
+      await this.waitBeforeRetry(wait, `${req.method} ${safeUrl(res.url)}`, `${res.status}`);
     }
   }
 
@@ -240,11 +269,15 @@ export class Transport {
         safeUrl(url),
       );
     }
+    const left = this.remainingMs();
+    if (left <= 0) throw this.pastDeadline(`${method} ${safeUrl(url)}`);
     this.requestCount++;
     this.log(`${method} ${safeUrl(url)}`);
+    const signal = AbortSignal.timeout(left);
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, {
+        signal,
         method,
         headers: { "user-agent": this.userAgent, ...headers },
         body:
@@ -291,13 +324,15 @@ export class Transport {
     const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
     const code = err.code ?? err.cause?.code ?? "";
     const where = `${method} ${safeUrl(url)}`;
-    const secs = Math.round(this.timeoutMs / 100) / 10;
     if (
       code === "UND_ERR_HEADERS_TIMEOUT" ||
       code === "UND_ERR_BODY_TIMEOUT" ||
-      code === "UND_ERR_CONNECT_TIMEOUT"
+      code === "UND_ERR_CONNECT_TIMEOUT" ||
+      code === "UND_ERR_ABORTED" ||
+      err.name === "TimeoutError" ||
+      err.name === "AbortError"
     ) {
-      return new RegistryError(`${where}: no response within ${secs} s (timed out)`, safeUrl(url));
+      return this.pastDeadline(where);
     }
     if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ALTNAME/.test(code)) {
       return new RegistryError(
@@ -337,6 +372,10 @@ function tooLarge(method: string, url: URL, max: number, detail: string): Regist
     `${method} ${safeUrl(url)}: response exceeds the ${formatBytes(max)} limit (${detail})`,
     safeUrl(url),
   );
+}
+
+function seconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
 }
 
 export function formatBytes(n: number): string {

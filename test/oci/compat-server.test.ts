@@ -459,7 +459,7 @@ describe("hostile registries", () => {
   it("gives up on a stalled response after the timeout", () =>
     fetchFails(
       { path: /\/referrers\//, action: { kind: "stall" } },
-      /referrers\/sha256:.*: no response within 0\.3 s \(timed out\)/,
+      /referrers\/sha256:.*: timed out \(the registry work passed its 0\.3 s deadline\)/,
       { timeoutMs: 300, retries: 0 },
     ));
 

@@ -111,3 +111,84 @@ describe("credentials stay with the registry they were given for", () => {
     }
   });
 });
+
+describe("--timeout is a deadline for the registry work as a whole", () => {
+  // The harness's own limit ({ timeout }) is what catches a regression: without the deadline
+  // each of these runs for minutes.
+  const limit = { timeout: 30_000 };
+  const withImage = async (fn: (reg: TestServer, image: string) => Promise<void>) => {
+    const reg = await startTestServer();
+    try {
+      reg.pushImage("app", "v1", ["linux/amd64"]);
+      await fn(reg, `${reg.host}/app:v1`);
+    } finally {
+      await reg.stop();
+    }
+  };
+
+  it("a manifest sent one byte at a time", limit, () =>
+    withImage(async (reg, image) => {
+      reg.addFault({ path: /\/manifests\/v1$/, action: { kind: "slow-body", intervalMs: 100 } });
+      const img = await openImage(image, clientOpts({ timeoutMs: 1000, noCache: true }));
+      try {
+        await assert.rejects(
+          img.target.resolve("v1"),
+          /GET http:\/\/127\.0\.0\.1:\d+\/v2\/app\/manifests\/v1: timed out \(the registry work passed its 1 s deadline\)/,
+        );
+      } finally {
+        await img.close();
+      }
+      assert.equal(reg.requests.length, 1, "not retried past the deadline");
+    }),
+  );
+
+  it("a manifest body that never ends stops at the size cap", limit, () =>
+    withImage(async (reg, image) => {
+      reg.addFault({ path: /\/manifests\/v1$/, action: { kind: "endless-body" } });
+      const img = await openImage(image, clientOpts({ timeoutMs: 20_000, noCache: true }));
+      try {
+        await assert.rejects(img.target.resolve("v1"), /response exceeds the 4 MiB limit/);
+      } finally {
+        await img.close();
+      }
+    }),
+  );
+
+  it("a 429 asking for a retry after 30 s under a 2 s deadline fails at once", limit, () =>
+    withImage(async (reg, image) => {
+      reg.addFault({
+        path: /\/manifests\/v1$/,
+        action: { kind: "status", status: 429, headers: { "retry-after": "30" } },
+      });
+      const img = await openImage(image, clientOpts({ timeoutMs: 2000, noCache: true }));
+      try {
+        await assert.rejects(
+          img.target.resolve("v1"),
+          /manifests\/v1: 429; retrying in 30 s would pass the 2 s deadline \(timed out\)/,
+        );
+      } finally {
+        await img.close();
+      }
+      assert.equal(reg.requests.length, 1);
+    }),
+  );
+
+  it("repeated short Retry-After waits end at the deadline", limit, () =>
+    withImage(async (reg, image) => {
+      reg.addFault({
+        path: /\/manifests\/v1$/,
+        action: { kind: "status", status: 503, headers: { "retry-after": "1" } },
+      });
+      const img = await openImage(
+        image,
+        clientOpts({ timeoutMs: 1500, retries: 100, noCache: true }),
+      );
+      try {
+        await assert.rejects(img.target.resolve("v1"), /would pass the 1\.5 s deadline/);
+      } finally {
+        await img.close();
+      }
+      assert.ok(reg.requests.length <= 2, `${reg.requests.length} requests`);
+    }),
+  );
+});
