@@ -35,6 +35,7 @@
 
 import { Buffer } from "node:buffer";
 import type { FoundCredential } from "./credentials.js";
+import { printable } from "./errors.js";
 
 /** A request to the token service. */
 export interface AuthHttpRequest {
@@ -110,7 +111,7 @@ export function parseChallenges(header: string): Challenge[] {
   let i = 0;
   const out: Challenge[] = [];
   const fail = (why: string): never => {
-    throw new AuthError(`malformed WWW-Authenticate header ${JSON.stringify(s)}: ${why}`);
+    throw new AuthError(`malformed WWW-Authenticate header "${printable(s, 120)}": ${why}`);
   };
   const skipWs = () => {
     while (i < s.length && (s[i] === " " || s[i] === "\t")) i++;
@@ -491,6 +492,5 @@ function errorDetail(text: string): string {
   } catch {
     msg = "";
   }
-  msg = msg.replace(/[\u0000-\u001f\u007f]/g, " ").trim();
-  return msg.length > 200 ? `${msg.slice(0, 200)}…` : msg;
+  return printable(msg.trim(), 200);
 }

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { fileErrorText, printable } from "./errors.js";
 
 /** What a registry may be offered. */
 export type Credential =
@@ -121,7 +122,7 @@ async function readJsonFile(path: string): Promise<Record<string, unknown> | und
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw new CredentialError(`cannot read ${path}: ${(e as Error).message}`);
+    throw new CredentialError(`cannot read ${path}: ${fileErrorText(e)}`);
   }
   if (text.trim() === "") return undefined;
   let v: unknown;
@@ -349,7 +350,7 @@ export function runHelper(
           return finish(() => resolve(undefined));
         // Helpers print their error on stdout; an error message is not a secret, but keep
         // it to one short line in case a broken helper prints more.
-        const line = (stderr.trim() || stdout.trim()).split("\n")[0]?.slice(0, 200) ?? "";
+        const line = printable((stderr.trim() || stdout.trim()).split("\n")[0] ?? "", 200);
         const how = signal ? `was killed by ${signal}` : `exited with ${code}`;
         return finish(() =>
           reject(

@@ -1,7 +1,7 @@
 // OCI descriptors, image manifests and indexes: the JSON shapes and checked parsing of
 // untrusted bytes into them (a hostile registry may send anything).
 
-import { ContentError } from "./errors.js";
+import { ContentError, printable } from "./errors.js";
 import { isDigest } from "./digest.js";
 import { isIndexType, isManifestType, OCI_INDEX, OCI_MANIFEST } from "./mediatypes.js";
 
@@ -104,7 +104,8 @@ export function parseJson(bytes: Uint8Array, where: string): unknown {
   try {
     return JSON.parse(Buffer.from(bytes).toString("utf8"));
   } catch (e) {
-    throw new ContentError(`${where}: malformed JSON (${(e as Error).message})`);
+    // V8's message quotes the input: keep it short and escaped (it may be binary).
+    throw new ContentError(`${where}: malformed JSON (${printable((e as Error).message, 100)})`);
   }
 }
 

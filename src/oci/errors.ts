@@ -52,3 +52,38 @@ export function safeUrl(url: string | URL): string {
   const s = u.toString();
   return redacted ? `${s}${u.search ? "&" : "?"}…` : s;
 }
+
+// C0/C1 controls, DEL, line/paragraph separators and bidi overrides: what can move a cursor,
+// recolour or reorder a terminal line.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from a registry or a helper made fit for a message: control characters escaped
+ * (`\x1b`, `\u202e`), at most `max` characters (then `…`).
+ */
+export function printable(text: string, max = 200): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return cut.replace(UNPRINTABLE, (c) => {
+    const n = c.charCodeAt(0);
+    return n < 0x100 ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16)}`;
+  });
+}
+
+const ERRNO_WORDS: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "is a directory",
+  ENOTDIR: "a component of the path is not a directory",
+  ELOOP: "too many symbolic links",
+  EMFILE: "too many open files",
+};
+
+/** A file-system failure in words ("no such file"), not a bare errno code. */
+export function fileErrorText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return (
+    (err.code !== undefined ? ERRNO_WORDS[err.code] : undefined) ??
+    printable(err.message ?? String(e), 120)
+  );
+}

@@ -4,7 +4,7 @@
 import { AuthError, type Authenticator, type Operation, scopesFor } from "./auth.js";
 import { parseDescriptor, parseJson, type Descriptor } from "./descriptor.js";
 import { isDigest, sha256Of, verifyContent } from "./digest.js";
-import { ContentError, NotFoundError, RegistryError, safeUrl } from "./errors.js";
+import { ContentError, NotFoundError, RegistryError, printable, safeUrl } from "./errors.js";
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, OCI_INDEX } from "./mediatypes.js";
 import type { FetchedManifest, PutResult, TaggedManifest, Target } from "./storage.js";
 import type { HttpRequest, HttpResponse, Transport } from "./transport.js";
@@ -119,6 +119,7 @@ export class RemoteRepository implements Target {
         `manifest ${this.display}${isDigest(reference) ? "@" : ":"}${reference} not found`,
       );
     expect(res, [200], "fetch manifest");
+    plainManifest(res);
     return { descriptor: this.describe(res, reference), bytes: res.body };
   }
 
@@ -203,6 +204,7 @@ export class RemoteRepository implements Target {
     if (res.status === 404)
       throw notFound(res, `manifest ${this.display}@${desc.digest} not found`);
     expect(res, [200], "fetch manifest");
+    plainManifest(res);
     const got = contentType(res);
     if (got !== undefined && got !== desc.mediaType && MANIFEST_ACCEPT.includes(got)) {
       throw new ContentError(
@@ -257,6 +259,7 @@ export class RemoteRepository implements Target {
     });
     if (res.status === 404) return undefined;
     expect(res, [200], "fetch manifest");
+    plainManifest(res);
     // Whatever the tag holds is returned; callers decide whether it is what they want.
     const out: TaggedManifest = { descriptor: this.describe(res, tag, true), bytes: res.body };
     if (res.headers.etag !== undefined) out.etag = res.headers.etag;
@@ -450,6 +453,18 @@ function authFailure(e: unknown, url: string): Error {
   return e as Error;
 }
 
+/** A compressed manifest is refused in words, before a JSON parser quotes its bytes. */
+function plainManifest(res: HttpResponse): void {
+  const b = res.body;
+  const encoding = res.headers["content-encoding"];
+  const gzip = b[0] === 0x1f && b[1] === 0x8b;
+  if (gzip || (encoding !== undefined && !/^\s*identity\s*$/i.test(encoding)))
+    throw new ContentError(
+      `GET ${safeUrl(res.url)}: the registry sent the manifest ${gzip ? "gzip-compressed" : `with Content-Encoding ${printable(encoding ?? "", 40)}`}; a manifest must be plain JSON`,
+      safeUrl(res.url),
+    );
+}
+
 function contentType(res: HttpResponse): string | undefined {
   const v = res.headers["content-type"];
   if (v === undefined) return undefined;
@@ -474,8 +489,7 @@ function firstError(res: HttpResponse): { code?: string; message?: string } {
     const v = JSON.parse(Buffer.from(res.body).toString("utf8")) as RegistryErrorBody;
     const e = Array.isArray(v.errors) ? v.errors[0] : undefined;
     if (e === undefined) return {};
-    const clean = (s: unknown) =>
-      typeof s === "string" ? s.replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, 200) : undefined;
+    const clean = (s: unknown) => (typeof s === "string" ? printable(s, 200) : undefined);
     const out: { code?: string; message?: string } = {};
     const code = clean(e.code);
     const message = clean(e.message);

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "undici";
-import { RegistryError, safeUrl } from "./errors.js";
+import { RegistryError, fileErrorText, printable, safeUrl } from "./errors.js";
 
 export interface TransportOptions {
   env: Record<string, string | undefined>;
@@ -92,9 +92,7 @@ export class Transport {
       try {
         pem = readFileSync(opts.caFile, "utf8");
       } catch (e) {
-        throw new RegistryError(
-          `cannot read --ca-file ${opts.caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-        );
+        throw new RegistryError(`cannot read --ca-file ${opts.caFile}: ${fileErrorText(e)}`);
       }
       if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
         throw new RegistryError(`--ca-file ${opts.caFile} holds no PEM certificate`);
@@ -361,7 +359,7 @@ export class Transport {
     ) {
       return new RetryableNetworkError(`${where}: connection lost (${code})`);
     }
-    return new RegistryError(`${where}: ${err.message ?? String(e)}`, safeUrl(url));
+    return new RegistryError(`${where}: ${printable(err.message ?? String(e), 200)}`, safeUrl(url));
   }
 }
 

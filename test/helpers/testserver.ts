@@ -18,6 +18,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createServer as createHttp } from "node:http";
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer as createHttps } from "node:https";
+import { gzipSync } from "node:zlib";
 import type { AddressInfo } from "node:net";
 import { testTls } from "./tls.js";
 
@@ -112,7 +113,9 @@ export type FaultAction =
   /** The normal headers, then the body one byte every `intervalMs`, never finished. */
   | { kind: "slow-body"; intervalMs: number }
   /** Headers without a length, then bytes for as long as the client reads. */
-  | { kind: "endless-body" };
+  | { kind: "endless-body" }
+  /** The normal answer gzip-compressed, with `Content-Encoding: gzip` (never asked for). */
+  | { kind: "gzip-body" };
 
 export interface Fault {
   method?: string;
@@ -686,6 +689,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       headers["docker-content-digest"] = sha256(Buffer.from("not this content"));
     } else if (fault?.kind === "oversize") {
       body = Buffer.alloc(fault.bytes, 0x20);
+    } else if (fault?.kind === "gzip-body") {
+      body = gzipSync(body);
+      headers["content-encoding"] = "gzip";
     } else if (fault?.kind === "malformed-json") {
       body = Buffer.from('{"schemaVersion": 2, "manifests": [');
     }

@@ -192,3 +192,63 @@ describe("--timeout is a deadline for the registry work as a whole", () => {
     }),
   );
 });
+
+describe("what a registry sends reaches messages escaped and brief", () => {
+  // ESC, BEL, a C1 CSI and a bidi override: each could rewrite the user's terminal.
+  const HOSTILE = "\u001b]0;owned\u0007\u001b[2J\u009b31m\u202e";
+  const noControls = (msg: string) => {
+    assert.doesNotMatch(msg, /[\u0000-\u001f\u007f-\u009f\u202e]/, JSON.stringify(msg));
+    return true;
+  };
+
+  it("an error body with terminal escapes", async () => {
+    const reg = await startTestServer();
+    try {
+      reg.pushImage("app", "v1", ["linux/amd64"]);
+      reg.addFault({
+        path: /\/manifests\/v1$/,
+        action: {
+          kind: "status",
+          status: 400,
+          body: JSON.stringify({
+            errors: [{ code: `BAD${HOSTILE}`, message: HOSTILE.repeat(100) }],
+          }),
+        },
+      });
+      const img = await openImage(`${reg.host}/app:v1`, clientOpts({ noCache: true }));
+      try {
+        await assert.rejects(img.target.resolve("v1"), (e: Error) => {
+          assert.match(e.message, /answered 400 bad request; registry says BAD\\x1b\]0;owned\\x07/);
+          assert.ok(e.message.length < 600, `${e.message.length} characters`);
+          return noControls(e.message);
+        });
+      } finally {
+        await img.close();
+      }
+    } finally {
+      await reg.stop();
+    }
+  });
+
+  it("a gzip-compressed manifest is named as such, without its bytes", async () => {
+    const reg = await startTestServer();
+    try {
+      reg.pushImage("app", "v1", ["linux/amd64"]);
+      reg.addFault({ path: /\/manifests\/v1$/, action: { kind: "gzip-body" } });
+      const img = await openImage(`${reg.host}/app:v1`, clientOpts({ noCache: true }));
+      try {
+        await assert.rejects(img.target.resolve("v1"), (e: Error) => {
+          assert.equal(
+            e.message,
+            `GET ${reg.url}/v2/app/manifests/v1: the registry sent the manifest gzip-compressed; a manifest must be plain JSON`,
+          );
+          return noControls(e.message);
+        });
+      } finally {
+        await img.close();
+      }
+    } finally {
+      await reg.stop();
+    }
+  });
+});
