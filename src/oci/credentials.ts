@@ -298,7 +298,9 @@ export function runHelper(
     for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) env[k] = v;
     let child;
     try {
-      child = spawn(program, ["get"], { env, stdio: ["pipe", "pipe", "pipe"] });
+      // Its own process group, so that ending it ends whatever it started: a child that
+      // inherited its stdout (`sleep 120`) would otherwise hold kompat open until it exits.
+      child = spawn(program, ["get"], { env, stdio: ["pipe", "pipe", "pipe"], detached: true });
     } catch (e) {
       reject(new CredentialError(`cannot run ${program}: ${(e as Error).message}`));
       return;
@@ -307,6 +309,15 @@ export function runHelper(
     const err: Buffer[] = [];
     let size = 0;
     let settled = false;
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
+    };
     const finish = (f: () => void) => {
       if (settled) return;
       settled = true;
@@ -314,11 +325,11 @@ export function runHelper(
       f();
     };
     const timer = setTimeout(() => {
-      child.kill("SIGKILL");
+      killGroup();
       finish(() =>
         reject(
           new CredentialError(
-            `${program} did not answer within ${timeoutMs / 1000} s (${configuredBy})`,
+            `${program} did not answer within ${Math.round(timeoutMs / 100) / 10} s (${configuredBy})`,
           ),
         ),
       );
@@ -326,7 +337,7 @@ export function runHelper(
     const take = (into: Buffer[]) => (b: Buffer) => {
       size += b.length;
       if (size > HELPER_OUTPUT_LIMIT) {
-        child.kill("SIGKILL");
+        killGroup();
         finish(() =>
           reject(new CredentialError(`${program} printed more than 1 MiB (${configuredBy})`)),
         );
@@ -341,6 +352,14 @@ export function runHelper(
           ? `${program} was not found on PATH (${configuredBy})`
           : `cannot run ${program}: ${e.message}`;
       finish(() => reject(new CredentialError(why)));
+    });
+    // The helper is done: whatever it left running must not keep its stdout open.
+    child.on("exit", () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // no process left in the group
+      }
     });
     child.on("close", (code, signal) => {
       const stdout = Buffer.concat(out).toString("utf8");

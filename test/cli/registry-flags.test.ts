@@ -1,11 +1,15 @@
-// Registry flags shared by validate-node, attach, discover and fetch-spec: --timeout.
+// Registry flags shared by validate-node, attach, discover and fetch-spec: --timeout, which
+// bounds everything the registry work does (credential helpers included).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseDuration } from "../../src/cli/flags.js";
 import { UserError } from "../../src/cli/io.js";
 import { startTestServer } from "../helpers/testserver.js";
-import { runCli } from "../helpers/cli.js";
+import { runBin, runCli } from "../helpers/cli.js";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 test("durations are read as Go writes them", () => {
   const cases: Array<[string, number]> = [
@@ -65,3 +69,45 @@ test("--timeout bounds the wait for a registry that stops answering", async () =
     await reg.stop();
   }
 });
+
+test(
+  "a credential helper that never answers: --timeout ends it and all it started",
+  {
+    timeout: 60_000,
+  },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), "kompat-helper-"));
+    const reg = await startTestServer({ auth: { kind: "basic", username: "u", password: "p" } });
+    try {
+      reg.pushImage("app", "v1", ["linux/amd64"]);
+      await mkdir(join(dir, "bin"));
+      await mkdir(join(dir, ".docker"));
+      const helper = join(dir, "bin", "docker-credential-stuck");
+      // The child inherits the helper's stdout: killing the helper alone would leave it holding
+      // kompat open for two minutes.
+      await writeFile(helper, `#!/bin/sh\nsleep 120 &\necho $! > "${dir}/sleep.pid"\nwait\n`);
+      await chmod(helper, 0o755);
+      await writeFile(join(dir, ".docker", "config.json"), JSON.stringify({ credsStore: "stuck" }));
+      const r = await runBin(
+        ["fetch-spec", "--image", `${reg.host}/app:v1`, "--plain-http", "--no-cache"].concat([
+          "--timeout",
+          "1s",
+        ]),
+        { env: { PATH: `${join(dir, "bin")}:${process.env.PATH ?? ""}`, HOME: dir } },
+      );
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(
+        r.stderr,
+        /docker-credential-stuck did not answer within (1|0\.\d) s \(credsStore in /,
+      );
+      const pid = Number((await readFile(join(dir, "sleep.pid"), "utf8")).trim());
+      assert.ok(pid > 0);
+      const state = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "gone");
+      // Gone, or a zombie waiting for a PID 1 that does not reap: either way not running.
+      assert.ok(state === "gone" || / Z /.test(state), `sleep ${pid} still runs: ${state}`);
+    } finally {
+      await reg.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
