@@ -18,7 +18,9 @@ export const SNAPSHOT_DIR = "dist/snapshot";
 export const V8_FLAGS = ["--no-lazy-feedback-allocation"];
 
 // Left out of the blob: required from disk when a command needs them (see src/cli/snapshot.ts).
-const FROM_DISK = ["undici"];
+// The proxy agents (and `debug`, which reads the environment and tty state at load) load
+// only when a proxy applies.
+const FROM_DISK = ["https-proxy-agent", "http-proxy-agent"];
 
 export async function buildSnapshot(dir = SNAPSHOT_DIR) {
   const blob = join(dir, "kompat.blob");

@@ -1,11 +1,20 @@
-// HTTP for registries: one undici dispatcher (custom CA, --insecure, proxy variables),
-// timeouts, retries with backoff, redirects followed by hand so credentials never leave
-// their origin, response size caps. Knows nothing about OCI.
+// HTTP for registries: Node's own http/https (keep-alive; custom CA, --insecure; proxies by
+// Go's rules), one deadline for all the work, retries with backoff, redirects followed by
+// hand so credentials never leave their origin, response size caps. Knows nothing about OCI.
 
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "undici";
-import { RegistryError, fileErrorText, printable, safeUrl } from "./errors.js";
+import { RegistryError, fileErrorText, safeUrl } from "./errors.js";
+import {
+  Agents,
+  DeadlineError,
+  RetryableNetworkError,
+  exchange,
+  type TlsOptions,
+} from "./exchange.js";
+import { ProxyError, proxyConfigFromEnv, proxyFor, type ProxyConfig } from "./proxy.js";
+
+export { formatBytes } from "./exchange.js";
 
 export interface TransportOptions {
   env: Record<string, string | undefined>;
@@ -59,15 +68,11 @@ export function isLoopbackHost(hostname: string): boolean {
   );
 }
 
-function envProxy(env: Record<string, string | undefined>, name: string): string | undefined {
-  const v = env[name.toLowerCase()] ?? env[name.toUpperCase()];
-  return v === undefined || v === "" ? undefined : v;
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class Transport {
-  private readonly dispatcher: Dispatcher;
+  private readonly agents: Agents;
+  private readonly proxies: ProxyConfig;
   private readonly timeoutMs: number;
   private readonly deadline: number;
   private readonly retries: number;
@@ -99,31 +104,20 @@ export class Transport {
       }
       ca = [...rootCertificates, pem];
     }
-    const tls = { ...(ca ? { ca } : {}), ...(opts.insecure ? { rejectUnauthorized: false } : {}) };
-    const common = {
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      connectTimeout: this.timeoutMs,
-      connect: tls,
+    const tls: TlsOptions = {
+      ...(ca ? { ca, caFile: opts.caFile as string } : {}),
+      ...(opts.insecure ? { rejectUnauthorized: false } : {}),
     };
-    const httpProxy = envProxy(opts.env, "http_proxy");
-    const httpsProxy = envProxy(opts.env, "https_proxy");
-    if (httpProxy !== undefined || httpsProxy !== undefined) {
-      // Values passed explicitly so undici never reads process.env behind our back.
-      this.dispatcher = new EnvHttpProxyAgent({
-        ...common,
-        requestTls: tls,
-        httpProxy: httpProxy ?? "",
-        httpsProxy: httpsProxy ?? "",
-        noProxy: envProxy(opts.env, "no_proxy") ?? "",
-      });
-    } else {
-      this.dispatcher = new Agent(common);
+    this.agents = new Agents(tls);
+    try {
+      this.proxies = proxyConfigFromEnv(opts.env);
+    } catch (e) {
+      throw e instanceof ProxyError ? new RegistryError(e.message) : e;
     }
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    this.agents.close();
   }
 
   /** Milliseconds left before the deadline (for other work under it: credential helpers). */
@@ -268,118 +262,42 @@ export class Transport {
       );
     }
     const left = this.remainingMs();
-    if (left <= 0) throw this.pastDeadline(`${method} ${safeUrl(url)}`);
-    this.requestCount++;
-    this.log(`${method} ${safeUrl(url)}`);
-    const signal = AbortSignal.timeout(left);
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await request(url, {
-        signal,
-        method,
-        headers: { "user-agent": this.userAgent, ...headers },
-        body:
-          body === undefined ? null : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-        dispatcher: this.dispatcher,
-      });
-    } catch (e) {
-      throw this.networkError(e, method, url);
-    }
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) {
-      if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
-    }
-    const length = Number(out["content-length"]);
-    if (Number.isFinite(length) && length > maxBytes && method !== "HEAD") {
-      res.body.destroy();
-      throw tooLarge(method, url, maxBytes, `${length} bytes announced`);
-    }
-    const chunks: Buffer[] = [];
-    let total = 0;
-    try {
-      for await (const chunk of res.body) {
-        const b = chunk as Buffer;
-        total += b.byteLength;
-        if (total > maxBytes) {
-          res.body.destroy();
-          throw tooLarge(method, url, maxBytes, "more sent");
-        }
-        chunks.push(b);
-      }
-    } catch (e) {
-      if (e instanceof RegistryError) throw e;
-      throw this.networkError(e, method, url);
-    }
-    return {
-      status: res.statusCode,
-      headers: out,
-      body: new Uint8Array(Buffer.concat(chunks)),
-      url: url.toString(),
-    };
-  }
-
-  private networkError(e: unknown, method: string, url: URL): Error {
-    const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-    const code = err.code ?? err.cause?.code ?? "";
     const where = `${method} ${safeUrl(url)}`;
-    if (
-      code === "UND_ERR_HEADERS_TIMEOUT" ||
-      code === "UND_ERR_BODY_TIMEOUT" ||
-      code === "UND_ERR_CONNECT_TIMEOUT" ||
-      code === "UND_ERR_ABORTED" ||
-      err.name === "TimeoutError" ||
-      err.name === "AbortError"
-    ) {
-      return this.pastDeadline(where);
+    if (left <= 0) throw this.pastDeadline(where);
+    let proxy;
+    try {
+      proxy = proxyFor(this.proxies, url);
+    } catch (e) {
+      throw e instanceof ProxyError ? new RegistryError(`${where}: ${e.message}`) : e;
     }
-    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ALTNAME/.test(code)) {
-      return new RegistryError(
-        `${where}: TLS certificate of ${url.host} is not trusted (${code}); pass --ca-file FILE with its CA, or --insecure`,
-        safeUrl(url),
-      );
+    this.requestCount++;
+    this.log(`${where}${proxy ? ` via ${safeUrl(proxy.url)} (${proxy.variable})` : ""}`);
+    try {
+      const res = await exchange(this.agents, {
+        method,
+        url,
+        headers: { "user-agent": this.userAgent, ...lowerCase(headers) },
+        body,
+        maxBytes,
+        leftMs: left,
+        proxy,
+      });
+      return { ...res, url: url.toString() };
+    } catch (e) {
+      if (e instanceof DeadlineError) throw this.pastDeadline(where);
+      throw e;
     }
-    if (
-      code === "EPROTO" ||
-      /wrong version number|packet length too long/i.test(err.message ?? "")
-    ) {
-      return new RegistryError(
-        `${where}: TLS handshake failed (does ${url.host} speak plain HTTP? then use --plain-http)`,
-        safeUrl(url),
-      );
-    }
-    if (code === "ECONNREFUSED")
-      return new RegistryError(`${where}: connection refused`, safeUrl(url));
-    if (code === "ENOTFOUND" || code === "EAI_AGAIN")
-      return new RegistryError(`${where}: host ${url.hostname} not found`, safeUrl(url));
-    if (
-      code === "ECONNRESET" ||
-      code === "EPIPE" ||
-      code === "UND_ERR_SOCKET" ||
-      code === "UND_ERR_CLOSED"
-    ) {
-      return new RetryableNetworkError(`${where}: connection lost (${code})`);
-    }
-    return new RegistryError(`${where}: ${printable(err.message ?? String(e), 200)}`, safeUrl(url));
   }
 }
 
-class RetryableNetworkError extends Error {}
-
-function tooLarge(method: string, url: URL, max: number, detail: string): RegistryError {
-  return new RegistryError(
-    `${method} ${safeUrl(url)}: response exceeds the ${formatBytes(max)} limit (${detail})`,
-    safeUrl(url),
-  );
+function lowerCase(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
+  return out;
 }
 
 function seconds(ms: number): string {
   return String(Math.round(ms / 100) / 10);
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
-  return `${n} bytes`;
 }
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */

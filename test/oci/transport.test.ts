@@ -1,10 +1,10 @@
 // The HTTP layer on its own: redirects (origin change strips Authorization, no HTTPS→HTTP),
-// no credentials over plain HTTP to a remote host, proxies from the environment, parsing.
+// no credentials over plain HTTP to a remote host, parsing (proxies: proxy.test.ts).
 
 import assert from "node:assert/strict";
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttps } from "node:https";
-import { connect, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { isLoopbackHost, parseRetryAfter, Transport } from "../../src/oci/transport.js";
 import { nextLink } from "../../src/oci/registry.js";
@@ -101,39 +101,6 @@ describe("transport", () => {
       isLoopbackHost("127.0.0.1") && isLoopbackHost("[::1]") && isLoopbackHost("localhost"),
     );
     assert.ok(!isLoopbackHost("10.0.0.1") && !isLoopbackHost("example.com"));
-  });
-
-  it("goes through the proxy named in the environment, except for NO_PROXY hosts", async () => {
-    const target = await listen((_req, res) => res.end("via"));
-    const tunnels: string[] = [];
-    const proxy = createHttp();
-    proxy.on("connect", (req: IncomingMessage, socket, head) => {
-      tunnels.push(req.url ?? "");
-      const [host, port] = (req.url ?? "").split(":");
-      const up = connect(Number(port), host, () => {
-        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-        up.write(head);
-        up.pipe(socket);
-        socket.pipe(up);
-      });
-      up.on("error", () => socket.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    const viaProxy = new Transport({ env: { http_proxy: proxyUrl } });
-    const direct = new Transport({ env: { HTTP_PROXY: proxyUrl, NO_PROXY: "127.0.0.1" } });
-    try {
-      const res = await viaProxy.send({ method: "GET", url: `${target.url}/a` });
-      assert.equal(Buffer.from(res.body).toString(), "via");
-      assert.equal(tunnels.length, 1);
-      await direct.send({ method: "GET", url: `${target.url}/b` });
-      assert.equal(tunnels.length, 1, "NO_PROXY host reached directly");
-    } finally {
-      await viaProxy.close();
-      await direct.close();
-      await new Promise<void>((r) => proxy.close(() => r()));
-      await target.close();
-    }
   });
 
   it("names an unreadable or empty --ca-file", () => {

@@ -1,0 +1,226 @@
+// One HTTP exchange over Node's own http/https (keep-alive agents; a proxy agent loaded only
+// when a proxy applies), with the body capped and a deadline, and failures in words that
+// name the host, the proxy or the flag to change. Redirects and retries are transport.ts's.
+
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Agent } from "node:http";
+import { RegistryError, printable, safeUrl } from "./errors.js";
+import type { ProxyChoice } from "./proxy.js";
+
+export interface TlsOptions {
+  ca?: string[];
+  rejectUnauthorized?: boolean;
+  /** The --ca-file the CA came from, for messages. */
+  caFile?: string;
+}
+
+export interface Exchange {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body: Uint8Array | undefined;
+  maxBytes: number;
+  /** Milliseconds until the deadline: the exchange is abandoned then. */
+  leftMs: number;
+  proxy: ProxyChoice | undefined;
+}
+
+export interface ExchangeResult {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/** A dropped connection: the transport may retry it. */
+export class RetryableNetworkError extends Error {}
+
+/** The deadline passed during the exchange. */
+export class DeadlineError extends Error {}
+
+type ProxyAgentFactory = (proxy: URL, target: "http:" | "https:", tls: TlsOptions) => Agent;
+
+/** Keep-alive agents, made on first use; proxy agents per proxy and target scheme. */
+export class Agents {
+  private http: HttpAgent | undefined;
+  private https: HttpsAgent | undefined;
+  private readonly viaProxy = new Map<string, Agent>();
+  private proxyFactory: ProxyAgentFactory | undefined;
+
+  constructor(readonly tls: TlsOptions) {}
+
+  async forRequest(url: URL, proxy: ProxyChoice | undefined): Promise<Agent> {
+    const target = url.protocol === "https:" ? "https:" : "http:";
+    if (proxy === undefined) {
+      if (target === "http:") return (this.http ??= new HttpAgent({ keepAlive: true }));
+      return (this.https ??= new HttpsAgent({ keepAlive: true, ...tlsOf(this.tls) }));
+    }
+    const key = `${target} ${proxy.url.href}`;
+    let agent = this.viaProxy.get(key);
+    if (agent === undefined) {
+      this.proxyFactory ??= await loadProxyAgents();
+      agent = this.proxyFactory(proxy.url, target, this.tls);
+      this.viaProxy.set(key, agent);
+    }
+    return agent;
+  }
+
+  close(): void {
+    this.http?.destroy();
+    this.https?.destroy();
+    for (const a of this.viaProxy.values()) a.destroy();
+  }
+}
+
+function tlsOf(t: TlsOptions): { ca?: string[]; rejectUnauthorized?: boolean } {
+  return {
+    ...(t.ca ? { ca: t.ca } : {}),
+    ...(t.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+  };
+}
+
+// The proxy agents (and their `debug` dependency) load only when a proxy applies.
+async function loadProxyAgents(): Promise<ProxyAgentFactory> {
+  const [{ HttpsProxyAgent }, { HttpProxyAgent }] = await Promise.all([
+    import("https-proxy-agent"),
+    import("http-proxy-agent"),
+  ]);
+  return (proxy, target, tls) =>
+    target === "https:"
+      ? new HttpsProxyAgent(proxy, { keepAlive: true, ...tlsOf(tls) })
+      : new HttpProxyAgent(proxy, { keepAlive: true, ...tlsOf(tls) });
+}
+
+export async function exchange(agents: Agents, x: Exchange): Promise<ExchangeResult> {
+  const agent = await agents.forRequest(x.url, x.proxy);
+  const send = x.url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise<ExchangeResult>((resolve, reject) => {
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      f();
+    };
+    const fail = (e: Error) => settle(() => reject(e));
+    const req = send(x.url, {
+      method: x.method,
+      headers: x.headers,
+      agent,
+      ...(x.url.protocol === "https:" ? tlsOf(agents.tls) : {}),
+    });
+    const timer = setTimeout(() => {
+      fail(new DeadlineError("deadline"));
+      req.destroy();
+    }, x.leftMs);
+    req.on("error", (e) => fail(networkError(e, x, agents.tls)));
+    req.on("response", (res: IncomingMessage) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers))
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+      const status = res.statusCode ?? 0;
+      const length = Number(headers["content-length"]);
+      if (Number.isFinite(length) && length > x.maxBytes && x.method !== "HEAD") {
+        req.destroy();
+        return fail(tooLarge(x, `${length} bytes announced`));
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      res.on("data", (b: Buffer) => {
+        total += b.byteLength;
+        if (total > x.maxBytes) {
+          req.destroy();
+          return fail(tooLarge(x, "more sent"));
+        }
+        chunks.push(b);
+      });
+      res.on("error", (e) => fail(networkError(e, x, agents.tls)));
+      res.on("aborted", () =>
+        fail(new RetryableNetworkError(`${where(x)}: connection lost (the answer was cut off)`)),
+      );
+      res.on("end", () => {
+        const body = new Uint8Array(Buffer.concat(chunks));
+        if (x.url.protocol === "http:" && status === 400 && speaksHttps(body))
+          return fail(
+            new RegistryError(
+              `${where(x)}: ${x.url.host} speaks HTTPS, not plain HTTP; drop --plain-http`,
+              safeUrl(x.url),
+              400,
+            ),
+          );
+        settle(() => resolve({ status, headers, body }));
+      });
+    });
+    req.end(
+      x.body === undefined
+        ? undefined
+        : Buffer.from(x.body.buffer, x.body.byteOffset, x.body.byteLength),
+    );
+  });
+}
+
+/** Go's HTTPS servers (Distribution) answer plain HTTP with this 400. */
+function speaksHttps(body: Uint8Array): boolean {
+  return /HTTP request to an HTTPS server/i.test(Buffer.from(body.subarray(0, 200)).toString());
+}
+
+const where = (x: Exchange) => `${x.method} ${safeUrl(x.url)}`;
+
+function tooLarge(x: Exchange, detail: string): RegistryError {
+  return new RegistryError(
+    `${where(x)}: response exceeds the ${formatBytes(x.maxBytes)} limit (${detail})`,
+    safeUrl(x.url),
+  );
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+function networkError(e: unknown, x: Exchange, tls: TlsOptions): Error {
+  const err = e as NodeJS.ErrnoException;
+  const code = err.code ?? "";
+  const at = where(x);
+  const url = safeUrl(x.url);
+  const host = x.url.host;
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ALTNAME/.test(code)) {
+    const hint =
+      tls.caFile !== undefined
+        ? `the CA in --ca-file ${tls.caFile} did not sign it; give the CA that did, or --insecure`
+        : "pass --ca-file FILE with its CA, or --insecure";
+    return new RegistryError(
+      `${at}: TLS certificate of ${host} is not trusted (${code}); ${hint}`,
+      url,
+    );
+  }
+  if (
+    /EPROTO|WRONG_VERSION_NUMBER|PACKET_LENGTH/.test(code) ||
+    /wrong version number/i.test(err.message ?? "")
+  )
+    return new RegistryError(
+      `${at}: TLS handshake failed (does ${host} speak plain HTTP? then use --plain-http)`,
+      url,
+    );
+  // Where a proxy is used, a failure to connect is the proxy's, and says so.
+  const through = x.proxy && `the proxy ${safeUrl(x.proxy.url)} (from ${x.proxy.variable})`;
+  if (code === "ECONNREFUSED")
+    return new RegistryError(
+      through
+        ? `${at}: cannot connect to ${through}: connection refused`
+        : `${at}: connection refused`,
+      url,
+    );
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return new RegistryError(
+      through
+        ? `${at}: cannot connect to ${through}: host ${x.proxy?.url.hostname} not found`
+        : `${at}: host ${x.url.hostname} not found`,
+      url,
+    );
+  if (code === "ECONNRESET" || code === "EPIPE")
+    return new RetryableNetworkError(`${at}: connection lost (${code})`);
+  const msg = printable(err.message ?? String(e), 200);
+  return new RegistryError(through ? `${at} through ${through}: ${msg}` : `${at}: ${msg}`, url);
+}
