@@ -2,9 +2,7 @@
 // when a proxy applies), with the body capped and a deadline, and failures in words that
 // name the host, the proxy or the flag to change. Redirects and retries are transport.ts's.
 
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { Agent } from "node:http";
+import type { Agent, IncomingMessage } from "node:http";
 import { RegistryError, printable, safeUrl } from "./errors.js";
 import type { ProxyChoice } from "./proxy.js";
 
@@ -41,9 +39,15 @@ export class DeadlineError extends Error {}
 type ProxyAgentFactory = (proxy: URL, target: "http:" | "https:", tls: TlsOptions) => Agent;
 
 /** Keep-alive agents, made on first use; proxy agents per proxy and target scheme. */
+// node:https (and with it node:tls) loads only for an https:// URL: a plain-HTTP run never
+// pays for it. Neither module can be in the start-up snapshot (node 20 cannot load node:http
+// while building one), so both load from node's own code at first use.
+const http = () => process.getBuiltinModule("node:http");
+const https = () => process.getBuiltinModule("node:https");
+
 export class Agents {
-  private http: HttpAgent | undefined;
-  private https: HttpsAgent | undefined;
+  private http: Agent | undefined;
+  private https: Agent | undefined;
   private readonly viaProxy = new Map<string, Agent>();
   private proxyFactory: ProxyAgentFactory | undefined;
 
@@ -52,8 +56,8 @@ export class Agents {
   async forRequest(url: URL, proxy: ProxyChoice | undefined): Promise<Agent> {
     const target = url.protocol === "https:" ? "https:" : "http:";
     if (proxy === undefined) {
-      if (target === "http:") return (this.http ??= new HttpAgent({ keepAlive: true }));
-      return (this.https ??= new HttpsAgent({ keepAlive: true, ...tlsOf(this.tls) }));
+      if (target === "http:") return (this.http ??= new (http().Agent)({ keepAlive: true }));
+      return (this.https ??= new (https().Agent)({ keepAlive: true, ...tlsOf(this.tls) }));
     }
     const key = `${target} ${proxy.url.href}`;
     let agent = this.viaProxy.get(key);
@@ -93,7 +97,7 @@ async function loadProxyAgents(): Promise<ProxyAgentFactory> {
 
 export async function exchange(agents: Agents, x: Exchange): Promise<ExchangeResult> {
   const agent = await agents.forRequest(x.url, x.proxy);
-  const send = x.url.protocol === "https:" ? httpsRequest : httpRequest;
+  const send = x.url.protocol === "https:" ? https().request : http().request;
   return new Promise<ExchangeResult>((resolve, reject) => {
     let settled = false;
     const settle = (f: () => void) => {

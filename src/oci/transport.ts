@@ -3,7 +3,6 @@
 // hand so credentials never leave their origin, response size caps. Knows nothing about OCI.
 
 import { readFileSync } from "node:fs";
-import { rootCertificates } from "node:tls";
 import { RegistryError, fileErrorText, safeUrl } from "./errors.js";
 import {
   Agents,
@@ -102,7 +101,7 @@ export class Transport {
       if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
         throw new RegistryError(`--ca-file ${opts.caFile} holds no PEM certificate`);
       }
-      ca = [...rootCertificates, pem];
+      ca = [...process.getBuiltinModule("node:tls").rootCertificates, pem];
     }
     const tls: TlsOptions = {
       ...(ca ? { ca, caFile: opts.caFile as string } : {}),
