@@ -116,7 +116,8 @@ export class NoProxy {
         return;
       }
       if (this.addRange(entry)) continue;
-      let [host, port] = splitHostPort(entry) ?? [entry, ""];
+      const [bare, port] = splitHostPort(entry) ?? [entry, ""];
+      let host = bare;
       if (host === "") continue; // `:1`: malformed, ignored as Go does
       if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
       const family = isIP(host);
