@@ -1,7 +1,8 @@
 // Attaching a compatibility spec to an image as oras does: the artifact manifest (empty
 // config, the spec as the only layer, subject, created), blobs pushed unless present, the
 // manifest pushed by digest, and without registry support the fallback referrers index
-// updated under a local lock, re-read until our entry stays listed.
+// updated under a local lock, re-read until our entry stays listed — and read once more
+// after other machines had time to write, since a registry may ignore If-Match.
 
 import {
   encodeJson,
@@ -23,7 +24,8 @@ import {
   OCI_INDEX,
   OCI_MANIFEST,
 } from "./mediatypes.js";
-import { readFallbackIndex } from "./referrers.js";
+import { checkReferrersIndex } from "./fallback-check.js";
+import { createdAfter, listReferrers, readFallbackIndex } from "./referrers.js";
 import type { Target } from "./storage.js";
 
 export interface AttachOptions {
@@ -39,6 +41,12 @@ export interface AttachOptions {
   deleteStaleIndex?: boolean;
   /** How often to re-read and re-merge the fallback index before giving up (default 8). */
   maxMergeRounds?: number;
+  /**
+   * How long to wait after writing the fallback index before checking that it still lists
+   * the entry (another machine may have read the index before our write and written after).
+   * Default: 8× our own read-to-write time, at least 300 ms, at most 5 s; 0 skips the check.
+   */
+  settleMs?: number;
   log?: (msg: string) => void;
   warn?: (msg: string) => void;
 }
@@ -52,15 +60,13 @@ export interface AttachResult {
   fallbackTag?: string;
 }
 
-/** `2024-03-27T08:08:08Z`: UTC, RFC 3339, seconds. */
-export function createdNow(now: Date): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
 export function buildArtifactManifest(
   subject: Descriptor,
   spec: Uint8Array,
-  opts: Pick<AttachOptions, "fileName" | "annotations" | "now">,
+  opts: Pick<AttachOptions, "fileName" | "annotations" | "now"> & {
+    /** Artifacts already attached: the new `created` is later than all of them. */
+    existing?: readonly Descriptor[];
+  },
 ): { manifest: ImageManifest; bytes: Uint8Array; descriptor: Descriptor; layer: Descriptor } {
   const layer: Descriptor = {
     mediaType: COMPAT_SPEC_LAYER,
@@ -70,7 +76,10 @@ export function buildArtifactManifest(
   };
   const annotations: Record<string, string> = { ...(opts.annotations ?? {}) };
   if (annotations[ANNOTATION_CREATED] === undefined)
-    annotations[ANNOTATION_CREATED] = createdNow((opts.now ?? (() => new Date()))());
+    annotations[ANNOTATION_CREATED] = createdAfter(
+      (opts.now ?? (() => new Date()))(),
+      opts.existing ?? [],
+    );
   // Field order as oras writes it.
   const manifest: ImageManifest = {
     schemaVersion: 2,
@@ -109,7 +118,12 @@ export async function attachSpec(
   if (spec.byteLength > MAX_SPEC_BYTES) {
     throw new ContentError(`the spec is ${spec.byteLength} bytes; readers refuse specs over 1 MiB`);
   }
-  const built = buildArtifactManifest(subject, spec, opts);
+  // The newest existing artifact bounds our `created` from below, so this one wins.
+  const existing =
+    opts.annotations?.[ANNOTATION_CREATED] === undefined
+      ? (await listReferrers(target, subject, COMPAT_ARTIFACT_TYPE, { log })).referrers
+      : [];
+  const built = buildArtifactManifest(subject, spec, { ...opts, existing });
   const configBytes = Buffer.from("{}");
   for (const [desc, bytes] of [
     [built.manifest.config, configBytes],
@@ -134,19 +148,16 @@ export async function attachSpec(
     `${target.display}: no OCI-Subject in the answer; recording the referrer in the fallback index`,
   );
   const entry = referrerEntry(built.descriptor, built.manifest);
-  const update = () => updateFallbackIndex(target, subject, entry, opts);
-  const tag =
-    opts.lockPath === undefined
-      ? await update()
-      : await withLock(opts.lockPath, update, {
-          ...(opts.lockStaleMs !== undefined ? { staleMs: opts.lockStaleMs } : {}),
-          log,
-        });
+  const tag = await recordInFallback(target, subject, entry, opts);
   return { ...result, via: "fallback-tag", fallbackTag: tag };
 }
 
-/** Read, merge, write, re-read until `entry` stays listed. Returns the tag. */
-async function updateFallbackIndex(
+/**
+ * Merge under the local lock, then (outside it) wait and read again: a writer elsewhere
+ * that read the index before our write and wrote after it has replaced our entry by then,
+ * and we merge again. Only an entry seen listed after the wait is reported as attached.
+ */
+async function recordInFallback(
   target: Target,
   subject: Descriptor,
   entry: Descriptor,
@@ -154,16 +165,56 @@ async function updateFallbackIndex(
 ): Promise<string> {
   const log = opts.log ?? (() => {});
   const rounds = opts.maxMergeRounds ?? 8;
+  let tag = "";
+  for (let round = 0; round < rounds; round++) {
+    const update = () => updateFallbackIndex(target, subject, entry, opts, round === 0);
+    let windowMs: number;
+    ({ tag, windowMs } =
+      opts.lockPath === undefined
+        ? await update()
+        : await withLock(opts.lockPath, update, {
+            ...(opts.lockStaleMs !== undefined ? { staleMs: opts.lockStaleMs } : {}),
+            log,
+          }));
+    const settle = opts.settleMs ?? Math.min(5000, Math.max(300, 8 * windowMs));
+    if (settle === 0) return tag;
+    await sleep(settle + Math.random() * (settle / 4));
+    const again = await readFallbackIndex(target, subject, log);
+    if (again.entries.some((e) => e.digest === entry.digest)) return tag;
+    log(
+      `${target.display}:${tag} no longer lists the artifact ${settle} ms after writing (another machine wrote a stale copy); merging again`,
+    );
+  }
+  throw new RegistryError(notListed(`${target.display}:${tag}`, entry, rounds));
+}
+
+/**
+ * Read, merge, write, re-read until `entry` stays listed. Returns the tag and how long our
+ * last read-to-write took (a measure of how long another writer's may take).
+ */
+async function updateFallbackIndex(
+  target: Target,
+  subject: Descriptor,
+  entry: Descriptor,
+  opts: AttachOptions,
+  checkTag: boolean,
+): Promise<{ tag: string; windowMs: number }> {
+  const log = opts.log ?? (() => {});
+  const rounds = opts.maxMergeRounds ?? 8;
   let replaced: Descriptor | undefined;
   let lastTag = "";
+  let windowMs = 0;
   for (let round = 0; round < rounds; round++) {
+    const readAt = Date.now();
     const fallback = await readFallbackIndex(target, subject, log);
     lastTag = fallback.tag;
+    // Never overwrite an image someone keeps under that tag name.
+    if (checkTag && round === 0) await checkReferrersIndex(target, subject, fallback, log);
     if (fallback.entries.some((e) => e.digest === entry.digest)) {
       if (round > 0) log(`${target.display}:${fallback.tag} lists the artifact`);
       if (replaced !== undefined && opts.deleteStaleIndex)
         await deleteStale(target, replaced, opts);
-      return fallback.tag;
+      return { tag: fallback.tag, windowMs };
     }
     const current = fallback.current;
     if (round > 0)
@@ -197,13 +248,14 @@ async function updateFallbackIndex(
       }
       throw e;
     }
+    windowMs = Date.now() - readAt;
     if (current && current.descriptor.digest !== desc.digest) replaced = current.descriptor;
     log(
       `updated ${target.display}:${fallback.tag} (${index.manifests.length} referrer${index.manifests.length === 1 ? "" : "s"})`,
     );
   }
   throw new RegistryError(
-    `${target.display}:${lastTag}: the artifact did not stay listed in the referrers index after ${rounds} rounds (concurrent writers?); run attach again`,
+    notListed(`${target.display}:${lastTag}`, entry, rounds),
   );
 }
 
@@ -222,5 +274,8 @@ async function deleteStale(target: Target, old: Descriptor, opts: AttachOptions)
   }
 }
 
-const pause = (round: number) =>
-  new Promise<void>((r) => setTimeout(r, 20 * (round + 1) + Math.random() * 50));
+const notListed = (where: string, entry: Descriptor, rounds: number) =>
+  `${where}: the artifact ${entry.digest} did not stay listed in the referrers index after ${rounds} rounds (concurrent writers?); it is pushed but not discoverable: run attach again`;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const pause = (round: number) => sleep(20 * (round + 1) + Math.random() * 50);
