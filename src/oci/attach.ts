@@ -254,9 +254,7 @@ async function updateFallbackIndex(
       `updated ${target.display}:${fallback.tag} (${index.manifests.length} referrer${index.manifests.length === 1 ? "" : "s"})`,
     );
   }
-  throw new RegistryError(
-    notListed(`${target.display}:${lastTag}`, entry, rounds),
-  );
+  throw new RegistryError(notListed(`${target.display}:${lastTag}`, entry, rounds));
 }
 
 async function deleteStale(target: Target, old: Descriptor, opts: AttachOptions): Promise<void> {

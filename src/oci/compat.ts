@@ -18,7 +18,12 @@ import {
   type ParsedManifest,
 } from "./descriptor.js";
 import { ContentError, NotFoundError } from "./errors.js";
-import { COMPAT_ARTIFACT_TYPE, COMPAT_SPEC_LAYER, MAX_SPEC_BYTES } from "./mediatypes.js";
+import {
+  ANNOTATION_CREATED,
+  COMPAT_ARTIFACT_TYPE,
+  COMPAT_SPEC_LAYER,
+  MAX_SPEC_BYTES,
+} from "./mediatypes.js";
 import { formatPlatform, hostPlatform, parsePlatform, type Platform } from "./platform.js";
 import { mapLimit } from "./bounded.js";
 import { listReferrers, sortNewestFirst, type ReferrersResult } from "./referrers.js";
@@ -208,6 +213,14 @@ export interface ImageSpec {
   /** `registry.example/app@sha256:…` of the manifest the artifact is attached to. */
   subject: string;
   artifactDigest: string;
+  /** The subject's digest alone. */
+  subjectDigest: string;
+  /** The artifact's `created` annotation as listed, when it has one. */
+  created?: string;
+  /** The spec layer's digest. */
+  specDigest: string;
+  /** How the artifact was found: referrers API, fallback tag, layout. */
+  source: "api" | "tag" | "layout";
   /** Remarks for the user, e.g. that this node's platform entry was used. */
   notes: string[];
 }
@@ -245,6 +258,12 @@ export async function resolveImageSpec(opts: ImageSpecOptions): Promise<ImageSpe
       specSource: `${found.subjectName} (artifact ${newest.digest})`,
       subject: found.subjectName,
       artifactDigest: newest.digest,
+      subjectDigest: found.subject.digest,
+      ...(newest.annotations?.[ANNOTATION_CREATED] !== undefined
+        ? { created: newest.annotations[ANNOTATION_CREATED] }
+        : {}),
+      specDigest: spec.layer.digest,
+      source: found.source,
       notes: found.notes,
     };
   } catch (e) {
