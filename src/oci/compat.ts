@@ -108,7 +108,7 @@ const READ_CONCURRENCY = 8;
  * Entries without `artifactType` (skopeo 1.9 strips it): their manifests say. Read with
  * bounded concurrency, and refused past a cap rather than read one by one for minutes.
  */
-async function withUntyped(
+export async function withUntyped(
   img: OpenedImage,
   found: ReferrersResult,
   log: (m: string) => void,
