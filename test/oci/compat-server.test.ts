@@ -394,6 +394,34 @@ describe("registry without the referrers API (fallback tag)", () => {
         attach(`${reg.host}/app:v1`, clientOpts()),
         /holds application\/vnd\.oci\.image\.manifest\.v1\+json sha256:[0-9a-f]{64}, not a referrers index/,
       );
+      // An index without platforms whose entry is another image's referrer.
+      const foreign = reg.putManifest("app", {
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        artifactType: "application/vnd.example",
+        config: {
+          mediaType: "application/vnd.oci.empty.v1+json",
+          digest: reg.putBlob("app", "{}").digest,
+          size: 2,
+        },
+        layers: [],
+        subject: other.index,
+      });
+      reg.putManifest(
+        "app",
+        {
+          schemaVersion: 2,
+          mediaType: "application/vnd.oci.image.index.v1+json",
+          manifests: [{ ...foreign, artifactType: "application/vnd.example" }],
+        },
+        { tag },
+      );
+      await assert.rejects(
+        attach(`${reg.host}/app:v1`, clientOpts()),
+        new RegExp(
+          `holds an index whose entry ${foreign.digest} refers to ${other.index.digest}, not a referrers index`,
+        ),
+      );
     });
   });
 
