@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   attach: async () => (await import("./commands/attach.js")).run,
   discover: async () => (await import("./commands/discover.js")).run,
   "fetch-spec": async () => (await import("./commands/fetch-spec.js")).run,
+  copy: async () => (await import("./commands/copy.js")).run,
 };
 
 const USAGE = `kompat — will this image run on this host?
@@ -23,6 +24,7 @@ Usage:
   kompat attach --image REF --spec FILE [--platform os/arch]
   kompat discover --image REF
   kompat fetch-spec --image REF
+  kompat copy SRC DST [-r]
 
 Run 'kompat COMMAND --help' for a command's flags.
 `;

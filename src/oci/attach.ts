@@ -1,18 +1,12 @@
 // Attaching a compatibility spec to an image as oras does: the artifact manifest (empty
 // config, the spec as the only layer, subject, created), blobs pushed unless present, the
 // manifest pushed by digest, and without registry support the fallback referrers index
-// updated under a local lock, re-read until our entry stays listed.
+// updated under a local lock, re-read until our entry stays listed — and read once more
+// after other machines had time to write, since a registry may ignore If-Match.
 
-import {
-  encodeJson,
-  parseManifest,
-  type Descriptor,
-  type ImageIndex,
-  type ImageManifest,
-} from "./descriptor.js";
+import { encodeJson, type Descriptor, type ImageManifest } from "./descriptor.js";
 import { sha256Of } from "./digest.js";
-import { ContentError, RegistryError } from "./errors.js";
-import { withLock } from "./lock.js";
+import { ContentError } from "./errors.js";
 import {
   ANNOTATION_CREATED,
   ANNOTATION_TITLE,
@@ -20,27 +14,18 @@ import {
   COMPAT_SPEC_LAYER,
   EMPTY_CONFIG,
   MAX_SPEC_BYTES,
-  OCI_INDEX,
   OCI_MANIFEST,
 } from "./mediatypes.js";
-import { readFallbackIndex } from "./referrers.js";
+import { recordInFallback, type FallbackOptions } from "./fallback-write.js";
+import { createdAfter, listReferrers } from "./referrers.js";
 import type { Target } from "./storage.js";
 
-export interface AttachOptions {
+export interface AttachOptions extends FallbackOptions {
   /** The spec file's name for `org.opencontainers.image.title`. */
   fileName: string;
   /** Extra manifest annotations; `created` is added unless given here. */
   annotations?: Record<string, string>;
   now?: () => Date;
-  /** Lock file guarding the fallback index of this repository on this machine. */
-  lockPath?: string;
-  lockStaleMs?: number;
-  /** Delete the replaced fallback index by digest (oras library behaviour; a failure only warns). */
-  deleteStaleIndex?: boolean;
-  /** How often to re-read and re-merge the fallback index before giving up (default 8). */
-  maxMergeRounds?: number;
-  log?: (msg: string) => void;
-  warn?: (msg: string) => void;
 }
 
 export interface AttachResult {
@@ -52,15 +37,13 @@ export interface AttachResult {
   fallbackTag?: string;
 }
 
-/** `2024-03-27T08:08:08Z`: UTC, RFC 3339, seconds. */
-export function createdNow(now: Date): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
 export function buildArtifactManifest(
   subject: Descriptor,
   spec: Uint8Array,
-  opts: Pick<AttachOptions, "fileName" | "annotations" | "now">,
+  opts: Pick<AttachOptions, "fileName" | "annotations" | "now"> & {
+    /** Artifacts already attached: the new `created` is later than all of them. */
+    existing?: readonly Descriptor[];
+  },
 ): { manifest: ImageManifest; bytes: Uint8Array; descriptor: Descriptor; layer: Descriptor } {
   const layer: Descriptor = {
     mediaType: COMPAT_SPEC_LAYER,
@@ -70,7 +53,10 @@ export function buildArtifactManifest(
   };
   const annotations: Record<string, string> = { ...(opts.annotations ?? {}) };
   if (annotations[ANNOTATION_CREATED] === undefined)
-    annotations[ANNOTATION_CREATED] = createdNow((opts.now ?? (() => new Date()))());
+    annotations[ANNOTATION_CREATED] = createdAfter(
+      (opts.now ?? (() => new Date()))(),
+      opts.existing ?? [],
+    );
   // Field order as oras writes it.
   const manifest: ImageManifest = {
     schemaVersion: 2,
@@ -109,7 +95,12 @@ export async function attachSpec(
   if (spec.byteLength > MAX_SPEC_BYTES) {
     throw new ContentError(`the spec is ${spec.byteLength} bytes; readers refuse specs over 1 MiB`);
   }
-  const built = buildArtifactManifest(subject, spec, opts);
+  // The newest existing artifact bounds our `created` from below, so this one wins.
+  const existing =
+    opts.annotations?.[ANNOTATION_CREATED] === undefined
+      ? (await listReferrers(target, subject, COMPAT_ARTIFACT_TYPE, { log })).referrers
+      : [];
+  const built = buildArtifactManifest(subject, spec, { ...opts, existing });
   const configBytes = Buffer.from("{}");
   for (const [desc, bytes] of [
     [built.manifest.config, configBytes],
@@ -134,93 +125,6 @@ export async function attachSpec(
     `${target.display}: no OCI-Subject in the answer; recording the referrer in the fallback index`,
   );
   const entry = referrerEntry(built.descriptor, built.manifest);
-  const update = () => updateFallbackIndex(target, subject, entry, opts);
-  const tag =
-    opts.lockPath === undefined
-      ? await update()
-      : await withLock(opts.lockPath, update, {
-          ...(opts.lockStaleMs !== undefined ? { staleMs: opts.lockStaleMs } : {}),
-          log,
-        });
+  const tag = await recordInFallback(target, subject, [entry], opts);
   return { ...result, via: "fallback-tag", fallbackTag: tag };
 }
-
-/** Read, merge, write, re-read until `entry` stays listed. Returns the tag. */
-async function updateFallbackIndex(
-  target: Target,
-  subject: Descriptor,
-  entry: Descriptor,
-  opts: AttachOptions,
-): Promise<string> {
-  const log = opts.log ?? (() => {});
-  const rounds = opts.maxMergeRounds ?? 8;
-  let replaced: Descriptor | undefined;
-  let lastTag = "";
-  for (let round = 0; round < rounds; round++) {
-    const fallback = await readFallbackIndex(target, subject, log);
-    lastTag = fallback.tag;
-    if (fallback.entries.some((e) => e.digest === entry.digest)) {
-      if (round > 0) log(`${target.display}:${fallback.tag} lists the artifact`);
-      if (replaced !== undefined && opts.deleteStaleIndex)
-        await deleteStale(target, replaced, opts);
-      return fallback.tag;
-    }
-    const current = fallback.current;
-    if (round > 0)
-      log(`${target.display}:${fallback.tag} lost the entry (a concurrent writer); merging again`);
-    const index: ImageIndex = {
-      schemaVersion: 2,
-      mediaType: OCI_INDEX,
-      manifests: [...fallback.entries, entry],
-    };
-    if (current) {
-      const prev = parseManifest(current.bytes, OCI_INDEX, "referrers index");
-      if (prev.kind === "index" && prev.index.annotations)
-        index.annotations = prev.index.annotations;
-    }
-    const bytes = encodeJson(index);
-    const desc: Descriptor = {
-      mediaType: OCI_INDEX,
-      digest: sha256Of(bytes),
-      size: bytes.byteLength,
-    };
-    try {
-      await target.pushManifest(desc, bytes, {
-        tag: fallback.tag,
-        ...(current?.etag !== undefined ? { ifMatch: current.etag } : {}),
-      });
-    } catch (e) {
-      if (e instanceof RegistryError && e.status === 412) {
-        log(`${target.display}:${fallback.tag} changed while merging; reading it again`);
-        await pause(round);
-        continue;
-      }
-      throw e;
-    }
-    if (current && current.descriptor.digest !== desc.digest) replaced = current.descriptor;
-    log(
-      `updated ${target.display}:${fallback.tag} (${index.manifests.length} referrer${index.manifests.length === 1 ? "" : "s"})`,
-    );
-  }
-  throw new RegistryError(
-    `${target.display}:${lastTag}: the artifact did not stay listed in the referrers index after ${rounds} rounds (concurrent writers?); run attach again`,
-  );
-}
-
-async function deleteStale(target: Target, old: Descriptor, opts: AttachOptions): Promise<void> {
-  try {
-    await target.deleteManifest(old);
-    opts.log?.(`deleted the replaced referrers index ${old.digest}`);
-  } catch (e) {
-    const status =
-      e instanceof RegistryError && e.status === 405
-        ? " (the registry does not allow deletes)"
-        : "";
-    opts.warn?.(
-      `could not delete the replaced referrers index ${old.digest}${status}: ${(e as Error).message}`,
-    );
-  }
-}
-
-const pause = (round: number) =>
-  new Promise<void>((r) => setTimeout(r, 20 * (round + 1) + Math.random() * 50));

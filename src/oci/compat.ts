@@ -18,9 +18,15 @@ import {
   type ParsedManifest,
 } from "./descriptor.js";
 import { ContentError, NotFoundError } from "./errors.js";
-import { COMPAT_ARTIFACT_TYPE, COMPAT_SPEC_LAYER, MAX_SPEC_BYTES } from "./mediatypes.js";
+import {
+  ANNOTATION_CREATED,
+  COMPAT_ARTIFACT_TYPE,
+  COMPAT_SPEC_LAYER,
+  MAX_SPEC_BYTES,
+} from "./mediatypes.js";
 import { formatPlatform, hostPlatform, parsePlatform, type Platform } from "./platform.js";
-import { listReferrers, sortNewestFirst } from "./referrers.js";
+import { mapLimit } from "./bounded.js";
+import { listReferrers, sortNewestFirst, type ReferrersResult } from "./referrers.js";
 import { resolveSubject, selectPlatform } from "./subject.js";
 
 export interface FoundArtifacts {
@@ -56,7 +62,9 @@ export async function findCompatArtifacts(
   const notes: string[] = [];
   const listOpts = { ...(img.cache ? { cache: img.cache } : {}), log };
   let subject = picked.subject;
-  let found = await listReferrers(img.target, subject, COMPAT_ARTIFACT_TYPE, listOpts);
+  const list = async (s: Descriptor) =>
+    withUntyped(img, await listReferrers(img.target, s, COMPAT_ARTIFACT_TYPE, listOpts), log);
+  let found = await list(subject);
   let hostPlatformUsed: Platform | undefined;
   if (
     found.referrers.length === 0 &&
@@ -70,7 +78,7 @@ export async function findCompatArtifacts(
       log(
         `${img.name}: the index has no compatibility artifact; trying its ${formatPlatform(host)} entry ${entry.digest}`,
       );
-      const again = await listReferrers(img.target, entry, COMPAT_ARTIFACT_TYPE, listOpts);
+      const again = await list(entry);
       if (again.referrers.length > 0) {
         subject = entry;
         found = again;
@@ -90,6 +98,56 @@ export async function findCompatArtifacts(
     ...(hostPlatformUsed ? { hostPlatformUsed } : {}),
     notes,
   };
+}
+
+/** Manifests read at most to learn the type of index entries that do not say it. */
+export const MAX_UNTYPED_READS = 1000;
+const READ_CONCURRENCY = 8;
+
+/**
+ * Entries without `artifactType` (skopeo 1.9 strips it): their manifests say. Read with
+ * bounded concurrency, and refused past a cap rather than read one by one for minutes.
+ */
+export async function withUntyped(
+  img: OpenedImage,
+  found: ReferrersResult,
+  log: (m: string) => void,
+): Promise<ReferrersResult> {
+  const untyped = found.untyped;
+  if (untyped.length === 0) return found;
+  if (untyped.length > MAX_UNTYPED_READS)
+    throw new ContentError(
+      `the referrers index of ${img.base} lists ${untyped.length} entries without artifactType; ` +
+        `kompat reads at most ${MAX_UNTYPED_READS} artifact manifests to learn their type ` +
+        `(attach again, or copy the image with kompat copy, to write a complete index)`,
+    );
+  log(`${untyped.length} referrer(s) without artifactType; reading their manifests`);
+  const typed = await mapLimit(
+    untyped,
+    READ_CONCURRENCY,
+    async (d): Promise<Descriptor | undefined> => {
+      let parsed: ParsedManifest;
+      try {
+        parsed = parseManifest(
+          await fetchManifestCached(img, d),
+          d.mediaType,
+          `referrer ${d.digest}`,
+        );
+      } catch (e) {
+        if (e instanceof NotFoundError) return undefined; // a stale entry
+        throw e;
+      }
+      const doc = parsed.kind === "index" ? parsed.index : parsed.manifest;
+      const type =
+        doc.artifactType ??
+        (parsed.kind === "manifest" ? parsed.manifest.config.mediaType : undefined);
+      if (type !== COMPAT_ARTIFACT_TYPE) return undefined;
+      const annotations = d.annotations ?? doc.annotations;
+      return { ...d, artifactType: type, ...(annotations ? { annotations } : {}) };
+    },
+  );
+  const more = typed.filter((d): d is Descriptor => d !== undefined);
+  return { ...found, referrers: [...found.referrers, ...more], untyped: [] };
 }
 
 export interface ArtifactSpec {
@@ -155,6 +213,14 @@ export interface ImageSpec {
   /** `registry.example/app@sha256:…` of the manifest the artifact is attached to. */
   subject: string;
   artifactDigest: string;
+  /** The subject's digest alone. */
+  subjectDigest: string;
+  /** The artifact's `created` annotation as listed, when it has one. */
+  created?: string;
+  /** The spec layer's digest. */
+  specDigest: string;
+  /** How the artifact was found: referrers API, fallback tag, layout. */
+  source: "api" | "tag" | "layout";
   /** Remarks for the user, e.g. that this node's platform entry was used. */
   notes: string[];
 }
@@ -192,6 +258,12 @@ export async function resolveImageSpec(opts: ImageSpecOptions): Promise<ImageSpe
       specSource: `${found.subjectName} (artifact ${newest.digest})`,
       subject: found.subjectName,
       artifactDigest: newest.digest,
+      subjectDigest: found.subject.digest,
+      ...(newest.annotations?.[ANNOTATION_CREATED] !== undefined
+        ? { created: newest.annotations[ANNOTATION_CREATED] }
+        : {}),
+      specDigest: spec.layer.digest,
+      source: found.source,
       notes: found.notes,
     };
   } catch (e) {

@@ -10,6 +10,11 @@ import type { TaggedManifest, Target } from "./storage.js";
 
 export interface ReferrersResult {
   referrers: Descriptor[];
+  /**
+   * Entries of a fallback index without `artifactType` (skopeo 1.9 strips it when copying
+   * the tag): whether they are of the asked type is known only from their manifests.
+   */
+  untyped: Descriptor[];
   /** Where they came from: the registry's API, the fallback tag, or a layout scan. */
   source: "api" | "tag" | "layout";
 }
@@ -30,10 +35,12 @@ export async function listReferrers(
   opts: ReferrersOptions = {},
 ): Promise<ReferrersResult> {
   if (!(target instanceof RemoteRepository)) {
-    return {
-      referrers: (await target.nativeReferrers(subject, artifactType)) ?? [],
-      source: "layout",
-    };
+    // A layout's own scan, plus the fallback tag as `skopeo copy` of that tag writes it.
+    const scanned = (await target.nativeReferrers(subject, artifactType)) ?? [];
+    const fallback = await readFallbackIndex(target, subject, opts.log);
+    const seen = new Set(scanned.map((d) => d.digest));
+    const extra = fallback.entries.filter((d) => !seen.has(d.digest) && !!seen.add(d.digest));
+    return { ...splitByType(extra, artifactType, scanned), source: "layout" };
   }
   const memoKey = `referrers-api ${target.key}`;
   let fromMemo = false;
@@ -48,25 +55,34 @@ export async function listReferrers(
   const native = await target.nativeReferrers(subject, artifactType);
   if (native !== undefined) {
     if (before === undefined && opts.cache) await opts.cache.setMemo(memoKey, "api");
-    return { referrers: native, source: "api" };
+    return { referrers: native, untyped: [], source: "api" };
   }
   if (before === undefined && opts.cache) await opts.cache.setMemo(memoKey, "none");
   const fallback = await readFallbackIndex(target, subject, opts.log);
-  const listed = filterType(fallback.entries, artifactType);
-  if (listed.length === 0 && fromMemo) {
+  const listed = splitByType(fallback.entries, artifactType);
+  if (listed.referrers.length === 0 && listed.untyped.length === 0 && fromMemo) {
     // The memo may be out of date (the registry gained the API): ask it once more.
     target.referrersApi = undefined;
     const again = await target.nativeReferrers(subject, artifactType);
     if (again !== undefined) {
       if (opts.cache) await opts.cache.setMemo(memoKey, "api");
-      return { referrers: again, source: "api" };
+      return { referrers: again, untyped: [], source: "api" };
     }
   }
-  return { referrers: listed, source: "tag" };
+  return { ...listed, source: "tag" };
 }
 
-function filterType(list: Descriptor[], artifactType: string | undefined): Descriptor[] {
-  return artifactType === undefined ? list : list.filter((d) => d.artifactType === artifactType);
+function splitByType(
+  list: Descriptor[],
+  artifactType: string | undefined,
+  referrers: Descriptor[] = [],
+): { referrers: Descriptor[]; untyped: Descriptor[] } {
+  const untyped: Descriptor[] = [];
+  for (const d of list) {
+    if (artifactType === undefined || d.artifactType === artifactType) referrers.push(d);
+    else if (d.artifactType === undefined) untyped.push(d);
+  }
+  return { referrers, untyped };
 }
 
 export interface FallbackIndex {
@@ -74,6 +90,8 @@ export interface FallbackIndex {
   entries: Descriptor[];
   /** What the tag held, when it held a referrers index. */
   current?: TaggedManifest;
+  /** The tag holds something else (not the subject itself): its descriptor. */
+  foreign?: Descriptor;
 }
 
 /** The referrers index under the `<alg>-<hex>` tag; absent or not an index = no entries. */
@@ -93,10 +111,10 @@ export async function readFallbackIndex(
   }
   if (got.descriptor.mediaType !== OCI_INDEX) {
     log?.(`${target.display}:${tag} holds ${got.descriptor.mediaType}, not a referrers index`);
-    return { tag, entries: [] };
+    return { tag, entries: [], foreign: got.descriptor };
   }
   const parsed = parseManifest(got.bytes, OCI_INDEX, `referrers index ${target.display}:${tag}`);
-  if (parsed.kind !== "index") return { tag, entries: [] };
+  if (parsed.kind !== "index") return { tag, entries: [], foreign: got.descriptor };
   return { tag, entries: parsed.index.manifests, current: got };
 }
 
@@ -127,4 +145,35 @@ export function sortNewestFirst(list: readonly Descriptor[]): Descriptor[] {
     if (an !== bn) return bn - an;
     return a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
   });
+}
+
+/** Whether an entry's `created` is usable: NFD sorts a missing or unparsable one oldest. */
+export function createdState(d: Descriptor): "valid" | "missing" | "invalid" {
+  if (d.annotations?.[ANNOTATION_CREATED] === undefined) return "missing";
+  return createdTime(d) === undefined ? "invalid" : "valid";
+}
+
+/** RFC 3339 in UTC with the fraction Go's RFC3339Nano would print (at least milliseconds). */
+export function formatCreated([sec, ns]: [number, number]): string {
+  const day = new Date(sec * 1000).toISOString().slice(0, 19);
+  const frac = String(ns).padStart(9, "0").replace(/0+$/, "").padEnd(3, "0");
+  return `${day}.${frac}Z`;
+}
+
+/**
+ * The `created` of a new artifact: now, but strictly later than the newest existing one
+ * (a clock behind another machine's, or two attaches in one millisecond), so the artifact
+ * just attached is the one readers choose. Sub-second, which Go's RFC 3339 parser accepts.
+ */
+export function createdAfter(now: Date, existing: readonly Descriptor[]): string {
+  const ms = now.getTime();
+  let t: [number, number] = [Math.floor(ms / 1000), (ms % 1000) * 1e6];
+  for (const d of existing) {
+    const c = createdTime(d);
+    if (c === undefined || c[0] < t[0] || (c[0] === t[0] && c[1] < t[1])) continue;
+    // One millisecond after it (keeping its finer digits, so it stays later).
+    const ns = c[1] + 1e6;
+    t = [c[0] + Math.floor(ns / 1e9), ns % 1e9];
+  }
+  return formatCreated(t);
 }

@@ -166,6 +166,14 @@ export interface TestServer {
   tags(repo: string): string[];
   /** Tokens the token service issued so far. */
   tokensIssued(): number;
+  /**
+   * A concurrent-writer race on demand: the next manifest PUT to a tag of `repo` is held
+   * until a second PUT to that tag arrives, then both are applied in arrival order. The
+   * second writer read the tag before the first write landed, so it writes a stale copy
+   * (with `honourIfMatch`, it gets 412). `racesRun()` counts the races that happened.
+   */
+  holdNextTagPut(repo: string): void;
+  racesRun(): number;
   stop(): Promise<void>;
 }
 
@@ -629,6 +637,34 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     return undefined;
   }
 
+  // --- a tag-write race on demand (holdNextTagPut) ---------------------------------------
+
+  let tagHold:
+    { repo: string; path?: string; release?: () => void; done?: Promise<void> } | undefined;
+  let races = 0;
+  const TAG_PUT = /^\/v2\/(.+)\/manifests\/([^/]+)$/;
+
+  /** Before a request's answer is computed: hold or order tag PUTs; returns a "done" hook. */
+  async function raceTagPut(method: string, path: string): Promise<(() => void) | undefined> {
+    const h = tagHold;
+    const m = TAG_PUT.exec(path);
+    if (!h || method !== "PUT" || !m || m[1] !== h.repo || DIGEST.test(m[2] as string))
+      return undefined;
+    if (h.path === undefined) {
+      h.path = path;
+      let finished = () => {};
+      h.done = new Promise<void>((ok) => (finished = ok));
+      await new Promise<void>((ok) => (h.release = ok));
+      return finished;
+    }
+    if (h.path !== path || h.release === undefined) return undefined;
+    tagHold = undefined;
+    races++;
+    h.release();
+    await h.done;
+    return undefined;
+  }
+
   // --- plumbing ----------------------------------------------------------------------------
 
   const takeFault = (method: string, path: string): FaultAction | undefined => {
@@ -753,8 +789,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       };
       return send(res, reply, method === "HEAD", entry);
     }
+    const raced = await raceTagPut(method, url.pathname);
     const reply =
       url.pathname === "/token" ? tokenService(req, url, body) : registry(req, url, body);
+    raced?.();
     send(res, reply, method === "HEAD", entry, fault);
   }
 
@@ -871,6 +909,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     hasBlob: (name, digest) => repos.get(name)?.blobs.has(digest) ?? false,
     tags: (name) => [...(repos.get(name)?.tags.keys() ?? [])].sort(),
     tokensIssued: () => issued,
+    holdNextTagPut: (name) => void (tagHold = { repo: name }),
+    racesRun: () => races,
     async stop() {
       for (const t of streams) clearInterval(t);
       await Promise.all([close(server), ...(blobServer ? [close(blobServer)] : [])]);

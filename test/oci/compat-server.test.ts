@@ -126,7 +126,7 @@ describe("compatibility artifact on a registry with the referrers API", () => {
     assert.deepEqual(layers[0]?.annotations, { "org.opencontainers.image.title": "spec.yaml" });
     assert.match(
       (m.annotations as Record<string, string>)["org.opencontainers.image.created"] ?? "",
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3,9}Z$/,
     );
     const subject = m.subject as Record<string, unknown>;
     assert.equal(subject.mediaType, "application/vnd.oci.image.index.v1+json");
@@ -272,6 +272,8 @@ describe("registry without the referrers API (fallback tag)", () => {
       reg.pushImage("app", "v1", ["linux/amd64"]);
       const image = `${reg.host}/app:v1`;
       const first = await attach(image, clientOpts());
+      // The first index write of the four waits for a second one: a stale writer, always.
+      reg.holdNextTagPut("app");
       const results = await Promise.all(
         [1, 2, 3, 4].map((i) =>
           attach(
@@ -281,9 +283,10 @@ describe("registry without the referrers API (fallback tag)", () => {
           ),
         ),
       );
+      assert.equal(reg.racesRun(), 1);
       assert.ok(
         reg.requests.some((r) => r.status === 412),
-        "some writer had to merge again",
+        "the stale writer was refused and merged again",
       );
       const img = await openImage(image, clientOpts());
       const found = await findCompatArtifacts(img, {});
@@ -291,6 +294,133 @@ describe("registry without the referrers API (fallback tag)", () => {
       assert.deepEqual(
         new Set(found.artifacts.map((a) => a.digest)),
         new Set([first, ...results].map((r) => r.artifact.digest)),
+      );
+    });
+  });
+
+  it("with If-Match ignored, a stale write from another machine is detected and repaired", async () => {
+    await withServer({ referrersApi: false }, async (reg) => {
+      reg.pushImage("app", "v1", ["linux/amd64"]);
+      const image = `${reg.host}/app:v1`;
+      const first = await attach(image, clientOpts());
+      reg.holdNextTagPut("app");
+      const results = await Promise.all(
+        [1, 2, 3].map((i) =>
+          attach(
+            image,
+            clientOpts({ noCache: true }),
+            `version: v1alpha1\n# machine ${i}\ncompatibilities: []\n`,
+          ),
+        ),
+      );
+      assert.equal(reg.racesRun(), 1, "a writer overwrote another's entry");
+      const img = await openImage(image, clientOpts());
+      const found = await findCompatArtifacts(img, {});
+      await img.close();
+      assert.deepEqual(
+        new Set(found.artifacts.map((a) => a.digest)),
+        new Set([first, ...results].map((r) => r.artifact.digest)),
+      );
+    });
+  });
+
+  it("reports an entry that never stays listed as an error, not as attached", async () => {
+    await withServer({ referrersApi: false }, async (reg) => {
+      reg.pushImage("app", "v1", ["linux/amd64"]);
+      const img = await openImage(`${reg.host}/app:v1`, clientOpts(), "push");
+      const { descriptor } = await resolveCached(img);
+      // Every index write is replaced by an empty index: what a stale writer would do.
+      const empty = {
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.index.v1+json",
+        manifests: [],
+      };
+      const tag = `sha256-${descriptor.digest.slice(7)}`;
+      await assert.rejects(
+        attachSpec(img.target, descriptor, Buffer.from(SPEC), {
+          fileName: "s.yaml",
+          settleMs: 1,
+          maxMergeRounds: 2,
+          log: (m) => {
+            if (/^updated /.test(m)) reg.putManifest("app", empty, { tag });
+          },
+        }),
+        /did not stay listed in the referrers index after 2 rounds .* it is pushed but not discoverable: run attach again/,
+      );
+      await img.close();
+    });
+  });
+
+  it("a corrected spec attached right after the old one always wins, even in the same millisecond", async () => {
+    await withServer({ referrersApi: false }, async (reg) => {
+      reg.pushImage("app", "v1", ["linux/amd64"]);
+      const img = await openImage(`${reg.host}/app:v1`, clientOpts(), "push");
+      const { descriptor } = await resolveCached(img);
+      const frozen = new Date("2030-01-01T00:00:00.000Z");
+      for (let i = 0; i < 6; i++) {
+        const text = `version: v1alpha1\n# correction ${i}\ncompatibilities: []\n`;
+        await attachSpec(img.target, descriptor, Buffer.from(text), {
+          fileName: "s.yaml",
+          now: () => frozen,
+          settleMs: 0,
+        });
+        const got = await resolveImageSpec({ image: `${reg.host}/app:v1`, ...clientOpts() });
+        assert.equal(got.specText, text, `attach ${i} is the one used`);
+      }
+      await img.close();
+    });
+  });
+
+  it("refuses to overwrite an image kept under the referrers tag name", async () => {
+    await withServer({ referrersApi: false }, async (reg) => {
+      const { index } = reg.pushImage("app", "v1", ["linux/amd64"]);
+      const tag = `sha256-${index.digest.slice(7)}`;
+      const other = reg.pushImage("app", tag, ["linux/arm64"]);
+      await assert.rejects(
+        attach(`${reg.host}/app:v1`, clientOpts()),
+        new RegExp(
+          `app:${tag} holds an image index \\(entries with a platform\\), not a referrers index of ${index.digest}; attach would overwrite it`,
+        ),
+      );
+      assert.equal(reg.getManifest("app", tag)?.body.length, other.index.size, "left as it was");
+      // A single manifest there, too.
+      reg.putManifest(
+        "app",
+        reg.getManifest("app", (other.manifests[0] as { digest: string }).digest)?.body ??
+          Buffer.alloc(0),
+        { tag },
+      );
+      await assert.rejects(
+        attach(`${reg.host}/app:v1`, clientOpts()),
+        /holds application\/vnd\.oci\.image\.manifest\.v1\+json sha256:[0-9a-f]{64}, not a referrers index/,
+      );
+      // An index without platforms whose entry is another image's referrer.
+      const foreign = reg.putManifest("app", {
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        artifactType: "application/vnd.example",
+        config: {
+          mediaType: "application/vnd.oci.empty.v1+json",
+          digest: reg.putBlob("app", "{}").digest,
+          size: 2,
+        },
+        layers: [],
+        subject: other.index,
+      });
+      reg.putManifest(
+        "app",
+        {
+          schemaVersion: 2,
+          mediaType: "application/vnd.oci.image.index.v1+json",
+          manifests: [{ ...foreign, artifactType: "application/vnd.example" }],
+        },
+        { tag },
+      );
+      await assert.rejects(
+        attach(`${reg.host}/app:v1`, clientOpts()),
+        new RegExp(
+          `holds an index whose entry ${foreign.digest} refers to ${other.index.digest}, not a referrers index`,
+        ),
       );
     });
   });

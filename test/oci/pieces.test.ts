@@ -6,12 +6,12 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
-import { buildArtifactManifest, createdNow, referrerEntry } from "../../src/oci/attach.js";
+import { buildArtifactManifest, referrerEntry } from "../../src/oci/attach.js";
 import { ContentCache, cacheDir, lockDir } from "../../src/oci/cache.js";
 import { parseManifest } from "../../src/oci/descriptor.js";
 import { sha256Of } from "../../src/oci/digest.js";
 import { withLock } from "../../src/oci/lock.js";
-import { createdTime, sortNewestFirst } from "../../src/oci/referrers.js";
+import { createdAfter, createdTime, sortNewestFirst } from "../../src/oci/referrers.js";
 import { tempDir } from "./util.js";
 
 const d = (n: number, created?: string) => ({
@@ -44,7 +44,7 @@ describe("newest artifact", () => {
 });
 
 describe("artifact manifest", () => {
-  it("is built as oras builds it, created in UTC seconds unless given", () => {
+  it("is built as oras builds it, created in UTC with milliseconds unless given", () => {
     const subject = {
       mediaType: "application/vnd.oci.image.index.v1+json",
       digest: sha256Of(Buffer.from("x")),
@@ -57,7 +57,7 @@ describe("artifact manifest", () => {
     });
     assert.equal(
       built.manifest.annotations?.["org.opencontainers.image.created"],
-      "2024-03-27T08:08:08Z",
+      "2024-03-27T08:08:08.765Z",
     );
     assert.equal(built.descriptor.digest, sha256Of(built.bytes));
     const again = parseManifest(built.bytes, undefined, "m");
@@ -74,7 +74,38 @@ describe("artifact manifest", () => {
       referrerEntry(given.descriptor, given.manifest).artifactType,
       "application/vnd.nfd.image-compatibility.v1alpha1",
     );
-    assert.equal(createdNow(new Date(0)), "1970-01-01T00:00:00Z");
+    assert.equal(createdAfter(new Date(0), []), "1970-01-01T00:00:00.000Z");
+  });
+
+  it("is created strictly after the newest existing artifact, whatever the clock says", () => {
+    const at = (created: string) => ({
+      mediaType: "m",
+      digest: sha256Of(Buffer.from(created)),
+      size: 1,
+      annotations: { "org.opencontainers.image.created": created },
+    });
+    const now = new Date("2024-03-27T08:08:08.500Z");
+    // Same second, earlier millisecond: now wins as it is.
+    assert.equal(createdAfter(now, [at("2024-03-27T08:08:08Z")]), "2024-03-27T08:08:08.500Z");
+    // Same millisecond, or another machine's clock ahead: one millisecond later than it.
+    assert.equal(createdAfter(now, [at("2024-03-27T08:08:08.500Z")]), "2024-03-27T08:08:08.501Z");
+    assert.equal(
+      createdAfter(now, [at("2024-03-27T08:08:09.999999999Z"), at("yesterday")]),
+      "2024-03-27T08:08:10.000999999Z",
+    );
+    assert.equal(
+      createdAfter(now, [at("2024-03-27T10:08:08.7+02:00")]),
+      "2024-03-27T08:08:08.701Z",
+    );
+    // Go's time.Parse(time.RFC3339, …) takes the fraction; so does our reader, in order.
+    const sorted = sortNewestFirst([
+      at("2024-03-27T08:08:08Z"),
+      at(createdAfter(now, [at("2024-03-27T08:08:08Z")])),
+    ]);
+    assert.equal(
+      sorted[0]?.annotations?.["org.opencontainers.image.created"],
+      "2024-03-27T08:08:08.500Z",
+    );
   });
 
   it("rejects malformed manifests with the place", () => {

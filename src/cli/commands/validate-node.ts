@@ -96,7 +96,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     throw new UserError("validate-node: --node selects a node of a --features file");
   }
 
-  const { text, name, origin } = await specText(f, io);
+  const { text, name, origin, provenance } = await specText(f, io);
   const parsed = loadSpec(text, { file: name });
   const errors = hasErrors(parsed.diagnostics);
   for (const d of parsed.diagnostics) {
@@ -107,6 +107,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     throw new UserError(`the spec ${origin} is invalid (run 'kompat spec lint' for details)`);
   }
   const spec = parsed.spec;
+  // Which artifact was used, in the text report (the JSON keeps NFD's shape).
+  if (provenance !== undefined && format === "text") io.stdout(`Spec: ${provenance}\n`);
   const tags = commaList(f.tags);
   checkTags(spec, tags);
 
@@ -134,7 +136,7 @@ function outputFormat(json: boolean | undefined, output: string | undefined): Fo
 async function specText(
   f: RegistryFlagValues & { spec?: string | undefined; platform?: string | undefined },
   io: Io,
-): Promise<{ text: string; name: string; origin: string }> {
+): Promise<{ text: string; name: string; origin: string; provenance?: string }> {
   if (f.spec !== undefined) {
     const { text, name } = await readInput(f.spec, io, "spec", MAX_SPEC_BYTES);
     return { text, name, origin: name };
@@ -144,6 +146,7 @@ async function specText(
     text: got.specText,
     name: `${got.subject} (artifact ${got.artifactDigest})`,
     origin: `attached to ${got.subject}`,
+    provenance: `artifact ${got.artifactDigest} attached to ${got.subject}`,
   };
 }
 
