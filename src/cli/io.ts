@@ -4,8 +4,11 @@
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** The whole of standard input (read lazily, once). */
-  readStdin: () => Promise<string>;
+  /**
+   * Standard input as text, read lazily, once, and never more than `maxBytes` + 1 bytes
+   * (default 1 MiB): a longer text means the input is over the caller's limit.
+   */
+  readStdin: (maxBytes?: number) => Promise<string>;
   env: Record<string, string | undefined>;
   /** Colours only on a TTY and never with NO_COLOR. */
   color: boolean;
@@ -51,10 +54,17 @@ export function processIo(): Io {
   return {
     stdout: writer(() => process.stdout),
     stderr: writer(() => process.stderr),
-    readStdin: () =>
+    readStdin: (maxBytes = 1 << 20) =>
       (stdin ??= (async () => {
         const chunks: Buffer[] = [];
-        for await (const c of process.stdin) chunks.push(c as Buffer);
+        let total = 0;
+        // Stops at the limit: an endless producer costs limit+1 bytes, not all memory.
+        for await (const c of process.stdin) {
+          const chunk = (c as Buffer).subarray(0, maxBytes + 1 - total);
+          chunks.push(chunk);
+          total += chunk.length;
+          if (total > maxBytes) break;
+        }
         return Buffer.concat(chunks).toString("utf8");
       })()),
     env,
