@@ -66,9 +66,10 @@ export async function readInput(
   let bytes: Buffer;
   try {
     // Synchronous: nothing runs meanwhile, and it saves the async round trips at start-up.
-    bytes = readFileBoundedSync(path, { maxBytes });
+    bytes = readFileBoundedSync(path, { maxBytes, textOnly: true });
   } catch (e) {
     if (!(e instanceof FileReadError)) throw e;
+    if (e.code === "binary") throw new UserError(`${what} ${path}: ${NOT_TEXT} NUL bytes)`);
     if (e.code === "too-large" || e.code === "EISDIR" || e.code === "not-regular")
       throw new UserError(`${what} ${path}: ${e.reason}`);
     throw new UserError(`cannot read ${what} ${path}: ${e.reason}`);
@@ -84,7 +85,9 @@ function checkText(text: string, where: string): string {
   const at = text.search(/[\u0000\uFFFD]/);
   if (at >= 0)
     throw new UserError(
-      `${where}: not a text file (expected JSON or YAML; it holds ${text.charCodeAt(at) === 0 ? "NUL bytes" : "bytes that are not UTF-8"})`,
+      `${where}: ${NOT_TEXT} ${text.charCodeAt(at) === 0 ? "NUL bytes" : "bytes that are not UTF-8"})`,
     );
   return text;
 }
+
+const NOT_TEXT = "not a text file (expected JSON or YAML; it holds";

@@ -63,7 +63,8 @@ export function processIo(): Io {
           const chunk = (c as Buffer).subarray(0, maxBytes + 1 - total);
           chunks.push(chunk);
           total += chunk.length;
-          if (total > maxBytes) break;
+          // Over the limit, or binary (NUL): the caller refuses it either way.
+          if (total > maxBytes || chunk.includes(0)) break;
         }
         return Buffer.concat(chunks).toString("utf8");
       })()),

@@ -12,6 +12,8 @@ export interface BoundedReadOptions {
   regularOnly?: boolean;
   /** Refuse a symbolic link as the last component of the path. */
   noFollow?: boolean;
+  /** Stop at the first NUL byte (code "binary"): /dev/zero is refused after one read. */
+  textOnly?: boolean;
 }
 
 /** Why a bounded read failed; `message` is `<path>: <reason>`. */
@@ -78,6 +80,7 @@ class Collector {
     first: number,
     private readonly path: string,
     private readonly max: number,
+    private readonly textOnly = false,
   ) {
     this.buf = Buffer.allocUnsafe(Math.max(1, Math.min(first, max + 1)));
   }
@@ -93,6 +96,8 @@ class Collector {
   /** Records n bytes read; false at EOF. */
   add(n: number): boolean {
     if (n === 0) return false;
+    if (this.textOnly && this.buf.subarray(this.used, this.used + n).includes(0))
+      throw new FileReadError(this.path, "not a text file (it holds NUL bytes)", "binary");
     this.used += n;
     this.total += n;
     if (this.total > this.max) throw tooLarge(this.path, this.max);
@@ -112,7 +117,7 @@ export function readFileBoundedSync(path: string, o: BoundedReadOptions): Buffer
     throw openError(path, e, o);
   }
   try {
-    const c = new Collector(admit(path, fstatSync(fd), o), path, o.maxBytes);
+    const c = new Collector(admit(path, fstatSync(fd), o), path, o.maxBytes, o.textOnly);
     for (;;) {
       const [buf, off, len] = c.next();
       if (!c.add(readSync(fd, buf, off, len, null))) return c.result();
@@ -133,7 +138,7 @@ export async function readFileBounded(path: string, o: BoundedReadOptions): Prom
     throw openError(path, e, o);
   }
   try {
-    const c = new Collector(admit(path, await fh.stat(), o), path, o.maxBytes);
+    const c = new Collector(admit(path, await fh.stat(), o), path, o.maxBytes, o.textOnly);
     for (;;) {
       const [buf, off, len] = c.next();
       const { bytesRead } = await fh.read(buf, off, len, null);
