@@ -3,7 +3,7 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { FileReadError, readFileBoundedSync } from "../lib/fsread.js";
-import { UserError, type Io } from "./io.js";
+import { StdinTooLarge, UserError, type Io } from "./io.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -58,9 +58,12 @@ export async function readInput(
   maxBytes: number,
 ): Promise<{ text: string; name: string }> {
   if (path === "-") {
-    const text = await io.readStdin(maxBytes);
-    if (Buffer.byteLength(text) > maxBytes)
-      throw new UserError(`${what} on stdin: larger than ${maxBytes} bytes`);
+    const tooLarge = () => new UserError(`${what} on stdin: larger than ${maxBytes} bytes`);
+    const text = await io.readStdin(maxBytes).catch((e: unknown) => {
+      throw e instanceof StdinTooLarge ? tooLarge() : e;
+    });
+    // An Io of the tests may hand over more than asked.
+    if (Buffer.byteLength(text) > maxBytes) throw tooLarge();
     return { text: checkText(text, `${what} on stdin`), name: "<stdin>" };
   }
   let bytes: Buffer;
@@ -74,7 +77,14 @@ export async function readInput(
       throw new UserError(`${what} ${path}: ${e.reason}`);
     throw new UserError(`cannot read ${what} ${path}: ${e.reason}`);
   }
-  return { text: checkText(bytes.toString("utf8"), `${what} ${path}`), name: path };
+  let text: string;
+  try {
+    text = bytes.toString("utf8");
+  } catch {
+    // Within the byte limit but past V8's longest string (2^29 - 24 characters).
+    throw new UserError(`${what} ${path}: too large to read as text (${bytes.length} bytes)`);
+  }
+  return { text: checkText(text, `${what} ${path}`), name: path };
 }
 
 /**

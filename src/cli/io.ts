@@ -5,8 +5,8 @@ export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /**
-   * Standard input as text, read lazily, once, and never more than `maxBytes` + 1 bytes
-   * (default 1 MiB): a longer text means the input is over the caller's limit.
+   * Standard input as text, read lazily, once, never more than `maxBytes` + 1 bytes
+   * (default 1 MiB): more than `maxBytes` rejects with StdinTooLarge.
    */
   readStdin: (maxBytes?: number) => Promise<string>;
   env: Record<string, string | undefined>;
@@ -25,6 +25,13 @@ export class UserError extends Error {
   ) {
     super(message);
     this.name = "UserError";
+  }
+}
+
+/** Standard input held more than the reader's limit (only limit+1 bytes were read). */
+export class StdinTooLarge extends UserError {
+  constructor(readonly maxBytes: number) {
+    super(`standard input: larger than ${maxBytes} bytes`);
   }
 }
 
@@ -63,10 +70,15 @@ export function processIo(): Io {
           const chunk = (c as Buffer).subarray(0, maxBytes + 1 - total);
           chunks.push(chunk);
           total += chunk.length;
-          // Over the limit, or binary (NUL): the caller refuses it either way.
-          if (total > maxBytes || chunk.includes(0)) break;
+          // Over the limit, or binary (NUL, refused by the caller): no need to read on.
+          if (total > maxBytes) throw new StdinTooLarge(maxBytes);
+          if (chunk.includes(0)) break;
         }
-        return Buffer.concat(chunks).toString("utf8");
+        try {
+          return Buffer.concat(chunks).toString("utf8");
+        } catch {
+          throw new StdinTooLarge(maxBytes); // past V8's longest string
+        }
       })()),
     env,
     color: tty && env.NO_COLOR === undefined,
