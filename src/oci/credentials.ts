@@ -3,7 +3,7 @@
 // error message or the `source` string.
 
 import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { FileReadError, readFileBounded } from "../lib/fsread.js";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -114,14 +114,19 @@ export function dockerConfigPath(opts: CredentialOptions): string {
     : join(homeOf(opts), ".docker", "config.json");
 }
 
+/** A docker/podman auth file is a few KiB. */
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
 async function readJsonFile(path: string): Promise<Record<string, unknown> | undefined> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    // Regular files only, bounded: a FIFO or /dev/zero here must not hang or grow us.
+    const bytes = await readFileBounded(path, { maxBytes: MAX_CONFIG_BYTES, regularOnly: true });
+    text = bytes.toString("utf8");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = e instanceof FileReadError ? e.code : undefined;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw new CredentialError(`cannot read ${path}: ${(e as Error).message}`);
+    throw new CredentialError(`cannot read ${e instanceof FileReadError ? e.message : path}`);
   }
   if (text.trim() === "") return undefined;
   let v: unknown;

@@ -181,6 +181,19 @@ describe("hostile local inputs", () => {
     assert.match(j.stderr, /broken\.json:2001:14: invalid JSON: /);
   });
 
+  it("--ca-file /dev/zero stops at its limit; its message in words", async () => {
+    const res = await runBounded(
+      ["fetch-spec", "--image", "127.0.0.1:9/app:v1", "--ca-file", "/dev/zero"],
+      { killAfterMs: 30_000 },
+    );
+    assert.equal(res.signal, null, "killed by the harness");
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(
+      res.stderr,
+      /^kompat: cannot read --ca-file \/dev\/zero: larger than 4194304 bytes\n$/,
+    );
+  });
+
   it("two nodes of one name are an error naming the name and both places", async () => {
     const text = `[\n {"metadata": {"name": "n1"}, "spec": {"features": {}}},\n {"metadata": {"name": "n2"}, "spec": {"features": {}}},\n {"metadata": {"name": "n1"}, "spec": {"features": {}}}\n]\n`;
     const res = await runCli([
