@@ -79,4 +79,3 @@ export function specFile(text = SPEC): string {
   writeFileSync(p, text);
   return p;
 }
-
