@@ -2,8 +2,8 @@
 // UserError (exit 2) and a few conventions (`-` means stdin, comma lists).
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { readFileSync, statSync } from "node:fs";
-import { UserError, type Io } from "./io.js";
+import { FileReadError, readFileBoundedSync } from "../lib/fsread.js";
+import { StdinTooLarge, UserError, type Io } from "./io.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -46,7 +46,11 @@ export function parseDuration(text: string, flag: string, maxMs = 86_400_000): n
   return Math.round(ms);
 }
 
-/** Reads a file (or stdin for `-`), refusing anything larger than `maxBytes`. */
+/**
+ * Reads a file the user named (or stdin for `-`), at most `maxBytes`. The user may name a
+ * FIFO or a device (`<(cmd)`, /dev/stdin): it is read like a file, up to the limit, and
+ * waits for its writer as `cat` would. Binary content is refused without echoing it.
+ */
 export async function readInput(
   path: string,
   io: Io,
@@ -54,26 +58,46 @@ export async function readInput(
   maxBytes: number,
 ): Promise<{ text: string; name: string }> {
   if (path === "-") {
-    const text = await io.readStdin();
-    if (Buffer.byteLength(text) > maxBytes)
-      throw new UserError(`${what} on stdin: larger than ${maxBytes} bytes`);
-    return { text, name: "<stdin>" };
+    const tooLarge = () => new UserError(`${what} on stdin: larger than ${maxBytes} bytes`);
+    const text = await io.readStdin(maxBytes).catch((e: unknown) => {
+      throw e instanceof StdinTooLarge ? tooLarge() : e;
+    });
+    // An Io of the tests may hand over more than asked.
+    if (Buffer.byteLength(text) > maxBytes) throw tooLarge();
+    return { text: checkText(text, `${what} on stdin`), name: "<stdin>" };
   }
+  let bytes: Buffer;
   try {
     // Synchronous: nothing runs meanwhile, and it saves the async round trips at start-up.
-    const st = statSync(path);
-    if (st.isDirectory()) throw new UserError(`${what} ${path}: is a directory`);
-    if (st.size > maxBytes) throw new UserError(`${what} ${path}: larger than ${maxBytes} bytes`);
-    return { text: readFileSync(path, "utf8"), name: path };
+    bytes = readFileBoundedSync(path, { maxBytes, textOnly: true });
   } catch (e) {
-    if (e instanceof UserError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EACCES"
-          ? "permission denied"
-          : (e as Error).message;
-    throw new UserError(`cannot read ${what} ${path}: ${reason}`);
+    if (!(e instanceof FileReadError)) throw e;
+    if (e.code === "binary") throw new UserError(`${what} ${path}: ${NOT_TEXT} NUL bytes)`);
+    if (e.code === "too-large" || e.code === "EISDIR" || e.code === "not-regular")
+      throw new UserError(`${what} ${path}: ${e.reason}`);
+    throw new UserError(`cannot read ${what} ${path}: ${e.reason}`);
   }
+  let text: string;
+  try {
+    text = bytes.toString("utf8");
+  } catch {
+    // Within the byte limit but past V8's longest string (2^29 - 24 characters).
+    throw new UserError(`${what} ${path}: too large to read as text (${bytes.length} bytes)`);
+  }
+  return { text: checkText(text, `${what} ${path}`), name: path };
 }
+
+/**
+ * Specs and snapshots are text (JSON or YAML): NUL, or U+FFFD (what bytes that are not
+ * UTF-8 decode to), means a binary file, whose bytes must not reach the terminal.
+ */
+function checkText(text: string, where: string): string {
+  const at = text.search(/[\u0000\uFFFD]/);
+  if (at >= 0)
+    throw new UserError(
+      `${where}: ${NOT_TEXT} ${text.charCodeAt(at) === 0 ? "NUL bytes" : "bytes that are not UTF-8"})`,
+    );
+  return text;
+}
+
+const NOT_TEXT = "not a text file (expected JSON or YAML; it holds";

@@ -4,8 +4,11 @@
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** The whole of standard input (read lazily, once). */
-  readStdin: () => Promise<string>;
+  /**
+   * Standard input as text, read lazily, once, never more than `maxBytes` + 1 bytes
+   * (default 1 MiB): more than `maxBytes` rejects with StdinTooLarge.
+   */
+  readStdin: (maxBytes?: number) => Promise<string>;
   env: Record<string, string | undefined>;
   /** Colours only on a TTY and never with NO_COLOR. */
   color: boolean;
@@ -22,6 +25,13 @@ export class UserError extends Error {
   ) {
     super(message);
     this.name = "UserError";
+  }
+}
+
+/** Standard input held more than the reader's limit (only limit+1 bytes were read). */
+export class StdinTooLarge extends UserError {
+  constructor(readonly maxBytes: number) {
+    super(`standard input: larger than ${maxBytes} bytes`);
   }
 }
 
@@ -51,11 +61,24 @@ export function processIo(): Io {
   return {
     stdout: writer(() => process.stdout),
     stderr: writer(() => process.stderr),
-    readStdin: () =>
+    readStdin: (maxBytes = 1 << 20) =>
       (stdin ??= (async () => {
         const chunks: Buffer[] = [];
-        for await (const c of process.stdin) chunks.push(c as Buffer);
-        return Buffer.concat(chunks).toString("utf8");
+        let total = 0;
+        // Stops at the limit: an endless producer costs limit+1 bytes, not all memory.
+        for await (const c of process.stdin) {
+          const chunk = (c as Buffer).subarray(0, maxBytes + 1 - total);
+          chunks.push(chunk);
+          total += chunk.length;
+          // Over the limit, or binary (NUL, refused by the caller): no need to read on.
+          if (total > maxBytes) throw new StdinTooLarge(maxBytes);
+          if (chunk.includes(0)) break;
+        }
+        try {
+          return Buffer.concat(chunks).toString("utf8");
+        } catch {
+          throw new StdinTooLarge(maxBytes); // past V8's longest string
+        }
       })()),
     env,
     color: tty && env.NO_COLOR === undefined,

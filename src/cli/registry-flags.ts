@@ -116,12 +116,15 @@ export async function imageSpec(
   f: RegistryFlagValues & { platform?: string | undefined },
   io: Io,
   command: string,
+  /** The checked node's platform for an index's fallback (default: this machine's). */
+  nodePlatform?: import("../oci/compat.js").ImageSpecOptions["hostPlatform"],
 ): Promise<import("../oci/compat.js").ImageSpec> {
   const image = requireImage(f, command);
   const opts = await clientOptions(f, io, command);
   const { resolveImageSpec } = await import("../oci/compat.js");
   const platform = f.platform !== undefined ? { platform: f.platform } : {};
-  const got = await registryCall(() => resolveImageSpec({ ...opts, image, ...platform }));
+  const node = nodePlatform !== undefined ? { hostPlatform: nodePlatform } : {};
+  const got = await registryCall(() => resolveImageSpec({ ...opts, image, ...platform, ...node }));
   for (const n of got.notes) io.stderr(`kompat: note: ${n}\n`);
   opts.verbose?.(`spec from ${got.specSource}`);
   return got;

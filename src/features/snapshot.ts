@@ -3,6 +3,7 @@
 // node name → snapshot) — in JSON or YAML. Every value is a string, as in NFD.
 
 import { LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import { linePosition, locateJsonPath } from "../lib/jsonlocate.js";
 import { newMap, type Features } from "./model.js";
 
 export interface NodeSnapshot {
@@ -36,6 +37,13 @@ class ShapeError extends Error {
 export const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
 
 /**
+ * YAML snapshots (and JSON-looking text that is not JSON) above this are refused: the YAML
+ * parser takes seconds and about 60 times the text's size in memory per MiB (7.3 MiB: 21 s,
+ * 463 MiB). JSON, what export writes, has only MAX_SNAPSHOT_BYTES.
+ */
+export const MAX_YAML_SNAPSHOT_BYTES = 4 * 1024 * 1024;
+
+/**
  * Parses snapshot text. JSON takes a fast path (JSON.parse, then a shape check); YAML and
  * any error go through the `yaml` Document API so messages carry line:col.
  */
@@ -60,6 +68,13 @@ export function parseSnapshots(text: string, file = "<features>"): NodeSnapshot[
   const lc = new LineCounter();
   let doc: ReturnType<typeof parseDocument> | undefined;
   if (!fromJson) {
+    if (text.length > MAX_YAML_SNAPSHOT_BYTES) {
+      if (jsonError !== undefined) throw jsonSyntaxError(jsonError, text, file);
+      throw new SnapshotError(
+        `a YAML snapshot larger than ${MAX_YAML_SNAPSHOT_BYTES} bytes (4 MiB) is refused; give it as JSON (kompat export features writes JSON)`,
+        file,
+      );
+    }
     // failsafe: every scalar stays the string it was written as (`24.04` is "24.04").
     doc = parseDocument(text, { lineCounter: lc, schema: "failsafe", uniqueKeys: true });
     const err = doc.errors[0];
@@ -75,26 +90,53 @@ export function parseSnapshots(text: string, file = "<features>"): NodeSnapshot[
       throw new SnapshotError(firstLine(e instanceof Error ? e.message : String(e)), file);
     }
   }
+  // Where a path is written: JSON by a scan of the text (never a second parse), YAML from
+  // the document already parsed.
+  const locate = (path: Path): { line: number; col: number } | undefined => {
+    if (doc === undefined) return linePosition(text, locateJsonPath(text, path));
+    const node = doc.getIn(path, true) as YamlNode | undefined;
+    const off = node?.range?.[0];
+    return off === undefined ? undefined : lc.linePos(off);
+  };
   try {
-    return toSnapshots(data);
+    const found = toSnapshots(data);
+    uniqueNames(found, locate, file);
+    return found.map((f) => f.snapshot);
   } catch (e) {
     if (!(e instanceof ShapeError)) throw e;
-    doc ??= parseDocument(text, { lineCounter: lc, schema: "failsafe" });
-    const node = doc.getIn(e.path, true) as YamlNode | undefined;
-    const off = node?.range?.[0];
-    const pos = off === undefined ? undefined : lc.linePos(off);
+    const pos = locate(e.path);
     const where = e.path.length ? ` (at ${e.path.map(String).join(".")})` : "";
     throw new SnapshotError(`${e.message}${where}`, file, pos?.line, pos?.col);
+  }
+}
+
+/** Two nodes of one name: `--node` would pick both, and a report could not tell them apart. */
+function uniqueNames(
+  found: Found[],
+  locate: (p: Path) => { line: number; col: number } | undefined,
+  file: string,
+): void {
+  const seen = new Map<string, Path>();
+  const place = (p: Path): string => {
+    const pos = locate(p);
+    const at = p.length ? p.map(String).join(".") : "the top";
+    return pos ? `${at} (line ${pos.line})` : at;
+  };
+  for (const { snapshot, path } of found) {
+    const first = seen.get(snapshot.name);
+    if (first === undefined) seen.set(snapshot.name, path);
+    else
+      throw new SnapshotError(
+        `node name "${snapshot.name}" is given twice: at ${place(first)} and at ${place(path)}`,
+        file,
+      );
   }
 }
 
 /** JSON.parse's message, its `position N` turned into line:col. */
 function jsonSyntaxError(message: string, text: string, file: string): SnapshotError {
   const m = / (?:in JSON )?at position (\d+)/.exec(message);
-  const offset = m ? Number(m[1]) : text.length;
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  const col = offset - before.lastIndexOf("\n");
+  const { line, col } = linePosition(text, m ? Number(m[1]) : text.length);
   const reason = m ? message.slice(0, m.index) : message;
   return new SnapshotError(`invalid JSON: ${reason}`, file, line, col);
 }
@@ -115,9 +157,18 @@ function looksLikeFeatures(v: Record<string, unknown>): boolean {
   return FEATURE_KEYS.some((k) => Object.hasOwn(v, k));
 }
 
-function toSnapshots(data: unknown): NodeSnapshot[] {
+interface Found {
+  snapshot: NodeSnapshot;
+  path: Path;
+}
+
+function toSnapshots(data: unknown): Found[] {
+  const at = (path: Path, fallback: string, v: unknown): Found => ({
+    snapshot: one(v, path, fallback),
+    path,
+  });
   if (Array.isArray(data)) {
-    return data.map((item, i) => one(item, [i], `#${i}`));
+    return data.map((item, i) => at([i], `#${i}`, item));
   }
   if (!isObject(data)) {
     throw new ShapeError(
@@ -128,15 +179,15 @@ function toSnapshots(data: unknown): NodeSnapshot[] {
   if (data.kind === "NodeFeatureList" || (Array.isArray(data.items) && !looksLikeFeatures(data))) {
     const items = data.items;
     if (!Array.isArray(items)) throw new ShapeError("items must be a list", ["items"]);
-    return items.map((item, i) => one(item, ["items", i], `#${i}`));
+    return items.map((item, i) => at(["items", i], `#${i}`, item));
   }
   if (looksLikeFeatures(data) || isObject(data.spec) || data.kind === "NodeFeature") {
-    return [one(data, [], nodeName(data) ?? "node")];
+    return [at([], nodeName(data) ?? "node", data)];
   }
   // A map of node name → snapshot.
   const keys = Object.keys(data);
   if (keys.length === 0) throw new ShapeError("no snapshot in the file", []);
-  return keys.map((k) => one(data[k], [k], k));
+  return keys.map((k) => at([k], k, data[k]));
 }
 
 function nodeName(v: Record<string, unknown>): string | undefined {

@@ -4,11 +4,13 @@
 // Old entries are pruned once a day (cache-prune.ts).
 
 import { createHash } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { digestAlgorithm, digestHex, isDigest, verifyContent } from "./digest.js";
-import { writeFileAtomic } from "./fsutil.js";
+import { fsReason } from "../lib/fserror.js";
+import { readFileBounded } from "../lib/fsread.js";
+import { realPathInside, writeFileAtomic } from "./fsutil.js";
 import { pruneIfDue } from "./cache-prune.js";
 
 export function cacheDir(env: Record<string, string | undefined>): string {
@@ -28,6 +30,10 @@ export function lockDir(env: Record<string, string | undefined>): string {
 export function lockPathFor(env: Record<string, string | undefined>, key: string): string {
   return join(lockDir(env), `${createHash("sha256").update(key).digest("hex").slice(0, 32)}.lock`);
 }
+
+/** Larger cache entries are ignored (a miss): nothing kompat caches comes near it. */
+export const MAX_CACHE_ENTRY_BYTES = 64 * 1024 * 1024;
+const MAX_MEMO_BYTES = 1024 * 1024;
 
 export class ContentCache {
   private pruneChecked = false;
@@ -57,7 +63,7 @@ export class ContentCache {
     if (!isDigest(digest)) return undefined;
     let bytes: Buffer;
     try {
-      bytes = await readFile(this.path(digest));
+      bytes = await this.read(this.path(digest), size ?? MAX_CACHE_ENTRY_BYTES);
     } catch {
       return undefined;
     }
@@ -71,15 +77,26 @@ export class ContentCache {
     return new Uint8Array(bytes);
   }
 
+  /**
+   * A file of the cache: inside the cache directory once links are followed, regular, and
+   * bounded (a planted link or FIFO is a miss, never a hang or a read elsewhere).
+   */
+  private async read(path: string, maxBytes: number): Promise<Buffer> {
+    const real = await realPathInside(this.dir, path);
+    return readFileBounded(real, { maxBytes, regularOnly: true, noFollow: true });
+  }
+
+  private writeError(e: unknown): void {
+    this.log(`cannot write cache ${this.dir}: ${fsReason(e)}`);
+  }
+
   /** Stores verified content; callers verify before putting. */
   async put(digest: string, bytes: Uint8Array): Promise<void> {
     if (!isDigest(digest)) return;
     try {
-      await writeFileAtomic(this.path(digest), bytes);
+      await writeFileAtomic(this.path(digest), bytes, this.dir);
     } catch (e) {
-      this.log(
-        `cannot write cache ${this.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      );
+      this.writeError(e);
       return;
     }
     await this.afterWrite();
@@ -96,7 +113,8 @@ export class ContentCache {
   /** A memo younger than `maxAgeMs`, or undefined. */
   async getMemo<T>(key: string, maxAgeMs: number): Promise<T | undefined> {
     try {
-      const v = JSON.parse(await readFile(this.memoPath(key), "utf8")) as {
+      const text = (await this.read(this.memoPath(key), MAX_MEMO_BYTES)).toString("utf8");
+      const v = JSON.parse(text) as {
         key?: string;
         at?: number;
         value?: T;
@@ -116,11 +134,13 @@ export class ContentCache {
 
   async setMemo(key: string, value: unknown): Promise<void> {
     try {
-      await writeFileAtomic(this.memoPath(key), JSON.stringify({ key, at: Date.now(), value }));
-    } catch (e) {
-      this.log(
-        `cannot write cache ${this.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      await writeFileAtomic(
+        this.memoPath(key),
+        JSON.stringify({ key, at: Date.now(), value }),
+        this.dir,
       );
+    } catch (e) {
+      this.writeError(e);
       return;
     }
     await this.afterWrite();

@@ -50,7 +50,12 @@ export interface FoundArtifacts {
  */
 export async function findCompatArtifacts(
   img: OpenedImage,
-  opts: { platform?: string; hostFallback?: boolean; host?: Platform; log?: (m: string) => void },
+  opts: {
+    platform?: string;
+    hostFallback?: boolean;
+    host?: Platform | (() => Platform);
+    log?: (m: string) => void;
+  },
 ): Promise<FoundArtifacts> {
   const log = opts.log ?? (() => {});
   const resolved = await resolveCached(img);
@@ -72,7 +77,7 @@ export async function findCompatArtifacts(
     opts.hostFallback &&
     picked.parsed.kind === "index"
   ) {
-    const host = opts.host ?? hostPlatform();
+    const host = typeof opts.host === "function" ? opts.host() : (opts.host ?? hostPlatform());
     const entry = selectPlatform(picked.parsed, host);
     if (entry !== undefined) {
       log(
@@ -202,8 +207,11 @@ export async function readArtifactSpec(
 export interface ImageSpecOptions extends ClientOptions {
   image: string;
   platform?: string;
-  /** This node's platform for the index fallback (default: the machine's). */
-  hostPlatform?: Platform;
+  /**
+   * This node's platform for the index fallback (default: the machine's); a function is
+   * asked only when the fallback is needed (it may throw: no platform known).
+   */
+  hostPlatform?: Platform | (() => Platform);
 }
 
 export interface ImageSpec {
@@ -241,7 +249,7 @@ export async function resolveImageSpec(opts: ImageSpecOptions): Promise<ImageSpe
     if (newest === undefined) {
       const also =
         found.resolved.kind === "index" && opts.platform === undefined
-          ? ` (nor its ${formatPlatform(opts.hostPlatform ?? hostPlatform())} entry)`
+          ? ` (nor its ${formatPlatform(typeof opts.hostPlatform === "function" ? opts.hostPlatform() : (opts.hostPlatform ?? hostPlatform()))} entry)`
           : "";
       throw new NotFoundError(
         `no compatibility artifact (${COMPAT_ARTIFACT_TYPE}) is attached to ${found.subjectName}${also}; attach one with "kompat attach --image ${opts.image} --spec FILE"`,

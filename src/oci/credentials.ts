@@ -3,10 +3,11 @@
 // error message or the `source` string.
 
 import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { fsReason } from "../lib/fserror.js";
+import { FileReadError, readFileBounded } from "../lib/fsread.js";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { fileErrorText, printable } from "./errors.js";
+import { printable } from "./errors.js";
 
 /** What a registry may be offered. */
 export type Credential =
@@ -115,14 +116,21 @@ export function dockerConfigPath(opts: CredentialOptions): string {
     : join(homeOf(opts), ".docker", "config.json");
 }
 
+/** A docker/podman auth file is a few KiB. */
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
 async function readJsonFile(path: string): Promise<Record<string, unknown> | undefined> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    // Regular files only, bounded: a FIFO or /dev/zero here must not hang or grow us.
+    const bytes = await readFileBounded(path, { maxBytes: MAX_CONFIG_BYTES, regularOnly: true });
+    text = bytes.toString("utf8");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = e instanceof FileReadError ? e.code : undefined;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw new CredentialError(`cannot read ${path}: ${fileErrorText(e)}`);
+    throw new CredentialError(
+      `cannot read ${path}: ${e instanceof FileReadError ? e.reason : fsReason(e)}`,
+    );
   }
   if (text.trim() === "") return undefined;
   let v: unknown;

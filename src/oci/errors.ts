@@ -68,22 +68,3 @@ export function printable(text: string, max = 200): string {
     return n < 0x100 ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16)}`;
   });
 }
-
-const ERRNO_WORDS: Record<string, string> = {
-  ENOENT: "no such file",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EISDIR: "is a directory",
-  ENOTDIR: "a component of the path is not a directory",
-  ELOOP: "too many symbolic links",
-  EMFILE: "too many open files",
-};
-
-/** A file-system failure in words ("no such file"), not a bare errno code. */
-export function fileErrorText(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  return (
-    (err.code !== undefined ? ERRNO_WORDS[err.code] : undefined) ??
-    printable(err.message ?? String(e), 120)
-  );
-}

@@ -1,22 +1,56 @@
-// Small file-system helpers shared by the layout store and the cache.
+// Small file-system helpers shared by the layout store and the cache: atomic writes and
+// confinement of every path to the directory it belongs to.
 
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { mkdir, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, relative, sep } from "node:path";
+export { errnoCode } from "../lib/fserror.js";
 
-/** Writes via a temporary file and rename, so readers never see half a file. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+/** A path that resolves (through links) outside the directory it must stay in. */
+export class OutsideError extends Error {
+  override name = "OutsideError";
+  constructor(
+    readonly path: string,
+    readonly real: string,
+    readonly root: string,
+  ) {
+    super(`${path} leads to ${real}, outside ${root}`);
+  }
+}
+
+function contains(realRoot: string, real: string): boolean {
+  return real === realRoot || real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
+}
+
+/**
+ * The real path of `path`, which must be inside `root` once every link is followed
+ * (`root` itself may be a link: the user named it). Errno errors (ENOENT…) propagate.
+ */
+export async function realPathInside(root: string, path: string): Promise<string> {
+  const [realRoot, real] = await Promise.all([realpath(root), realpath(path)]);
+  if (!contains(realRoot, real)) throw new OutsideError(relative(root, path) || ".", real, root);
+  return real;
+}
+
+/**
+ * Writes via a temporary file and rename, so readers never see half a file. With
+ * `within`, the file's directory must resolve inside it (a planted `blobs/sha256 -> /etc`
+ * is refused); the rename replaces a link at the name itself rather than writing through it.
+ */
+export async function writeFileAtomic(
+  path: string,
+  bytes: Uint8Array | string,
+  within?: string,
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
+  if (within !== undefined) await realPathInside(within, dirname(path));
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
-    await writeFile(tmp, bytes);
+    // wx: never through a link or over a file someone placed at the temporary name.
+    await writeFile(tmp, bytes, { flag: "wx" });
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
   }
-}
-
-export function errnoCode(e: unknown): string | undefined {
-  return (e as NodeJS.ErrnoException | undefined)?.code;
 }

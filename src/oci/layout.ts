@@ -2,12 +2,14 @@
 // as a Target, written the way oras writes it: every manifest listed in index.json, tags as
 // `org.opencontainers.image.ref.name`, referrers found by reading the listed manifests' subject.
 
-import { readFile, stat } from "node:fs/promises";
-import { join, resolve as resolvePath } from "node:path";
+import { stat } from "node:fs/promises";
+import { join, relative, resolve as resolvePath } from "node:path";
+import { errnoCode, fsReason } from "../lib/fserror.js";
+import { FileReadError, readFileBounded } from "../lib/fsread.js";
 import { encodeJson, parseJson, parseManifest, type Descriptor } from "./descriptor.js";
 import { digestAlgorithm, digestHex, isDigest, verifyContent } from "./digest.js";
 import { ContentError, NotFoundError, RegistryError } from "./errors.js";
-import { errnoCode, writeFileAtomic } from "./fsutil.js";
+import { OutsideError, realPathInside, writeFileAtomic } from "./fsutil.js";
 import { withLock } from "./lock.js";
 import {
   ANNOTATION_REF_NAME,
@@ -17,6 +19,9 @@ import {
   OCI_INDEX,
 } from "./mediatypes.js";
 import type { FetchedManifest, PutResult, TaggedManifest, Target } from "./storage.js";
+
+/** index.json lists every manifest of the layout: room for about 60,000 entries. */
+export const MAX_LAYOUT_INDEX_BYTES = 16 * 1024 * 1024;
 
 interface LayoutIndex {
   schemaVersion: 2;
@@ -65,15 +70,11 @@ export class LayoutStore implements Target {
     const path = join(this.root, "index.json");
     let bytes: Buffer;
     try {
-      bytes = await readFile(path);
+      bytes = await this.readFile(path, MAX_LAYOUT_INDEX_BYTES);
     } catch (e) {
-      if (errnoCode(e) === "ENOENT" && create)
-        return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
-      if (errnoCode(e) === "ENOENT")
-        throw new NotFoundError(`${this.display}: not an OCI image layout (no ${path})`);
-      throw new RegistryError(
-        `${this.display}: cannot read ${path}: ${errnoCode(e) ?? (e as Error).message}`,
-      );
+      if (!(e instanceof Missing)) throw e;
+      if (create) return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
+      throw new NotFoundError(`${this.display}: not an OCI image layout (no ${path})`);
     }
     const parsed = parseManifest(new Uint8Array(bytes), OCI_INDEX, path);
     if (parsed.kind !== "index") throw new ContentError(`${path}: not an image index`);
@@ -86,9 +87,49 @@ export class LayoutStore implements Target {
     return out;
   }
 
+  /**
+   * A file of the layout: it must resolve inside the layout, be a regular file (a FIFO
+   * would block, /dev/zero never end) and hold at most `maxBytes`. Missing: `Missing`.
+   */
+  private async readFile(path: string, maxBytes: number): Promise<Buffer> {
+    try {
+      const real = await realPathInside(this.root, path);
+      return await readFileBounded(real, { maxBytes, regularOnly: true, noFollow: true });
+    } catch (e) {
+      const code = e instanceof FileReadError ? e.code : errnoCode(e);
+      if (code === "ENOENT") throw new Missing();
+      throw this.fileError(e, path, "read");
+    }
+  }
+
+  /** Writes inside the layout only, with the failure in words. */
+  private async writeFile(path: string, bytes: Uint8Array | string): Promise<void> {
+    try {
+      await writeFileAtomic(path, bytes, this.root);
+    } catch (e) {
+      throw this.fileError(e, path, "write");
+    }
+  }
+
+  private fileError(e: unknown, path: string, verb: "read" | "write"): unknown {
+    if (e instanceof OutsideError)
+      return new ContentError(
+        `${this.display}: ${e.path} leads outside the layout (to ${e.real}); refused`,
+      );
+    if (e instanceof FileReadError && e.code === "too-large")
+      return new ContentError(`${this.display}: ${relative(this.root, path)}: ${e.reason}`);
+    if (e instanceof FileReadError)
+      return new RegistryError(
+        `${this.display}: ${verb === "read" ? "cannot read" : "cannot write"} ${path}: ${e.reason}`,
+      );
+    if (errnoCode(e) !== undefined)
+      return new RegistryError(`${this.display}: cannot ${verb} ${path}: ${fsReason(e)}`);
+    return e;
+  }
+
   private async writeIndex(index: LayoutIndex): Promise<void> {
-    await writeFileAtomic(join(this.root, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
-    await writeFileAtomic(join(this.root, "index.json"), encodeJson(index));
+    await this.writeFile(join(this.root, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+    await this.writeFile(join(this.root, "index.json"), encodeJson(index));
   }
 
   /** Names of the tags in index.json, for messages. */
@@ -107,17 +148,11 @@ export class LayoutStore implements Target {
       );
     let bytes: Buffer;
     try {
-      const st = await stat(path);
-      if (st.size > maxBytes)
-        throw new ContentError(`${path}: ${st.size} bytes, over the ${maxBytes}-byte limit`);
-      bytes = await readFile(path);
+      bytes = await this.readFile(path, maxBytes);
     } catch (e) {
-      if (e instanceof ContentError) throw e;
-      if (errnoCode(e) === "ENOENT")
+      if (e instanceof Missing)
         throw new NotFoundError(`${this.display}: blob ${desc.digest} is missing (${path})`);
-      throw new RegistryError(
-        `${this.display}: cannot read ${path}: ${errnoCode(e) ?? (e as Error).message}`,
-      );
+      throw e;
     }
     // size -1: asked by digest alone.
     verifyContent(desc.size >= 0 ? desc : { digest: desc.digest }, bytes, path);
@@ -177,17 +212,21 @@ export class LayoutStore implements Target {
   }
 
   async blobExists(desc: Descriptor): Promise<boolean> {
+    const path = this.blobPath(desc.digest);
+    let real: string;
     try {
-      const st = await stat(this.blobPath(desc.digest));
-      return st.size === desc.size;
-    } catch {
+      real = await realPathInside(this.root, path);
+    } catch (e) {
+      if (e instanceof OutsideError) throw this.fileError(e, path, "read");
       return false;
     }
+    const st = await stat(real).catch(() => undefined);
+    return st !== undefined && st.isFile() && st.size === desc.size;
   }
 
   async pushBlob(desc: Descriptor, bytes: Uint8Array): Promise<void> {
     verifyContent(desc, bytes, `blob ${desc.digest}`);
-    await writeFileAtomic(this.blobPath(desc.digest), bytes);
+    await this.writeFile(this.blobPath(desc.digest), bytes);
   }
 
   async pushManifest(
@@ -257,6 +296,9 @@ export class LayoutStore implements Target {
     return out;
   }
 }
+
+/** A layout file that does not exist (told apart from every other failure). */
+class Missing extends Error {}
 
 function withoutRefName(d: Descriptor): Descriptor {
   if (d.annotations?.[ANNOTATION_REF_NAME] === undefined) return d;

@@ -3,10 +3,24 @@
 // holder died (same host, process gone) or stopped refreshing it is broken.
 
 import { randomBytes } from "node:crypto";
-import { link, mkdir, open, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
+import { link, mkdir, open, rename, stat, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
-import { errnoCode } from "./fsutil.js";
+import { errnoCode, fsReason } from "../lib/fserror.js";
+import { FileReadError, readFileBounded } from "../lib/fsread.js";
+
+/** A lock file holds one small JSON owner record. */
+const MAX_LOCK_BYTES = 4096;
+
+/** A lock file's text: regular, not a link, bounded (a planted FIFO must not hang us). */
+async function readLockText(path: string): Promise<string> {
+  const bytes = await readFileBounded(path, {
+    maxBytes: MAX_LOCK_BYTES,
+    regularOnly: true,
+    noFollow: true,
+  });
+  return bytes.toString("utf8");
+}
 
 export interface LockOptions {
   /** A lock not refreshed for this long is stale (default 30 s; holders refresh every third of it). */
@@ -41,14 +55,15 @@ function alive(pid: number): boolean {
 
 async function readOwner(path: string): Promise<{ text: string; owner?: Owner } | undefined> {
   try {
-    const text = await readFile(path, "utf8");
+    const text = await readLockText(path);
     try {
       return { text, owner: JSON.parse(text) as Owner };
     } catch {
       return { text };
     }
   } catch (e) {
-    if (errnoCode(e) === "ENOENT") return undefined;
+    if (e instanceof FileReadError && e.code === "ENOENT") return undefined;
+    if (e instanceof FileReadError) throw new LockError(`lock file ${e.message}`);
     throw e;
   }
 }
@@ -63,7 +78,7 @@ export async function withLock<T>(
   const waitMs = opts.waitMs ?? 120_000;
   const log = opts.log ?? (() => {});
   const fail = (e: unknown): never => {
-    throw new LockError(`cannot create lock file ${path}: ${errnoCode(e) ?? (e as Error).message}`);
+    throw new LockError(`cannot create lock file ${path}: ${fsReason(e)}`);
   };
   await mkdir(dirname(path), { recursive: true }).catch(fail);
   const mine: Owner = {
@@ -139,7 +154,7 @@ async function breakLock(path: string, staleText: string): Promise<void> {
     if (errnoCode(e) === "ENOENT") return;
     throw e;
   }
-  const moved = await readFile(aside, "utf8").catch(() => undefined);
+  const moved = await readLockText(aside).catch(() => undefined);
   if (moved !== staleText) await link(aside, path).catch(() => {}); // someone else's fresh lock
   await unlink(aside).catch(() => {});
 }

@@ -54,6 +54,11 @@ export function parseReference(input: string): Reference {
   if (input === "") fail("empty");
   if (/\s/.test(input)) fail("contains white space");
   if (input.startsWith(LAYOUT_PREFIX)) return parseLayout(input, fail);
+  // skopeo's transport `oci:DIR[:tag]` (a registry called "oci" has a port: oci:5000/…).
+  if (/^oci:(?!\d+\/)/.test(input))
+    fail(
+      `an OCI layout is written oci-layout:${input.slice(4)} here ("oci:" is skopeo's spelling)`,
+    );
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input);
   if (scheme)
     fail(`a reference has no URL scheme: drop "${scheme[0]}" (--plain-http selects HTTP)`);

@@ -2,8 +2,9 @@
 // Go's rules), one deadline for all the work, retries with backoff, redirects followed by
 // hand so credentials never leave their origin, response size caps. Knows nothing about OCI.
 
-import { readFileSync } from "node:fs";
-import { RegistryError, fileErrorText, safeUrl } from "./errors.js";
+import { fsReason } from "../lib/fserror.js";
+import { FileReadError, readFileBoundedSync } from "../lib/fsread.js";
+import { RegistryError, safeUrl } from "./errors.js";
 import {
   Agents,
   DeadlineError,
@@ -15,6 +16,8 @@ import { ProxyError, proxyConfigFromEnv, proxyFor, type ProxyConfig } from "./pr
 
 export { formatBytes } from "./exchange.js";
 
+/** --ca-file: a PEM bundle (Debian's whole ca-certificates.crt is about 200 KiB). */
+export const MAX_CA_FILE_BYTES = 4 * 1024 * 1024;
 export interface TransportOptions {
   env: Record<string, string | undefined>;
   /** PEM file with extra trusted CA certificates (added to the system ones). */
@@ -94,9 +97,11 @@ export class Transport {
     if (opts.caFile !== undefined) {
       let pem: string;
       try {
-        pem = readFileSync(opts.caFile, "utf8");
+        // Bounded: a CA bundle is small; /dev/zero or an endless FIFO must not grow us.
+        pem = readFileBoundedSync(opts.caFile, { maxBytes: MAX_CA_FILE_BYTES }).toString("utf8");
       } catch (e) {
-        throw new RegistryError(`cannot read --ca-file ${opts.caFile}: ${fileErrorText(e)}`);
+        const reason = e instanceof FileReadError ? e.reason : fsReason(e);
+        throw new RegistryError(`cannot read --ca-file ${opts.caFile}: ${reason}`);
       }
       if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
         throw new RegistryError(`--ca-file ${opts.caFile} holds no PEM certificate`);

@@ -15,6 +15,8 @@ const B = "b".repeat(128);
 // input → [registry, repository, tag, digest]
 const valid: [string, string, string, string | undefined, string | undefined][] = [
   ["ubuntu", "docker.io", "library/ubuntu", "latest", undefined],
+  // A registry host called "oci" with a port stays a registry.
+  ["oci:5000/app:v1", "oci:5000", "app", "v1", undefined],
   ["ubuntu:22.04", "docker.io", "library/ubuntu", "22.04", undefined],
   ["user/app", "docker.io", "user/app", "latest", undefined],
   ["docker.io/ubuntu", "docker.io", "library/ubuntu", "latest", undefined],
@@ -88,6 +90,12 @@ const invalid: [string, string][] = [
   ["oci-layout:dir:bad tag", "white space"],
   ["oci-layout:dir:-bad", `tag "-bad" is invalid`],
   ["oci-layout:dir@sha256:1", "sha256 needs 64"],
+  // skopeo's spelling: the hint, not `port "lay" is not a number`.
+  [
+    "oci:./lay:v1",
+    'an OCI layout is written oci-layout:./lay:v1 here ("oci:" is skopeo\'s spelling)',
+  ],
+  ["oci:/srv/layout", "oci-layout:/srv/layout"],
 ];
 
 describe("parseReference: invalid", () => {

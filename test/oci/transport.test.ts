@@ -106,7 +106,7 @@ describe("transport", () => {
   it("names an unreadable or empty --ca-file", () => {
     assert.throws(
       () => new Transport({ env, caFile: "/nonexistent/ca.pem" }),
-      /cannot read --ca-file \/nonexistent\/ca\.pem: no such file$/,
+      /cannot read --ca-file \/nonexistent\/ca\.pem: no such file or directory$/,
     );
     assert.throws(
       () => new Transport({ env, caFile: "/dev/null" }),

@@ -9,6 +9,8 @@ import type { Spec } from "../../spec/model.js";
 import { loadSpec, evaluate, verdict, type Verdict } from "../../rules/index.js";
 import type { Report } from "../../rules/report.js";
 import { parseSnapshots, SnapshotError, type NodeSnapshot } from "../../features/snapshot.js";
+import { snapshotPlatform } from "../../features/snapshot-platform.js";
+import type { Platform } from "../../oci/platform.js";
 import { UserError, type Io } from "../io.js";
 import { commaList, parseFlags, readInput } from "../flags.js";
 import { imageSpec, REGISTRY_FLAGS, type RegistryFlagValues } from "../registry-flags.js";
@@ -96,7 +98,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
     throw new UserError("validate-node: --node selects a node of a --features file");
   }
 
-  const { text, name, origin, provenance } = await specText(f, io);
+  // A snapshot is read first: with --image, its platform picks an index's entry.
+  const saved = f.features !== undefined ? await savedNodes(f.features, f.node, io) : undefined;
+  const { text, name, origin, provenance } = await specText(f, io, saved && nodesPlatform(saved, f.features));
   const parsed = loadSpec(text, { file: name });
   const errors = hasErrors(parsed.diagnostics);
   for (const d of parsed.diagnostics) {
@@ -112,7 +116,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const tags = commaList(f.tags);
   checkTags(spec, tags);
 
-  const nodes = await nodesToCheck(f, io, spec);
+  const nodes = saved ?? (await discoverHost(f, io, spec));
   const opts = tags ? { tags } : {};
   if (f.summary) {
     const verdicts = nodes.map((n) => ({ node: n.name, verdict: verdict(spec, n.features, opts) }));
@@ -136,12 +140,13 @@ function outputFormat(json: boolean | undefined, output: string | undefined): Fo
 async function specText(
   f: RegistryFlagValues & { spec?: string | undefined; platform?: string | undefined },
   io: Io,
+  nodePlatform: (() => Platform) | undefined,
 ): Promise<{ text: string; name: string; origin: string; provenance?: string }> {
   if (f.spec !== undefined) {
     const { text, name } = await readInput(f.spec, io, "spec", MAX_SPEC_BYTES);
     return { text, name, origin: name };
   }
-  const got = await imageSpec(f, io, "validate-node");
+  const got = await imageSpec(f, io, "validate-node", nodePlatform);
   return {
     text: got.specText,
     name: `${got.subject} (artifact ${got.artifactDigest})`,
@@ -162,10 +167,60 @@ function checkTags(spec: Spec, tags: string[] | undefined): void {
   }
 }
 
-async function nodesToCheck(
+/** The nodes of a --features file (only `--node` when given). */
+async function savedNodes(path: string, node: string | undefined, io: Io): Promise<NodeSnapshot[]> {
+  const { text, name } = await readInput(path, io, "features", MAX_FEATURES_BYTES);
+  let nodes: NodeSnapshot[];
+  try {
+    nodes = parseSnapshots(text, name);
+  } catch (e) {
+    if (e instanceof SnapshotError) throw new UserError(`invalid features: ${e.message}`);
+    throw e;
+  }
+  // Zero nodes would pass vacuously: exit 0 for a fleet nobody checked.
+  if (nodes.length === 0) throw new UserError(`invalid features: ${name} holds no node`);
+  if (node === undefined) return nodes;
+  const picked = nodes.filter((n) => n.name === node);
+  if (picked.length === 0) {
+    const names = nodes
+      .map((n) => n.name)
+      .slice(0, 20)
+      .join(", ");
+    throw new UserError(`--node ${node}: no such node in ${name} (nodes: ${names})`);
+  }
+  return picked;
+}
+
+/**
+ * The snapshots' platform, for an image index whose artifacts sit on a platform entry:
+ * the machine running kompat is not the node checked. Asked only when that fallback runs.
+ */
+function nodesPlatform(nodes: NodeSnapshot[], file: string | undefined): () => Platform {
+  return () => {
+    const byPlatform = new Map<string, string[]>();
+    for (const n of nodes) {
+      const p = snapshotPlatform(n.features);
+      if (p === undefined)
+        throw new UserError(
+          `the image index has no compatibility artifact of its own, and the snapshot of node ${n.name} in ${file} does not tell its platform (no kernel.config, cpu.cpuid or kernel.version naming one): give --platform OS/ARCH`,
+        );
+      const key = `${p.os}/${p.architecture}`;
+      byPlatform.set(key, [...(byPlatform.get(key) ?? []), n.name]);
+    }
+    if (byPlatform.size > 1) {
+      const list = [...byPlatform].map(([p, names]) => `${p}: ${names.slice(0, 5).join(", ")}`);
+      throw new UserError(
+        `the image index has no compatibility artifact of its own, and the nodes in ${file} are of several platforms (${list.join("; ")}): give --platform OS/ARCH or --node NAME`,
+      );
+    }
+    const [os = "linux", architecture = ""] = ([...byPlatform.keys()][0] ?? "").split("/");
+    return { os, architecture };
+  };
+}
+
+/** This host (or a host tree), discovered for the features the spec names. */
+async function discoverHost(
   f: {
-    features?: string | undefined;
-    node?: string | undefined;
     "host-root"?: string | undefined;
     "host-prefix"?: string | undefined;
     verbose?: boolean | undefined;
@@ -173,28 +228,6 @@ async function nodesToCheck(
   io: Io,
   spec: Spec,
 ): Promise<NodeSnapshot[]> {
-  if (f.features !== undefined) {
-    const { text, name } = await readInput(f.features, io, "features", MAX_FEATURES_BYTES);
-    let nodes: NodeSnapshot[];
-    try {
-      nodes = parseSnapshots(text, name);
-    } catch (e) {
-      if (e instanceof SnapshotError) throw new UserError(`invalid features: ${e.message}`);
-      throw e;
-    }
-    // Zero nodes would pass vacuously: exit 0 for a fleet nobody checked.
-    if (nodes.length === 0) throw new UserError(`invalid features: ${name} holds no node`);
-    if (f.node === undefined) return nodes;
-    const picked = nodes.filter((n) => n.name === f.node);
-    if (picked.length === 0) {
-      const names = nodes
-        .map((n) => n.name)
-        .slice(0, 20)
-        .join(", ");
-      throw new UserError(`--node ${f.node}: no such node in ${name} (nodes: ${names})`);
-    }
-    return picked;
-  }
   const { discover } = await import("../../features/discover.js");
   const { hostFromFlags, reportProblems } = await import("../host-flags.js");
   const host = await hostFromFlags(f, io, "validate-node");
