@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { UserError, type Io } from "./io.js";
 import { commaList } from "./flags.js";
 import { HostRoot } from "../features/hostroot.js";
-import { UnknownSourceError, type Discovery } from "../features/discover.js";
+import { sourceFailures, UnknownSourceError, type Discovery } from "../features/discover.js";
 
 /** --host-root / KOMPAT_HOST_ROOT / --host-prefix → HostRoot, checking the root exists. */
 export async function hostFromFlags(
@@ -76,6 +76,20 @@ export async function runDiscovery<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The problems that did not fail a source (the failures are the command's error). */
 export function reportProblems(found: Pick<Discovery, "problems">, io: Io): void {
-  for (const p of found.problems) io.stderr(`kompat: discovery: ${p.source}: ${p.message}\n`);
+  for (const p of found.problems)
+    if (p.fatal !== true) io.stderr(`kompat: discovery: ${p.source}: ${p.message}\n`);
+}
+
+/**
+ * A source that could not read what exists is an error (exit 2), never a smaller feature
+ * set: a spec needing a GPU must not be told "incompatible" because a file did not open.
+ * The other problems are printed with -v only.
+ */
+export function failOnSourceErrors(found: Pick<Discovery, "problems">, command: string): void {
+  const failed = sourceFailures(found);
+  if (failed.length === 0) return;
+  const lines = failed.map((p) => `discovery: ${p.source}: ${p.message}`);
+  throw new UserError(`${command}: ${lines.join(`\n${command}: `)}`);
 }

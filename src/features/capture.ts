@@ -11,8 +11,8 @@ import { HostRoot, type HostTrace, type TraceEntry } from "./hostroot.js";
 import { discover, resolveSources, type DiscoveryProblem } from "./discover.js";
 import type { Features } from "./model.js";
 import { compareBytes } from "./text.js";
+import { resolveInTree, TooManyLinksError, type TreeNode } from "./treepath.js";
 
-const MAX_LINKS = 40;
 const MAX_STAT_COPY = 1 << 20;
 /** Marks a directory that must exist but holds nothing discovery read. */
 export const KEEP = ".kompat-keep";
@@ -93,7 +93,7 @@ async function prepareDest(dest: string, opts: CaptureOptions): Promise<void> {
   await mkdir(dest, { recursive: true });
 }
 
-type Kind = { type: "dir" } | { type: "link"; target: string } | { type: "file" | "other" };
+type Kind = TreeNode;
 
 class Copier {
   private readonly kinds = new Map<string, Promise<Kind | undefined>>();
@@ -165,36 +165,24 @@ class Copier {
   }
 
   /**
-   * Resolves a host path component by component inside the host tree (absolute targets
-   * from the tree's root, `..` stopping there), recreating directories and symlinks met
-   * on the way. Returns the canonical path and its kind (undefined when missing).
+   * Resolves a host path the way HostRoot does (treepath.ts), recreating the directories
+   * and symlinks met on the way. Returns the canonical path and its kind (undefined when
+   * missing, or when the links loop).
    */
   private async walk(hostPath: string): Promise<{ path: string; kind: Kind | undefined }> {
-    const parts = hostPath.split("/").filter(Boolean);
-    let resolved: string[] = [];
-    let links = 0;
-    let kind: Kind | undefined = { type: "dir" };
-    while (parts.length > 0) {
-      const part = parts.shift() as string;
-      if (part === "." || part === "") continue;
-      if (part === "..") {
-        resolved.pop();
-        continue;
-      }
-      const candidate = `/${[...resolved, part].join("/")}`;
-      kind = await this.kind(candidate);
-      if (kind === undefined) return { path: candidate, kind };
-      if (kind.type === "link") {
-        if (++links > MAX_LINKS) return { path: candidate, kind: undefined };
-        await this.link(candidate, kind.target);
-        if (kind.target.startsWith("/")) resolved = [];
-        parts.unshift(...kind.target.split("/"));
-        continue;
-      }
-      if (kind.type === "dir") await this.dir(candidate);
-      resolved.push(part);
+    try {
+      const found = await resolveInTree(hostPath, {
+        node: (c) => this.kind(c),
+        visit: async (c, node) => {
+          if (node.type === "link") await this.link(c, node.target);
+          else if (node.type === "dir") await this.dir(c);
+        },
+      });
+      return { path: found.path, kind: found.node };
+    } catch (e) {
+      if (e instanceof TooManyLinksError) return { path: hostPath, kind: undefined };
+      throw e;
     }
-    return { path: `/${resolved.join("/")}`, kind };
   }
 
   /** Recreates the entries of a listed directory: links as links, dirs, empty files. */

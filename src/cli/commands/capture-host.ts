@@ -7,6 +7,7 @@ import { UserError, type Io } from "../io.js";
 import { parseFlags } from "../flags.js";
 import { captureHost, CaptureError } from "../../features/capture.js";
 import {
+  failOnSourceErrors,
   glueSources,
   hostFromFlags,
   reportProblems,
@@ -66,6 +67,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     throw e;
   }
   if (f.verbose) reportProblems(result, io);
+  // The copy is written (it shows what was readable), but it is not this host's whole set.
+  failOnSourceErrors(result, "capture-host");
   const s = result.summary;
   io.stdout(
     `Captured ${s.files} files (${kib(s.bytes)}), ${s.links} symlinks and ${s.dirs} directories ` +
