@@ -64,7 +64,8 @@ export async function gatherCpuFacts(ctx: SourceContext): Promise<CpuFacts> {
     return facts;
   }
   ctx.warn(
-    `CPUID not readable (${device.reason}); cpu.cpuid is derived from ${CPUINFO} flags, ` +
+    `CPUID not readable (${device.reason}); cpu.cpuid is derived from ` +
+      `${ctx.host.local(CPUINFO)} flags, ` +
       "without the names Linux does not show",
   );
   const identity = cpuinfo ? x86IdentityFromCpuinfo(cpuinfo) : undefined;
