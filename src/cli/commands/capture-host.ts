@@ -23,7 +23,8 @@ Runs feature discovery and copies every file, directory and symlink it read into
   --host-root DIR        capture a host tree mounted at DIR instead of / (env KOMPAT_HOST_ROOT)
   --host-prefix PREFIX   capture NFD's container layout (/host-sys, …)
   --sources a,b          only what these sources read (default: all)
-  --force                write into DIR even if it is not empty
+  --force                overwrite an earlier capture in DIR (never a directory
+                         kompat did not write: DIR/.kompat-capture marks a capture)
   -v, --verbose          report on stderr what discovery could not read
 `;
 
