@@ -55,8 +55,7 @@ export const kernelSource: FeatureSource = {
 
     if (kconfig !== undefined && "options" in kconfig)
       f.attributes["kernel.config"] = { elements: kconfig.options };
-    else if (kconfig !== undefined)
-      ctx.warn(`kernel.config: no readable kernel config (${kconfig.failures.join("; ")})`);
+    else if (kconfig !== undefined) ctx.warn(`kernel.config: ${kconfig.searched}`);
     if (loaded) f.flags["kernel.loadedmodule"] = flagFeature(loaded);
     // Present only when modules.builtin was read, as in NFD.
     if (builtin) f.flags["kernel.enabledmodule"] = flagFeature([...(loaded ?? []), ...builtin]);
