@@ -31,11 +31,29 @@ export async function hostFromFlags(
       throw new UserError(`${command}: ${what} ${given}: no such directory`);
     }
     if (!isDir) throw new UserError(`${command}: ${what} ${given}: not a directory`);
-    return new HostRoot({ root, ...(trace ? { trace } : {}) });
+    const host = new HostRoot({ root, ...(trace ? { trace } : {}) });
+    return requireHostTree(host, `${command}: ${what} ${given}`);
   }
   if (prefix !== undefined && !prefix.startsWith("/"))
     throw new UserError(`${command}: --host-prefix ${prefix}: must be absolute, e.g. /host-`);
-  return new HostRoot({ ...(prefix ? { prefix } : {}), ...(trace ? { trace } : {}) });
+  const host = new HostRoot({ ...(prefix ? { prefix } : {}), ...(trace ? { trace } : {}) });
+  return prefix ? requireHostTree(host, `${command}: --host-prefix ${prefix}`) : host;
+}
+
+/**
+ * A host tree has a `proc` or a `sys` (looked up inside the tree). Without either, every
+ * source would find nothing and a spec would read "incompatible": a forgotten mount in a
+ * DaemonSet, not a verdict.
+ */
+async function requireHostTree(host: HostRoot, what: string): Promise<HostRoot> {
+  const tops = ["/proc", "/sys"];
+  const found = await Promise.all(tops.map((t) => host.isDir(t).catch(() => false)));
+  if (found.some(Boolean)) return host;
+  const [proc, sys] = tops.map((t) => host.local(t));
+  throw new UserError(
+    `${what}: neither ${proc} nor ${sys} is a directory: not a host tree ` +
+      "(is a host mount missing?)",
+  );
 }
 
 /**

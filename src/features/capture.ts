@@ -86,6 +86,8 @@ export async function captureHost(opts: CaptureOptions): Promise<CaptureResult> 
   // Lets discovery on the copy tell the architecture even where the live run used
   // this process's (see arch.ts).
   await host.tryReadText("/proc/sys/kernel/arch", 256);
+  // Whatever the sources, the copy is a host tree: --host-root requires a proc or sys.
+  await Promise.all(["/proc", "/sys"].map((d) => host.exists(d).catch(() => false)));
   const summary = await new Copier(host, dest).copyAll(trace);
   return { summary, features, problems };
 }

@@ -200,3 +200,53 @@ test("a directory where a PCI attribute is expected: exit 2 naming the source, n
     );
   });
 });
+
+test("a host root or prefix with neither proc nor sys is an error, not a verdict", async () => {
+  const spec = join(await mkdtemp(join(tmpdir(), "kompat-spec-")), "gpu.yaml");
+  await writeFile(spec, GPU_SPEC);
+  try {
+    const prefix = kompat(["validate-node", "--spec", spec, "--host-prefix", "/nonexistent-"]);
+    assert.equal(prefix.code, 2, prefix.stdout);
+    assert.equal(
+      prefix.stderr,
+      "kompat: validate-node: --host-prefix /nonexistent-: neither /nonexistent-proc nor " +
+        "/nonexistent-sys is a directory: not a host tree (is a host mount missing?)\n",
+    );
+    // An empty directory, and one whose proc and sys lead out of it.
+    await withTree(
+      { etc: { dir: true }, proc: { link: "/proc" }, sys: { link: "../../../../sys" } },
+      async (root) => {
+        const r = await runCli(["validate-node", "--spec", spec, "--host-root", root]);
+        assert.equal(r.code, 2, r.stdout);
+        assert.equal(
+          r.stderr,
+          `kompat: validate-node: --host-root ${root}: neither ${root}/proc nor ${root}/sys ` +
+            "is a directory: not a host tree (is a host mount missing?)\n",
+        );
+      },
+    );
+  } finally {
+    await removeTree(join(spec, ".."));
+  }
+});
+
+test("--host-prefix: -v names the prefixed paths it looked for", async () => {
+  const base = await mkdtemp(join(tmpdir(), "kompat-prefix-"));
+  const prefix = `${base}/hp-`;
+  await makeTree({ "hp-sys/x": "", "hp-proc/x": "" }, base);
+  try {
+    const r = await runCli(
+      ["export", "features", "--sources", "cpu,kernel", "--host-prefix", prefix, "-v"],
+      { env: {} },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`cpu\\.pstate: ${prefix}sys/devices/system/cpu not found`));
+    assert.match(
+      r.stderr,
+      new RegExp(`kernel\\.selinux: cannot read ${prefix}sys/fs: no such file`),
+    );
+    assert.doesNotMatch(r.stderr, / \/sys\/devices\/system\/cpu not found/);
+  } finally {
+    await removeTree(base);
+  }
+});
