@@ -2,15 +2,26 @@
 // blocking, never following a link nobody checked), how many are open at once, and what a
 // failure means (absent, as NFD treats it, or a file that exists and could not be read).
 
-import { close, constants, fstat, open, read, readdir, type Dirent } from "node:fs";
+import { close, constants, fstat, open, read, readdir, readFileSync, type Dirent } from "node:fs";
 
 /**
- * Open files at once across all sources of one discovery. Far below the common soft limit
- * of 1024 (and the 64 a test gives a child): a host with hundreds of PCI devices must not
- * run out of descriptors. libuv runs 4 file operations at a time anyway, so more buys
- * nothing.
+ * Open files at once across all sources of one discovery: a quarter of the process's soft
+ * limit (RLIMIT_NOFILE, from /proc/self/limits), between 8 and 256. Under the common 1024
+ * that is 256, which a host's ~100 files never reach (throttling costs thread-pool
+ * wake-ups); a host with hundreds of PCI devices, or a child given 64, cannot run out.
  */
-export const MAX_OPEN_FILES = 16;
+export function maxOpenFiles(): number {
+  // Read each time, never cached in the module: the start-up snapshot runs a discovery
+  // while it is built, and would freeze the building process's limit into every run.
+  let soft = 1024;
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "latin1"));
+    if (m) soft = Number(m[1]);
+  } catch {
+    // No /proc: the common default.
+  }
+  return Math.max(8, Math.min(256, Math.floor(soft / 4)));
+}
 
 /**
  * Failures that mean "not there", as NFD treats them: a missing file or directory, and the
@@ -54,6 +65,17 @@ export class HostFileError extends Error {
 
   static from(path: string, err: unknown): HostFileError {
     if (err instanceof HostFileError) return err;
+    // Most are absences, a hundred in a discovery: a stack would cost more than the read.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return HostFileError.make(path, err);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+
+  private static make(path: string, err: unknown): HostFileError {
     const code = (err as NodeJS.ErrnoException | undefined)?.code;
     if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return new HostFileError(path, code);
     return new HostFileError(path, "EIO", err instanceof Error ? err.message : String(err));

@@ -7,7 +7,7 @@ import { constants, type Stats } from "node:fs";
 import { posix } from "node:path";
 import { compareBytes } from "./text.js";
 import { resolveInTree, type TreeNode } from "./treepath.js";
-import { HostFileError, Limiter, MAX_OPEN_FILES, readCapped, readDirNoFollow } from "./hostio.js";
+import { HostFileError, Limiter, maxOpenFiles, readCapped, readDirNoFollow } from "./hostio.js";
 
 export { HostFileError } from "./hostio.js";
 
@@ -88,7 +88,7 @@ export class HostRoot {
     this.root = opts.root === undefined || opts.root === "/" ? undefined : posix.resolve(opts.root);
     this.prefix = opts.prefix === "" ? undefined : opts.prefix;
     this.trace = opts.trace;
-    this.shared = shared ?? { nodes: new Map(), limiter: new Limiter(MAX_OPEN_FILES) };
+    this.shared = shared ?? { nodes: new Map(), limiter: new Limiter(maxOpenFiles()) };
   }
 
   /** The same host for one source: caches and the open-file bound shared, failures its own. */
