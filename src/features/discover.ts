@@ -160,7 +160,17 @@ export async function discover(opts: DiscoverOptions): Promise<Discovery> {
     names = names.filter((n) => needed.has(n));
   }
   opts.host.resetCache();
-  const arch = opts.arch ?? (await hostArch(opts.host));
+  let arch = opts.arch;
+  if (arch === undefined) {
+    try {
+      arch = await hostArch(opts.host.forSource());
+    } catch (e) {
+      // Every source depends on it: one failure, for the tree as a whole.
+      const why = e instanceof Error ? e.message : String(e);
+      const message = `cannot tell the host's architecture: ${why}`;
+      return { features: emptyFeatures(), problems: [{ source: "host", message, fatal: true }] };
+    }
+  }
   return runSources(
     names.map((n) => SOURCES[n] as FeatureSource),
     { host: opts.host, arch, env: opts.env, ...(wanted ? { wanted } : {}) },

@@ -1,15 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import {
-  lstat,
-  mkdtemp,
-  readFile,
-  readdir,
-  readlink,
-  writeFile,
-  symlink,
-} from "node:fs/promises";
+import { lstat, mkdtemp, readFile, readdir, readlink, writeFile, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CAPTURE_MARKER, captureHost, CaptureError } from "../../src/features/capture.js";

@@ -250,3 +250,16 @@ test("--host-prefix: -v names the prefixed paths it looked for", async () => {
     await removeTree(base);
   }
 });
+
+test("a FIFO where the tree's architecture is read: exit 2, not an internal error", async () => {
+  await withTree({ "proc/sys/kernel": { dir: true }, sys: { dir: true } }, async (root) => {
+    execFileSync("mkfifo", [join(root, "proc/sys/kernel/arch")]);
+    const r = await runCli(["export", "features", "--sources", "system", "--host-root", root]);
+    assert.equal(r.code, 2, r.stdout);
+    assert.equal(
+      r.stderr,
+      "kompat: export features: discovery: host: cannot tell the host's architecture: " +
+        `${root}/proc/sys/kernel/arch: not a regular file\n`,
+    );
+  });
+});
