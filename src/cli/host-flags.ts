@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { UserError, type Io } from "./io.js";
 import { commaList } from "./flags.js";
 import { HostRoot } from "../features/hostroot.js";
-import { UnknownSourceError, type Discovery } from "../features/discover.js";
+import { sourceFailures, UnknownSourceError, type Discovery } from "../features/discover.js";
 
 /** --host-root / KOMPAT_HOST_ROOT / --host-prefix → HostRoot, checking the root exists. */
 export async function hostFromFlags(
@@ -31,11 +31,29 @@ export async function hostFromFlags(
       throw new UserError(`${command}: ${what} ${given}: no such directory`);
     }
     if (!isDir) throw new UserError(`${command}: ${what} ${given}: not a directory`);
-    return new HostRoot({ root, ...(trace ? { trace } : {}) });
+    const host = new HostRoot({ root, ...(trace ? { trace } : {}) });
+    return requireHostTree(host, `${command}: ${what} ${given}`);
   }
   if (prefix !== undefined && !prefix.startsWith("/"))
     throw new UserError(`${command}: --host-prefix ${prefix}: must be absolute, e.g. /host-`);
-  return new HostRoot({ ...(prefix ? { prefix } : {}), ...(trace ? { trace } : {}) });
+  const host = new HostRoot({ ...(prefix ? { prefix } : {}), ...(trace ? { trace } : {}) });
+  return prefix ? requireHostTree(host, `${command}: --host-prefix ${prefix}`) : host;
+}
+
+/**
+ * A host tree has a `proc` or a `sys` (looked up inside the tree). Without either, every
+ * source would find nothing and a spec would read "incompatible": a forgotten mount in a
+ * DaemonSet, not a verdict.
+ */
+async function requireHostTree(host: HostRoot, what: string): Promise<HostRoot> {
+  const tops = ["/proc", "/sys"];
+  const found = await Promise.all(tops.map((t) => host.isDir(t).catch(() => false)));
+  if (found.some(Boolean)) return host;
+  const [proc, sys] = tops.map((t) => host.local(t));
+  throw new UserError(
+    `${what}: neither ${proc} nor ${sys} is a directory: not a host tree ` +
+      "(is a host mount missing?)",
+  );
 }
 
 /**
@@ -76,6 +94,20 @@ export async function runDiscovery<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The problems that did not fail a source (the failures are the command's error). */
 export function reportProblems(found: Pick<Discovery, "problems">, io: Io): void {
-  for (const p of found.problems) io.stderr(`kompat: discovery: ${p.source}: ${p.message}\n`);
+  for (const p of found.problems)
+    if (p.fatal !== true) io.stderr(`kompat: discovery: ${p.source}: ${p.message}\n`);
+}
+
+/**
+ * A source that could not read what exists is an error (exit 2), never a smaller feature
+ * set: a spec needing a GPU must not be told "incompatible" because a file did not open.
+ * The other problems are printed with -v only.
+ */
+export function failOnSourceErrors(found: Pick<Discovery, "problems">, command: string): void {
+  const failed = sourceFailures(found);
+  if (failed.length === 0) return;
+  const lines = failed.map((p) => `discovery: ${p.source}: ${p.message}`);
+  throw new UserError(`${command}: ${lines.join(`\n${command}: `)}`);
 }

@@ -7,6 +7,8 @@ import {
   type FlagFeature,
   type InstanceFeature,
 } from "./model.js";
+import { brief, HostFileError } from "./hostio.js";
+import type { HostRoot } from "./hostroot.js";
 
 export function flagFeature(names: Iterable<string>): FlagFeature {
   const elements = newMap<Record<string, never>>();
@@ -33,6 +35,7 @@ export function attributes(first?: [string, string]): AttributeElements {
 
 /** A short reason from an fs error: `no such file`, `permission denied`, or its message. */
 export function reason(e: unknown): string {
+  if (e instanceof HostFileError) return e.why;
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (code === "ENOENT") return "no such file or directory";
   if (code === "EACCES") return "permission denied";
@@ -41,6 +44,20 @@ export function reason(e: unknown): string {
   if (code === "EINVAL") return "invalid argument";
   if (code === "ELOOP") return "too many levels of symbolic links";
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * `cannot read <path>: <why>`, naming the path where it was looked for on this machine
+ * (`/host-sys/…` under --host-prefix, the tree's under --host-root), long data shortened.
+ */
+export function cannotRead(
+  host: Pick<HostRoot, "local">,
+  hostPath: string,
+  e: unknown,
+  verb = "read",
+): string {
+  if (e instanceof HostFileError) return `cannot ${verb} ${brief(e.path, 160)}: ${e.why}`;
+  return `cannot ${verb} ${brief(host.local(hostPath), 160)}: ${reason(e)}`;
 }
 
 export function errCode(e: unknown): string | undefined {
@@ -52,14 +69,14 @@ export function errCode(e: unknown): string | undefined {
  * not be listed (NFD aborts the whole run there; kompat leaves that feature empty).
  */
 export async function listOrWarn(
-  ctx: { host: { readDir(p: string): Promise<string[]> }; warn(m: string): void },
+  ctx: { host: Pick<HostRoot, "readDir" | "local">; warn(m: string): void },
   dir: string,
   what: string,
 ): Promise<string[] | undefined> {
   try {
     return await ctx.host.readDir(dir);
   } catch (e) {
-    ctx.warn(`${what}: cannot list ${dir}: ${reason(e)}`);
+    ctx.warn(`${what}: ${cannotRead(ctx.host, dir, e, "list")}`);
     return undefined;
   }
 }

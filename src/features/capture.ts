@@ -4,18 +4,35 @@
 // directories with their entries' names and types. Links are resolved the way HostRoot
 // resolves them under a root, so nothing outside the host tree is ever read or written.
 
-import { lstat, mkdir, open, readdir, readlink, rm, symlink } from "node:fs/promises";
+import {
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readlink,
+  rmdir,
+  symlink,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
 import { constants, type Stats } from "node:fs";
-import { posix, resolve, relative, isAbsolute } from "node:path";
+import { isAbsolute, join, posix, relative, resolve } from "node:path";
 import { HostRoot, type HostTrace, type TraceEntry } from "./hostroot.js";
 import { discover, resolveSources, type DiscoveryProblem } from "./discover.js";
 import type { Features } from "./model.js";
 import { compareBytes } from "./text.js";
+import { readDirNoFollow } from "./hostio.js";
+import { resolveInTree, TooManyLinksError, type TreeNode } from "./treepath.js";
 
-const MAX_LINKS = 40;
 const MAX_STAT_COPY = 1 << 20;
 /** Marks a directory that must exist but holds nothing discovery read. */
 export const KEEP = ".kompat-keep";
+/**
+ * Marks a capture's root: `--force` writes only into an empty directory or one holding
+ * this, so it never replaces what a user keeps there.
+ */
+export const CAPTURE_MARKER = ".kompat-capture";
+const MARKER_TEXT = "Written by kompat capture-host: --force may overwrite this directory.\n";
 
 export class CaptureError extends Error {
   constructor(message: string) {
@@ -69,6 +86,8 @@ export async function captureHost(opts: CaptureOptions): Promise<CaptureResult> 
   // Lets discovery on the copy tell the architecture even where the live run used
   // this process's (see arch.ts).
   await host.tryReadText("/proc/sys/kernel/arch", 256);
+  // Whatever the sources, the copy is a host tree: --host-root requires a proc or sys.
+  await Promise.all(["/proc", "/sys"].map((d) => host.exists(d).catch(() => false)));
   const summary = await new Copier(host, dest).copyAll(trace);
   return { summary, features, problems };
 }
@@ -87,13 +106,30 @@ async function prepareDest(dest: string, opts: CaptureOptions): Promise<void> {
   }
   if (st && !st.isDirectory())
     throw new CaptureError(`${opts.dest}: exists and is not a directory`);
-  if (st && !opts.force && (await readdir(dest)).length > 0) {
+  const entries = st ? await readdir(dest) : [];
+  if (entries.length > 0 && !opts.force) {
     throw new CaptureError(`${opts.dest}: directory is not empty (use --force to write into it)`);
   }
+  if (entries.length > 0 && !(await isMarker(join(dest, CAPTURE_MARKER)))) {
+    throw new CaptureError(
+      `${opts.dest}: not empty and not a capture (no ${CAPTURE_MARKER} in it): --force ` +
+        "overwrites only an earlier capture; choose an empty or new directory",
+    );
+  }
   await mkdir(dest, { recursive: true });
+  // First, so that an interrupted capture can be redone with --force.
+  await writeFile(join(dest, CAPTURE_MARKER), MARKER_TEXT, { flag: "w" });
 }
 
-type Kind = { type: "dir" } | { type: "link"; target: string } | { type: "file" | "other" };
+async function isMarker(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+type Kind = TreeNode;
 
 class Copier {
   private readonly kinds = new Map<string, Promise<Kind | undefined>>();
@@ -165,36 +201,24 @@ class Copier {
   }
 
   /**
-   * Resolves a host path component by component inside the host tree (absolute targets
-   * from the tree's root, `..` stopping there), recreating directories and symlinks met
-   * on the way. Returns the canonical path and its kind (undefined when missing).
+   * Resolves a host path the way HostRoot does (treepath.ts), recreating the directories
+   * and symlinks met on the way. Returns the canonical path and its kind (undefined when
+   * missing, or when the links loop).
    */
   private async walk(hostPath: string): Promise<{ path: string; kind: Kind | undefined }> {
-    const parts = hostPath.split("/").filter(Boolean);
-    let resolved: string[] = [];
-    let links = 0;
-    let kind: Kind | undefined = { type: "dir" };
-    while (parts.length > 0) {
-      const part = parts.shift() as string;
-      if (part === "." || part === "") continue;
-      if (part === "..") {
-        resolved.pop();
-        continue;
-      }
-      const candidate = `/${[...resolved, part].join("/")}`;
-      kind = await this.kind(candidate);
-      if (kind === undefined) return { path: candidate, kind };
-      if (kind.type === "link") {
-        if (++links > MAX_LINKS) return { path: candidate, kind: undefined };
-        await this.link(candidate, kind.target);
-        if (kind.target.startsWith("/")) resolved = [];
-        parts.unshift(...kind.target.split("/"));
-        continue;
-      }
-      if (kind.type === "dir") await this.dir(candidate);
-      resolved.push(part);
+    try {
+      const found = await resolveInTree(hostPath, {
+        node: (c) => this.kind(c),
+        visit: async (c, node) => {
+          if (node.type === "link") await this.link(c, node.target);
+          else if (node.type === "dir") await this.dir(c);
+        },
+      });
+      return { path: found.path, kind: found.node };
+    } catch (e) {
+      if (e instanceof TooManyLinksError) return { path: hostPath, kind: undefined };
+      throw e;
     }
-    return { path: `/${resolved.join("/")}`, kind };
   }
 
   /** Recreates the entries of a listed directory: links as links, dirs, empty files. */
@@ -202,7 +226,8 @@ class Copier {
     this.listed.add(dirPath);
     let names: string[];
     try {
-      names = await readdir(this.host.local(dirPath));
+      // Not through a link swapped in since walk() saw a directory here.
+      names = (await readDirNoFollow(this.host.local(dirPath))).map((d) => d.name);
     } catch {
       return;
     }
@@ -219,7 +244,8 @@ class Copier {
 
   private async readSource(hostPath: string): Promise<Buffer> {
     try {
-      const fh = await open(this.host.local(hostPath), constants.O_RDONLY | constants.O_NONBLOCK);
+      const flags = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW;
+      const fh = await open(this.host.local(hostPath), flags);
       try {
         const buf = Buffer.alloc(MAX_STAT_COPY);
         const { bytesRead } = await fh.read(buf, 0, buf.length, null);
@@ -256,7 +282,7 @@ class Copier {
     } catch {
       // Absent.
     }
-    if (st && !st.isDirectory()) await rm(out, { recursive: true, force: true });
+    if (st && !st.isDirectory()) await unlink(out);
     if (!st || !st.isDirectory()) await mkdir(out, { mode: 0o755 });
     this.madeDirs.add(hostPath);
   }
@@ -267,12 +293,32 @@ class Copier {
     try {
       const st = await lstat(out);
       if (st.isSymbolicLink() && (await readlink(out)) === target) return;
-      await rm(out, { recursive: true, force: true });
-    } catch {
+      await this.replace(hostPath, st, "symlink");
+    } catch (e) {
+      if (e instanceof CaptureError) throw e;
       // Absent.
     }
     await symlink(target, out);
     this.links++;
+  }
+
+  /**
+   * Makes room for a link or file where an earlier capture left something else. A link or
+   * file goes; a directory only when empty (or holding just a KEEP marker): one with files
+   * in it is refused, as they may be a user's, never removed recursively.
+   */
+  private async replace(hostPath: string, st: Stats, needed: string): Promise<void> {
+    const out = this.out(hostPath);
+    if (!st.isDirectory()) return unlink(out);
+    const inside = await readdir(out);
+    if (inside.some((n) => n !== KEEP)) {
+      throw new CaptureError(
+        `${out}: a directory with files in it, where the capture needs a ${needed}; ` +
+          "not removed (move it away, or capture into an empty directory)",
+      );
+    }
+    if (inside.length > 0) await unlink(join(out, KEEP));
+    await rmdir(out);
   }
 
   private async writeFile(hostPath: string, data: Buffer): Promise<void> {
@@ -280,8 +326,9 @@ class Copier {
     const out = this.out(hostPath);
     try {
       const st = await lstat(out);
-      if (!st.isFile()) await rm(out, { recursive: true, force: true });
-    } catch {
+      if (!st.isFile()) await this.replace(hostPath, st, "file");
+    } catch (e) {
+      if (e instanceof CaptureError) throw e;
       // Absent.
     }
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;

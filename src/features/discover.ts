@@ -115,6 +115,11 @@ export function resolveSources(list: string[] | undefined): string[] {
 export interface DiscoveryProblem {
   source: string;
   message: string;
+  /**
+   * The source failed: a file that exists could not be read, it threw or it timed out. Its
+   * features are left out, so a verdict that depends on it cannot be trusted.
+   */
+  fatal?: boolean;
 }
 
 export interface DiscoverOptions {
@@ -138,6 +143,14 @@ export interface Discovery {
   problems: DiscoveryProblem[];
 }
 
+/** The problems that made a source fail (empty when every source could read its files). */
+export function sourceFailures(d: Pick<Discovery, "problems">): DiscoveryProblem[] {
+  return d.problems.filter((p) => p.fatal === true);
+}
+
+/** Failures listed in a message: the first few, then how many more. */
+const MAX_FAILURES_SHOWN = 3;
+
 export async function discover(opts: DiscoverOptions): Promise<Discovery> {
   let names = resolveSources(opts.sources);
   let wanted: Set<string> | undefined;
@@ -147,7 +160,17 @@ export async function discover(opts: DiscoverOptions): Promise<Discovery> {
     names = names.filter((n) => needed.has(n));
   }
   opts.host.resetCache();
-  const arch = opts.arch ?? (await hostArch(opts.host));
+  let arch = opts.arch;
+  if (arch === undefined) {
+    try {
+      arch = await hostArch(opts.host.forSource());
+    } catch (e) {
+      // Every source depends on it: one failure, for the tree as a whole.
+      const why = e instanceof Error ? e.message : String(e);
+      const message = `cannot tell the host's architecture: ${why}`;
+      return { features: emptyFeatures(), problems: [{ source: "host", message, fatal: true }] };
+    }
+  }
   return runSources(
     names.map((n) => SOURCES[n] as FeatureSource),
     { host: opts.host, arch, env: opts.env, ...(wanted ? { wanted } : {}) },
@@ -204,13 +227,22 @@ async function runOne(
 ): Promise<{ features?: Features; problems: DiscoveryProblem[] }> {
   let finished = false;
   const own: DiscoveryProblem[] = [];
+  // Its own view of the host: the files it failed to read are counted against it.
+  const host = base.host.forSource();
   const ctx: SourceContext = {
     ...base,
+    host,
     wants: wantsOf(wanted),
     warn: (message) => {
       // A source dropped for taking too long may still warn later: ignore it then.
       if (!finished) own.push({ source: source.name, message });
     },
+  };
+  const fail = (message: string): { problems: DiscoveryProblem[] } => {
+    // The source's own warnings about the files that failed it would say it twice.
+    const said = host.failures.map((f) => f.message);
+    const rest = own.filter((p) => !said.some((m) => p.message.includes(m)));
+    return { problems: [...rest, { source: source.name, message, fatal: true }] };
   };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<"timeout">((resolve) => {
@@ -218,22 +250,25 @@ async function runOne(
   });
   try {
     const r = await Promise.race([source.discover(ctx), timeout]);
-    if (r === "timeout") {
-      own.push({
-        source: source.name,
-        message: `gave up after ${timeoutMs} ms (a file did not answer); its features are left out`,
-      });
-      return { problems: own };
-    }
+    if (r === "timeout")
+      return fail(
+        `gave up after ${timeoutMs} ms (a file did not answer); its features are left out`,
+      );
+    if (host.failures.length > 0) return fail(unreadable(host.failures));
     return { features: r, problems: own };
   } catch (e) {
-    own.push({
-      source: source.name,
-      message: `failed: ${e instanceof Error ? e.message : String(e)}`,
-    });
-    return { problems: own };
+    if (host.failures.length > 0) return fail(unreadable(host.failures));
+    return fail(`failed: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     finished = true;
     clearTimeout(timer);
   }
+}
+
+/** "cannot read A: why; B: why and 2 more files": each failure once, a few at most. */
+function unreadable(failures: readonly Error[]): string {
+  const messages = [...new Set(failures.map((f) => f.message))].sort();
+  const shown = messages.slice(0, MAX_FAILURES_SHOWN).join("; ");
+  const more = messages.length - MAX_FAILURES_SHOWN;
+  return `cannot read ${shown}${more > 0 ? ` and ${more} more files` : ""}; its features are left out`;
 }

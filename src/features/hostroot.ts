@@ -3,9 +3,13 @@
 // that tree resolve inside it, and capture-host can record exactly what was read.
 
 import { lstat, readdir, readlink, stat, realpath } from "node:fs/promises";
-import { close, constants, open, read, type Stats } from "node:fs";
+import { constants, type Stats } from "node:fs";
 import { posix } from "node:path";
 import { compareBytes } from "./text.js";
+import { resolveInTree, type TreeNode } from "./treepath.js";
+import { HostFileError, Limiter, maxOpenFiles, readCapped, readDirNoFollow } from "./hostio.js";
+
+export { HostFileError } from "./hostio.js";
 
 /** Paths NFD reads without its `/host-` prefix (kernel-global inside a container anyway). */
 const UNPREFIXED = [
@@ -20,7 +24,6 @@ const UNPREFIXED_RE = /^\/lib\/modules\/[^/]+\/build\/\.config$/;
 /** Top-level directories NFD mounts under its prefix. */
 const PREFIXED_TOPS = new Set(["sys", "proc", "etc", "boot", "lib", "usr"]);
 
-const MAX_LINKS = 40;
 export const DEFAULT_MAX_BYTES = 1 << 20;
 /** A sysfs attribute is one page at most. */
 const ATTRIBUTE_MAX_BYTES = 4096;
@@ -55,22 +58,49 @@ export interface HostRootOptions {
   trace?: HostTrace;
 }
 
-type LinkInfo = { target: string | undefined } | { error: Error };
+/** What the views of one host share: resolved nodes and the bound on open files. */
+interface Shared {
+  /** Nodes under `root`: resolving many sysfs paths repeats the same components. */
+  nodes: Map<string, Promise<TreeNode | undefined>>;
+  limiter: Limiter;
+}
 
+/**
+ * Every read of a host file goes through here. Under --host-root a path resolves inside the
+ * tree (treepath.ts) and the file is then opened without following a link the resolver did
+ * not check, so no read leaves the tree: not a link out, not a device, not `..`.
+ */
 export class HostRoot {
   readonly root: string | undefined;
   readonly prefix: string | undefined;
   readonly trace: HostTrace | undefined;
-  /** lstat results under `root`: resolving many sysfs paths repeats the same components. */
-  private readonly links = new Map<string, Promise<LinkInfo>>();
+  /**
+   * Files of this view that exist and could not be read (not the absent ones): discovery
+   * turns them into an error of the source that read them, never a smaller feature set.
+   */
+  readonly failures: HostFileError[] = [];
+  private readonly shared: Shared;
 
-  constructor(opts: HostRootOptions = {}) {
+  constructor(opts: HostRootOptions = {}, shared?: Shared) {
     if (opts.root !== undefined && opts.prefix !== undefined) {
       throw new Error("--host-root and --host-prefix cannot be used together");
     }
     this.root = opts.root === undefined || opts.root === "/" ? undefined : posix.resolve(opts.root);
     this.prefix = opts.prefix === "" ? undefined : opts.prefix;
     this.trace = opts.trace;
+    this.shared = shared ?? { nodes: new Map(), limiter: new Limiter(maxOpenFiles()) };
+  }
+
+  /** The same host for one source: caches and the open-file bound shared, failures its own. */
+  forSource(): HostRoot {
+    return new HostRoot(
+      {
+        ...(this.root !== undefined ? { root: this.root } : {}),
+        ...(this.prefix !== undefined ? { prefix: this.prefix } : {}),
+        ...(this.trace !== undefined ? { trace: this.trace } : {}),
+      },
+      this.shared,
+    );
   }
 
   /** A description for messages: `/`, `--host-root /mnt/node`, `--host-prefix /host-`. */
@@ -82,7 +112,7 @@ export class HostRoot {
 
   /** Forget cached link resolution (the tree may have changed since the last discovery). */
   resetCache(): void {
-    this.links.clear();
+    this.shared.nodes.clear();
   }
 
   /** The path on this machine for a host path, without resolving symlinks. */
@@ -108,47 +138,57 @@ export class HostRoot {
       const real = await realpath(this.local(hostPath));
       return this.prefix !== undefined ? unprefix(real, this.prefix) : real;
     }
-    const parts = normal(hostPath).split("/").filter(Boolean);
-    let resolved: string[] = [];
-    let links = 0;
-    while (parts.length > 0) {
-      const part = parts.shift() as string;
-      if (part === ".") continue;
-      if (part === "..") {
-        resolved.pop();
-        continue;
-      }
-      const candidate = `/${[...resolved, part].join("/")}`;
-      const info = await this.linkInfo(candidate);
-      if ("error" in info) throw info.error;
-      if (info.target !== undefined) {
-        if (++links > MAX_LINKS) throw new Error(`too many levels of symbolic links: ${hostPath}`);
-        if (info.target.startsWith("/")) resolved = [];
-        parts.unshift(...info.target.split("/").filter(Boolean));
-      } else {
-        resolved.push(part);
-      }
-    }
-    return `/${resolved.join("/")}`;
+    return (await this.resolve(hostPath)).path;
   }
 
-  private linkInfo(candidate: string): Promise<LinkInfo> {
-    let p = this.links.get(candidate);
+  /** Resolved inside the tree (root set); a missing component is ENOENT. */
+  private async resolve(hostPath: string): Promise<{ path: string; node: TreeNode }> {
+    const found = await resolveInTree(normal(hostPath), { node: (c) => this.node(c) });
+    if (found.node === undefined) throw new HostFileError(this.local(hostPath), "ENOENT");
+    return { path: found.path, node: found.node };
+  }
+
+  private node(canonical: string): Promise<TreeNode | undefined> {
+    let p = this.shared.nodes.get(canonical);
     if (p === undefined) {
-      const file = (this.root as string) + candidate;
+      const file = (this.root as string) + canonical;
       p = lstat(file).then(
-        async (st) => ({ target: st.isSymbolicLink() ? await readlink(file) : undefined }),
-        (error: Error) => ({ error }),
+        async (st): Promise<TreeNode> => {
+          if (st.isSymbolicLink()) return { type: "link", target: await readlink(file) };
+          if (st.isDirectory()) return { type: "dir" };
+          return { type: st.isFile() ? "file" : "other" };
+        },
+        (e: NodeJS.ErrnoException) => {
+          if (e.code === "ENOENT" || e.code === "ENOTDIR") return undefined;
+          throw HostFileError.from(file, e);
+        },
       );
-      this.links.set(candidate, p);
+      this.shared.nodes.set(canonical, p);
     }
     return p;
   }
 
-  /** The file to open on this machine for a host path (links resolved in the tree). */
+  /**
+   * The file to open on this machine for a host path (links resolved in the tree). Under a
+   * root, open it with O_NOFOLLOW: the resolver checked every link up to it.
+   */
   async open(hostPath: string): Promise<string> {
     if (this.root === undefined) return this.local(hostPath);
     return this.root + (await this.realPath(hostPath));
+  }
+
+  /**
+   * Runs one access; a failure becomes a HostFileError naming the path on this machine,
+   * and one that is not an absence is recorded against this view's source.
+   */
+  private async attempt<T>(hostPath: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      const err = HostFileError.from(this.local(hostPath), e);
+      if (!err.absent && !this.failures.includes(err)) this.failures.push(err);
+      throw err;
+    }
   }
 
   async readBytes(
@@ -157,14 +197,31 @@ export class HostRoot {
     opts: { attribute?: boolean } = {},
   ): Promise<Buffer> {
     const entry = this.touch(hostPath);
-    const file = await this.open(hostPath);
-    // O_NONBLOCK: a FIFO planted in a tree reads as empty instead of blocking forever.
-    // Under a root every link is already resolved: O_NOFOLLOW refuses one swapped in since.
-    const flags =
-      constants.O_RDONLY |
-      constants.O_NONBLOCK |
-      (this.root === undefined ? 0 : constants.O_NOFOLLOW);
-    const data = await readCapped(file, flags, maxBytes, hostPath, opts.attribute === true);
+    const data = await this.attempt(hostPath, async () => {
+      let file = this.local(hostPath);
+      if (this.root !== undefined) {
+        const { path, node } = await this.resolve(hostPath);
+        file = this.root + path;
+        if (node.type === "dir") throw new HostFileError(file, "EISDIR");
+        if (node.type !== "file") throw new HostFileError(file, "ENOTREG");
+      }
+      // O_NONBLOCK: a FIFO planted in a tree cannot block. Under a root every link is
+      // already resolved: O_NOFOLLOW refuses one swapped in since.
+      const flags =
+        constants.O_RDONLY |
+        constants.O_NONBLOCK |
+        constants.O_NOCTTY |
+        (this.root === undefined ? 0 : constants.O_NOFOLLOW);
+      return this.shared.limiter.run(() =>
+        readCapped(file, {
+          flags,
+          maxBytes,
+          shortReadEnds: opts.attribute === true,
+          // The live host's files are the kernel's; a prefix is a mount anyone may fill.
+          regularOnly: this.prefix !== undefined,
+        }),
+      );
+    });
     if (entry) entry.read = data;
     return data;
   }
@@ -184,21 +241,14 @@ export class HostRoot {
     );
   }
 
+  /** The attribute, or undefined when absent (a file that exists and fails still throws). */
   async tryReadAttribute(hostPath: string): Promise<string | undefined> {
-    try {
-      return await this.readAttribute(hostPath);
-    } catch {
-      return undefined;
-    }
+    return absentAsUndefined(this.readAttribute(hostPath));
   }
 
-  /** The file's text, or undefined when it cannot be read (missing, permission, …). */
+  /** The file's text, or undefined when it is absent. */
   async tryReadText(hostPath: string, maxBytes = DEFAULT_MAX_BYTES): Promise<string | undefined> {
-    try {
-      return await this.readText(hostPath, maxBytes);
-    } catch {
-      return undefined;
-    }
+    return absentAsUndefined(this.readText(hostPath, maxBytes));
   }
 
   /** Entry names, sorted by bytes like Go's os.ReadDir. */
@@ -210,8 +260,16 @@ export class HostRoot {
   async readDirEntries(hostPath: string): Promise<DirEntry[]> {
     const entry = this.touch(hostPath);
     if (entry) entry.list = true;
-    const dir = await this.open(hostPath);
-    const dirents = await readdir(dir, { withFileTypes: true });
+    const dirents = await this.attempt(hostPath, async () => {
+      if (this.root === undefined)
+        return this.shared.limiter.run(() =>
+          readdir(this.local(hostPath), { withFileTypes: true }),
+        );
+      const { path, node } = await this.resolve(hostPath);
+      const dir = this.root + path;
+      if (node.type !== "dir") throw new HostFileError(dir, "ENOTDIR");
+      return this.shared.limiter.run(() => readDirNoFollow(dir));
+    });
     return dirents
       .map((d) => ({
         name: d.name,
@@ -223,45 +281,39 @@ export class HostRoot {
   }
 
   async tryReadDir(hostPath: string): Promise<string[] | undefined> {
-    try {
-      return await this.readDir(hostPath);
-    } catch {
-      return undefined;
-    }
+    return absentAsUndefined(this.readDir(hostPath));
   }
 
   /** The raw target of a symlink (NFD takes basenames of some, e.g. iommu_group). */
   async readLink(hostPath: string): Promise<string> {
     const entry = this.touch(hostPath);
     if (entry) entry.link = true;
-    if (this.root === undefined) return readlink(this.local(hostPath));
-    const parent = await this.realPath(posix.dirname(normal(hostPath)));
-    const link = posix.join(parent, posix.basename(hostPath));
-    return readlink(this.root + link);
+    return this.attempt(hostPath, async () => {
+      if (this.root === undefined) return readlink(this.local(hostPath));
+      const parent = await this.resolve(posix.dirname(normal(hostPath)));
+      if (parent.node.type !== "dir") throw new HostFileError(this.local(hostPath), "ENOTDIR");
+      return readlink(this.root + posix.join(parent.path, posix.basename(hostPath)));
+    });
   }
 
   /** Like os.Stat: follows links (inside the tree); throws with the errno code. */
   async stat(hostPath: string): Promise<Stats> {
     const entry = this.touch(hostPath);
     if (entry) entry.stat = true;
-    return stat(await this.open(hostPath));
+    return this.attempt(hostPath, async () => {
+      if (this.root === undefined) return stat(this.local(hostPath));
+      // The resolved path holds no link: lstat cannot be led out of the tree.
+      return lstat(this.root + (await this.resolve(hostPath)).path);
+    });
   }
 
+  /** Whether something is there; a path that cannot be checked (EACCES, …) throws. */
   async exists(hostPath: string): Promise<boolean> {
-    try {
-      await this.stat(hostPath);
-      return true;
-    } catch {
-      return false;
-    }
+    return (await absentAsUndefined(this.stat(hostPath))) !== undefined;
   }
 
   async isDir(hostPath: string): Promise<boolean> {
-    try {
-      return (await this.stat(hostPath)).isDirectory();
-    } catch {
-      return false;
-    }
+    return (await absentAsUndefined(this.stat(hostPath)))?.isDirectory() === true;
   }
 
   /**
@@ -285,44 +337,13 @@ export class HostRoot {
   }
 }
 
-/**
- * The whole file, refusing more than `maxBytes`. sysfs and procfs report size 0, so it
- * reads in chunks instead of trusting stat. The callback API, not FileHandle: discovery
- * reads ~100 small files, and FileHandle's per-call promise machinery made that ~2× slower.
- */
-function readCapped(
-  file: string,
-  flags: number,
-  maxBytes: number,
-  hostPath: string,
-  shortReadEnds: boolean,
-): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    open(file, flags, (err, fd) => {
-      if (err) return reject(err);
-      const chunks: Buffer[] = [];
-      let total = 0;
-      const finish = (error: Error | null): void =>
-        close(fd, (closeErr) => {
-          if (error ?? closeErr) reject(error ?? closeErr);
-          else resolve(Buffer.concat(chunks, total));
-        });
-      const next = (): void => {
-        const buf = Buffer.allocUnsafe(Math.min(65536, maxBytes + 1 - total));
-        read(fd, buf, 0, buf.length, null, (readErr, n) => {
-          if (readErr) return finish(readErr);
-          if (n === 0) return finish(null);
-          chunks.push(buf.subarray(0, n));
-          total += n;
-          if (total > maxBytes)
-            return finish(new Error(`${hostPath}: larger than ${maxBytes} bytes`));
-          if (shortReadEnds && n < buf.length) return finish(null);
-          next();
-        });
-      };
-      next();
-    });
-  });
+async function absentAsUndefined<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof HostFileError && e.absent) return undefined;
+    throw e;
+  }
 }
 
 function normal(hostPath: string): string {

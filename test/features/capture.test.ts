@@ -1,19 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import {
-  lstat,
-  mkdtemp,
-  readFile,
-  readdir,
-  readlink,
-  writeFile,
-  mkdir,
-  symlink,
-} from "node:fs/promises";
+import { lstat, mkdtemp, readFile, readdir, readlink, writeFile, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { captureHost, CaptureError } from "../../src/features/capture.js";
+import { CAPTURE_MARKER, captureHost, CaptureError } from "../../src/features/capture.js";
 import { discover } from "../../src/features/discover.js";
 import { HostRoot } from "../../src/features/hostroot.js";
 import { featuresToJson } from "../../src/features/snapshot-export.js";
@@ -157,7 +148,10 @@ test("capture refuses a non-empty directory unless forced, and never writes thro
   const victim = await mkdtemp(join(tmpdir(), "kompat-victim-"));
   const dest = join(parent, "copy");
   try {
-    await mkdir(dest);
+    await captureHost({ root, dest, env: {}, sources: ["pci"] });
+    assert.ok((await lstat(join(dest, CAPTURE_MARKER))).isFile());
+    // A link planted in the earlier capture: replaced, never written through.
+    await removeTree(join(dest, "sys"));
     await symlink(victim, join(dest, "sys"));
     await assert.rejects(captureHost({ root, dest, env: {}, sources: ["pci"] }), (e: unknown) => {
       assert.ok(e instanceof CaptureError);
@@ -181,6 +175,57 @@ test("capture refuses a non-empty directory unless forced, and never writes thro
     await removeTree(root);
     await removeTree(parent);
     await removeTree(victim);
+  }
+});
+
+test("--force overwrites only a capture, and never a directory of someone's files", async () => {
+  const root = await makeTree(hostEntries("/nonexistent"));
+  const parent = await mkdtemp(join(tmpdir(), "kompat-cap-"));
+  try {
+    // Not a capture: nothing in it is touched.
+    const mine = join(parent, "mine");
+    await makeTree({ "sys/notes.txt": "mine\n", "photo.jpg": "jpeg" }, mine);
+    await assert.rejects(
+      captureHost({ root, dest: mine, env: {}, sources: ["pci"], force: true }),
+      (e: unknown) => {
+        assert.ok(e instanceof CaptureError);
+        assert.equal(
+          e.message,
+          `${mine}: not empty and not a capture (no .kompat-capture in it): --force ` +
+            "overwrites only an earlier capture; choose an empty or new directory",
+        );
+        return true;
+      },
+    );
+    assert.deepEqual((await readdir(mine)).sort(), ["photo.jpg", "sys"]);
+    assert.equal(await readFile(join(mine, "sys/notes.txt"), "utf8"), "mine\n");
+
+    // A capture where a user's directory now sits where the capture needs a symlink.
+    const dest = join(parent, "copy");
+    await captureHost({ root, dest, env: {}, sources: ["pci"] });
+    const dev = join(dest, "sys/bus/pci/devices/0000:17:00.0");
+    await removeTree(dev);
+    await makeTree({ "keep.txt": "kept\n" }, dev);
+    await assert.rejects(
+      captureHost({ root, dest, env: {}, sources: ["pci"], force: true }),
+      (e: unknown) => {
+        assert.ok(e instanceof CaptureError);
+        assert.equal(
+          e.message,
+          `${dev}: a directory with files in it, where the capture needs a symlink; ` +
+            "not removed (move it away, or capture into an empty directory)",
+        );
+        return true;
+      },
+    );
+    assert.equal(await readFile(join(dev, "keep.txt"), "utf8"), "kept\n");
+    // Empty, it is the capture's to replace.
+    await removeTree(join(dev, "keep.txt"));
+    await captureHost({ root, dest, env: {}, sources: ["pci"], force: true });
+    assert.ok((await lstat(dev)).isSymbolicLink());
+  } finally {
+    await removeTree(root);
+    await removeTree(parent);
   }
 });
 

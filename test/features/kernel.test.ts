@@ -5,7 +5,10 @@ import { kernelSource } from "../../src/features/kernel/index.js";
 import { parseKernelVersion } from "../../src/features/kernel/version.js";
 import { parseKconfig, kconfigSearchPaths } from "../../src/features/kernel/config.js";
 import { parseModulesBuiltin, parseProcModules } from "../../src/features/kernel/modules.js";
-import { onTree, plain } from "./tree.js";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { makeTree, onTree, plain, removeTree, runSource } from "./tree.js";
+import { runCli } from "../helpers/cli.js";
 
 const REL = "6.8.0-45-generic";
 const base = { "proc/sys/kernel/osrelease": `${REL}\n`, "sys/fs": { dir: true as const } };
@@ -87,12 +90,69 @@ test("kernel.config: a corrupt config.gz falls through to /boot/config-<release>
 });
 
 test("kernel.config: absent with a problem naming the searched files", async () => {
-  const r = await onTree(kernelSource, base);
-  assert.equal(r.features.attributes["kernel.config"], undefined);
-  const p = r.problems.find((x) => x.message.startsWith("kernel.config"));
-  assert.ok(p, JSON.stringify(r.problems));
-  assert.match(p.message, /\/proc\/config\.gz: no such file/);
-  assert.match(p.message, new RegExp(`/boot/config-${REL}`));
+  const root = await makeTree(base);
+  try {
+    const r = await runSource(kernelSource, root);
+    assert.equal(r.features.attributes["kernel.config"], undefined);
+    const p = r.problems.find((x) => x.message.startsWith("kernel.config"));
+    assert.ok(p, JSON.stringify(r.problems));
+    assert.equal(
+      p.message,
+      `kernel.config: none of the 11 files NFD searches exists (${root}/proc/config.gz … ` +
+        `${root}/boot/config-<release>, release "${REL}")`,
+    );
+  } finally {
+    await removeTree(root);
+  }
+});
+
+test("kernel.config: a gzip bomb is refused in kompat's words, bounded, once", async () => {
+  // 64 MiB of zeros in 64 KiB: inflation stops at the 16 MiB limit.
+  const bomb = gzipSync(Buffer.alloc(64 << 20));
+  const root = await makeTree({ ...base, "proc/config.gz": bomb });
+  try {
+    const r = await runSource(kernelSource, root);
+    assert.equal(r.features.attributes["kernel.config"], undefined);
+    assert.deepEqual(
+      r.problems.filter((x) => x.fatal === true),
+      [
+        {
+          source: "kernel",
+          message: `failed: no usable kernel config: ${root}/proc/config.gz: inflates past 16 MiB (the limit)`,
+          fatal: true,
+        },
+      ],
+    );
+    // With another config to use, NFD's search goes on to it.
+    await makeTree({ [`boot/config-${REL}`]: "CONFIG_HZ=1000\n" }, root);
+    const next = await runSource(kernelSource, root);
+    assert.deepEqual(plain(next.features.attributes["kernel.config"]?.elements), { HZ: "1000" });
+  } finally {
+    await removeTree(root);
+  }
+});
+
+test("a 3,000-character kernel release is said once, briefly, in one -v line", async () => {
+  const release = `6.8.0-${"x".repeat(2994)}`;
+  const root = await makeTree({ ...base, "proc/sys/kernel/osrelease": `${release}\n` });
+  try {
+    const spec = join(root, "spec.yaml");
+    await writeFile(
+      spec,
+      "version: v1alpha1\ncompatibilities:\n  - description: t\n    rules:\n      - name: r\n" +
+        "        matchFeatures:\n          - feature: kernel.config\n" +
+        "            matchExpressions:\n              HZ: { op: Exists }\n",
+    );
+    const r = await runCli(["validate-node", "--spec", spec, "--host-root", root, "-v"]);
+    assert.equal(r.code, 1, r.stderr);
+    const line = r.stderr.split("\n").find((l) => l.includes("kernel.config"));
+    assert.ok(line, r.stderr);
+    assert.equal(line.split("6.8.0-xxx").length - 1, 1, line);
+    assert.ok(line.length < 400 + root.length * 2, `${line.length} characters`);
+    assert.match(line, /\(3000 characters\)/);
+  } finally {
+    await removeTree(root);
+  }
 });
 
 test("kernel modules: loaded and builtin parsing", () => {

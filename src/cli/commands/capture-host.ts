@@ -7,6 +7,7 @@ import { UserError, type Io } from "../io.js";
 import { parseFlags } from "../flags.js";
 import { captureHost, CaptureError } from "../../features/capture.js";
 import {
+  failOnSourceErrors,
   glueSources,
   hostFromFlags,
   reportProblems,
@@ -22,7 +23,8 @@ Runs feature discovery and copies every file, directory and symlink it read into
   --host-root DIR        capture a host tree mounted at DIR instead of / (env KOMPAT_HOST_ROOT)
   --host-prefix PREFIX   capture NFD's container layout (/host-sys, …)
   --sources a,b          only what these sources read (default: all)
-  --force                write into DIR even if it is not empty
+  --force                overwrite an earlier capture in DIR (never a directory
+                         kompat did not write: DIR/.kompat-capture marks a capture)
   -v, --verbose          report on stderr what discovery could not read
 `;
 
@@ -66,6 +68,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     throw e;
   }
   if (f.verbose) reportProblems(result, io);
+  // The copy is written (it shows what was readable), but it is not this host's whole set.
+  failOnSourceErrors(result, "capture-host");
   const s = result.summary;
   io.stdout(
     `Captured ${s.files} files (${kib(s.bytes)}), ${s.links} symlinks and ${s.dirs} directories ` +

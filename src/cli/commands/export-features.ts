@@ -8,6 +8,7 @@ import { parseFlags } from "../flags.js";
 import { discover } from "../../features/discover.js";
 import {
   glueSources,
+  failOnSourceErrors,
   hostFromFlags,
   reportProblems,
   runDiscovery,
@@ -53,6 +54,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const sources = sourcesFromFlag(f.sources, "export features");
   const found = await runDiscovery(() => discover({ host, env: io.env, sources }));
   if (f.verbose) reportProblems(found, io);
+  failOnSourceErrors(found, "export features");
   const text =
     format === "json" ? `${featuresToJson(found.features)}\n` : featuresToYaml(found.features);
   if (f.path === undefined) io.stdout(text);

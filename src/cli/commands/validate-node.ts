@@ -229,11 +229,12 @@ async function discoverHost(
   spec: Spec,
 ): Promise<NodeSnapshot[]> {
   const { discover } = await import("../../features/discover.js");
-  const { hostFromFlags, reportProblems } = await import("../host-flags.js");
+  const { hostFromFlags, reportProblems, failOnSourceErrors } = await import("../host-flags.js");
   const host = await hostFromFlags(f, io, "validate-node");
   // Only the features the spec names: the rest cannot change the verdict.
   const found = await discover({ host, env: io.env, features: specFeatures(spec) });
   if (f.verbose) reportProblems(found, io);
+  failOnSourceErrors(found, "validate-node");
   const features = found.features;
   return [{ name: "this host", features }];
 }

@@ -63,17 +63,23 @@ async function readRecording(host: HostRoot): Promise<CpuidRead | undefined> {
 }
 
 async function readDevice(host: HostRoot): Promise<CpuidRead> {
-  // host.local, not host.open: a device node is not part of a host tree capture-host can copy.
   const cpu = currentCpu();
   const candidates = cpu > 0 ? [cpuidDevice(cpu), CPUID_DEVICE] : [CPUID_DEVICE];
   let path = host.local(CPUID_DEVICE);
   let fd: number | undefined;
   let failure = "";
+  // Whatever sits there (a FIFO or a tty in a planted tree) must not block or be adopted.
+  // Under a root the path is resolved inside the tree, and the node opened without
+  // following a link: `dev/cpu -> /dev/cpu` in a tree must not read this machine's CPU.
+  const flags =
+    constants.O_RDONLY |
+    constants.O_NONBLOCK |
+    constants.O_NOCTTY |
+    (host.root !== undefined ? constants.O_NOFOLLOW : 0);
   for (const c of candidates) {
     path = host.local(c);
     try {
-      // Whatever sits there (a FIFO or a tty in a planted tree) must not block or be adopted.
-      fd = await openAsync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+      fd = await openAsync(await host.open(c), flags);
       break;
     } catch (err) {
       failure = `${path}: ${errText(err)}`;

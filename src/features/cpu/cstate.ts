@@ -12,20 +12,20 @@ export async function discoverCstate(
 ): Promise<Record<string, string> | undefined> {
   const out = newMap<string>();
   if (!(await ctx.host.exists(CPU))) {
-    ctx.warn(`cpu.cstate: ${CPU} not found`);
+    ctx.warn(`cpu.cstate: ${ctx.host.local(CPU)} not found`);
     return undefined;
   }
   if (!(await ctx.host.exists(`${CPU}/cpuidle`))) return out;
   const driver = await ctx.host.tryReadText(`${CPU}/cpuidle/current_driver`);
   if (driver === undefined) {
-    ctx.warn(`cpu.cstate: cannot read ${CPU}/cpuidle/current_driver`);
+    ctx.warn(`cpu.cstate: ${ctx.host.local(`${CPU}/cpuidle/current_driver`)} not found`);
     return undefined;
   }
   if (driver.trim() !== "intel_idle") return out;
   const path = "/sys/module/intel_idle/parameters/max_cstate";
   const text = await ctx.host.tryReadText(path);
   if (text === undefined) {
-    ctx.warn(`cpu.cstate: cannot read ${path}`);
+    ctx.warn(`cpu.cstate: ${ctx.host.local(path)} not found`);
     return undefined;
   }
   const value = parseGoInt(text.trim());

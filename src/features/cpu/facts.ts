@@ -6,6 +6,7 @@ import type { CpuIdentity } from "./cpuid-decode.js";
 import { decodeCpuid } from "./cpuid-decode.js";
 import type { CpuidLeaves } from "./cpuid-leaves.js";
 import { readCpuidDevice } from "./cpuid-device.js";
+import { cannotRead } from "../build.js";
 import { cpuidFromCpuinfo } from "./cpuid-table.js";
 import { parseCpuinfo, cpuinfoValue, cpuinfoWords, type Cpuinfo } from "./cpuinfo.js";
 import { VENDOR_UNKNOWN, vendorForTrimmedSignature } from "./vendors.js";
@@ -40,7 +41,7 @@ export async function gatherCpuFacts(ctx: SourceContext): Promise<CpuFacts> {
   // Both at once: each waits on the thread pool, which other sources keep busy.
   const [text, device] = await Promise.all([
     ctx.host.readText(CPUINFO, CPUINFO_MAX_BYTES).catch((err: unknown) => {
-      ctx.warn(`cannot read ${CPUINFO}: ${(err as Error).message}`);
+      ctx.warn(`cpu: ${cannotRead(ctx.host, CPUINFO, err)}`);
       return undefined;
     }),
     ctx.arch === "amd64" ? readCpuidDevice(ctx.host) : undefined,
@@ -63,7 +64,8 @@ export async function gatherCpuFacts(ctx: SourceContext): Promise<CpuFacts> {
     return facts;
   }
   ctx.warn(
-    `CPUID not readable (${device.reason}); cpu.cpuid is derived from ${CPUINFO} flags, ` +
+    `CPUID not readable (${device.reason}); cpu.cpuid is derived from ` +
+      `${ctx.host.local(CPUINFO)} flags, ` +
       "without the names Linux does not show",
   );
   const identity = cpuinfo ? x86IdentityFromCpuinfo(cpuinfo) : undefined;

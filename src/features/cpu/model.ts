@@ -77,7 +77,7 @@ function applyS390x(out: Record<string, string>, info: Cpuinfo): void {
 async function s390xHypervisor(ctx: SourceContext): Promise<string | undefined> {
   const text = await ctx.host.tryReadText("/proc/sysinfo");
   if (text === undefined) {
-    ctx.warn("cpu.model: cannot read /proc/sysinfo");
+    ctx.warn(`cpu.model: ${ctx.host.local("/proc/sysinfo")} not found`);
     return undefined;
   }
   for (const line of text.split("\n")) {

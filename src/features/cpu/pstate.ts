@@ -11,14 +11,14 @@ export async function discoverPstate(ctx: SourceContext): Promise<Record<string,
   const out = newMap<string>();
   const host = ctx.host;
   if (!(await host.exists(CPU))) {
-    ctx.warn(`cpu.pstate: ${CPU} not found`);
+    ctx.warn(`cpu.pstate: ${host.local(CPU)} not found`);
     return out;
   }
   const dir = `${CPU}/intel_pstate`;
   if (!(await host.exists(dir))) return out;
   const status = (await host.tryReadText(`${dir}/status`))?.trim();
   if (status === undefined) {
-    ctx.warn(`cpu.pstate: cannot read ${dir}/status`);
+    ctx.warn(`cpu.pstate: ${host.local(`${dir}/status`)} not found`);
     return out;
   }
   if (status === "off") return out;
@@ -26,7 +26,7 @@ export async function discoverPstate(ctx: SourceContext): Promise<Record<string,
 
   const noTurbo = await host.tryReadText(`${dir}/no_turbo`);
   if (noTurbo === undefined || noTurbo === "") {
-    ctx.warn(`cpu.pstate: cannot read ${dir}/no_turbo`);
+    ctx.warn(`cpu.pstate: ${host.local(`${dir}/no_turbo`)} not found or empty`);
   } else {
     out.turbo = String(noTurbo.startsWith("0"));
   }

@@ -17,7 +17,7 @@ export async function discoverSst(
   const out = newMap<string>();
   const cpus = await ctx.host.tryReadDir(DEVICES);
   if (cpus === undefined) {
-    ctx.warn(`cpu.sst: cannot list ${DEVICES}`);
+    ctx.warn(`cpu.sst: ${ctx.host.local(DEVICES)} not found`);
     return out;
   }
   let nominal: number | undefined;
@@ -26,7 +26,7 @@ export async function discoverSst(
     if (!(await ctx.host.exists(path))) continue;
     const text = await ctx.host.tryReadText(path);
     if (text === undefined) {
-      ctx.warn(`cpu.sst: cannot read ${path}`);
+      ctx.warn(`cpu.sst: ${ctx.host.local(path)} not found`);
       return out;
     }
     if (!/^[+-]?\d+$/.test(text.trim())) {

@@ -11,7 +11,7 @@ export async function discoverTopology(ctx: SourceContext): Promise<Record<strin
   const out = newMap<string>();
   const cpus = await ctx.host.tryReadDir(DEVICES);
   if (cpus === undefined) {
-    ctx.warn(`cpu.topology: cannot list ${DEVICES}`);
+    ctx.warn(`cpu.topology: ${ctx.host.local(DEVICES)} not found`);
     return out;
   }
   let ht = false;
@@ -20,7 +20,7 @@ export async function discoverTopology(ctx: SourceContext): Promise<Record<strin
     const siblings = await ctx.host.tryReadText(`${DEVICES}/${cpu}/topology/thread_siblings_list`);
     const pkg = await ctx.host.tryReadText(`${DEVICES}/${cpu}/topology/physical_package_id`);
     if (siblings === undefined || pkg === undefined) {
-      ctx.warn(`cpu.topology: cannot read ${DEVICES}/${cpu}/topology`);
+      ctx.warn(`cpu.topology: ${ctx.host.local(`${DEVICES}/${cpu}/topology`)} not found`);
       return newMap();
     }
     if (/[,-]/.test(siblings)) ht = true;

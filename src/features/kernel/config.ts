@@ -6,11 +6,11 @@ import { promisify } from "node:util";
 import type { HostRoot } from "../hostroot.js";
 import { newMap, type AttributeElements } from "../model.js";
 import { trimChars } from "../text.js";
-import { reason } from "../build.js";
+import { brief, HostFileError } from "../hostio.js";
 
 const gunzipAsync = promisify(gunzip);
-/** A real config is ~300 KiB; the cap only stops a gzip bomb. */
-const MAX_CONFIG_BYTES = 64 << 20;
+/** A real config is ~300 KiB inflated; the cap stops a gzip bomb early. */
+const MAX_CONFIG_BYTES = 16 << 20;
 const MAX_COMPRESSED_BYTES = 16 << 20;
 
 /** Candidate files, first readable one wins; without a release only the generic ones. */
@@ -48,21 +48,48 @@ export interface KconfigResult {
   options: AttributeElements;
 }
 
-/** The first readable config, or undefined with the reasons each candidate failed. */
+/**
+ * The first readable config, as NFD searches. A candidate whose content cannot be used (not
+ * gzip, inflating past the limit) is passed over like a missing one, as NFD does; when no
+ * candidate is usable, that is an error (a config exists and could not be read), while
+ * none existing is an absence: undefined, with `searched` saying where it looked.
+ */
 export async function readKconfig(
   host: HostRoot,
   release: string | undefined,
-): Promise<KconfigResult | { failures: string[] }> {
-  const failures: string[] = [];
-  for (const path of kconfigSearchPaths(release)) {
+): Promise<KconfigResult | { searched: string }> {
+  const unusable: string[] = [];
+  const paths = kconfigSearchPaths(release);
+  for (const path of paths) {
+    let data: Buffer;
     try {
-      let data = await host.readBytes(path, MAX_COMPRESSED_BYTES);
+      data = await host.readBytes(path, MAX_COMPRESSED_BYTES);
+    } catch (e) {
+      if (e instanceof HostFileError && e.absent) continue;
+      throw e;
+    }
+    try {
       if (path.endsWith(".gz"))
         data = await gunzipAsync(data, { maxOutputLength: MAX_CONFIG_BYTES });
       return { path, options: parseKconfig(data.toString("utf8")) };
     } catch (e) {
-      failures.push(`${path}: ${reason(e)}`);
+      unusable.push(`${brief(host.local(path), 160)}: ${inflateProblem(e)}`);
     }
   }
-  return { failures };
+  if (unusable.length > 0) throw new Error(`no usable kernel config: ${unusable.join("; ")}`);
+  // Eleven paths holding the release: each named once, the release once and briefly.
+  const shown = (p: string) => host.local(release ? p.replaceAll(release, "<release>") : p);
+  const span =
+    paths.length > 1 ? `${shown(paths[0] as string)} … ${shown(paths.at(-1) as string)}` : "";
+  const of = release === undefined ? "" : `, release ${JSON.stringify(brief(release, 60))}`;
+  return { searched: `none of the ${paths.length} files NFD searches exists (${span}${of})` };
+}
+
+/** zlib's errors in kompat's words (Node's own say "Cannot create a Buffer larger than…"). */
+function inflateProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ERR_BUFFER_TOO_LARGE" || code === "ERR_OUT_OF_RANGE")
+    return `inflates past ${MAX_CONFIG_BYTES >> 20} MiB (the limit)`;
+  if (code === "Z_DATA_ERROR" || code === "Z_BUF_ERROR") return "not gzip data, or truncated";
+  return e instanceof Error ? brief(e.message) : String(e);
 }

@@ -3,7 +3,7 @@
 
 import type { FeatureSource, SourceContext } from "../source.js";
 import { emptyFeatures, type Features } from "../model.js";
-import { attributeFeature, flagFeature, reason } from "../build.js";
+import { attributeFeature, cannotRead, flagFeature } from "../build.js";
 import { parseKernelVersion, readKernelRelease, OSRELEASE_PATH } from "./version.js";
 import { readKconfig } from "./config.js";
 import {
@@ -25,7 +25,7 @@ export const kernelSource: FeatureSource = {
       release = await readKernelRelease(host);
       f.attributes["kernel.version"] = { elements: parseKernelVersion(release) };
     } catch (e) {
-      ctx.warn(`kernel.version: cannot read ${OSRELEASE_PATH}: ${reason(e)}`);
+      ctx.warn(`kernel.version: ${cannotRead(host, OSRELEASE_PATH, e)}`);
     }
 
     const want = (name: string): boolean => ctx.wants(`kernel.${name}`);
@@ -34,20 +34,20 @@ export const kernelSource: FeatureSource = {
       want("config") ? readKconfig(host, release) : undefined,
       want("loadedmodule") || want("enabledmodule")
         ? host.readText(PROC_MODULES).then(parseProcModules, (e: unknown) => {
-            ctx.warn(`kernel.loadedmodule: cannot read ${PROC_MODULES}: ${reason(e)}`);
+            ctx.warn(`kernel.loadedmodule: ${cannotRead(host, PROC_MODULES, e)}`);
             return undefined;
           })
         : undefined,
       want("enabledmodule") ? readBuiltins(ctx, release) : undefined,
       want("selinux")
         ? selinuxEnforcing(host).catch((e: unknown) => {
-            ctx.warn(`kernel.selinux: ${reason(e)}`);
+            ctx.warn(`kernel.selinux: ${cannotRead(host, "/sys/fs", e)}`);
             return undefined;
           })
         : undefined,
       want("kvm")
         ? kvmEnabled(host).catch((e: unknown) => {
-            ctx.warn(`kernel.kvm: ${reason(e)}`);
+            ctx.warn(`kernel.kvm: ${cannotRead(host, "/sys/devices/virtual/misc/kvm", e)}`);
             return undefined;
           })
         : undefined,
@@ -55,8 +55,7 @@ export const kernelSource: FeatureSource = {
 
     if (kconfig !== undefined && "options" in kconfig)
       f.attributes["kernel.config"] = { elements: kconfig.options };
-    else if (kconfig !== undefined)
-      ctx.warn(`kernel.config: no readable kernel config (${kconfig.failures.join("; ")})`);
+    else if (kconfig !== undefined) ctx.warn(`kernel.config: ${kconfig.searched}`);
     if (loaded) f.flags["kernel.loadedmodule"] = flagFeature(loaded);
     // Present only when modules.builtin was read, as in NFD.
     if (builtin) f.flags["kernel.enabledmodule"] = flagFeature([...(loaded ?? []), ...builtin]);
@@ -80,7 +79,7 @@ async function readBuiltins(
   try {
     return parseModulesBuiltin(await ctx.host.readText(path, 16 << 20));
   } catch (e) {
-    ctx.warn(`kernel.enabledmodule: cannot read ${path}: ${reason(e)}`);
+    ctx.warn(`kernel.enabledmodule: ${cannotRead(ctx.host, path, e)}`);
     return undefined;
   }
 }

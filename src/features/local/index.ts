@@ -4,7 +4,8 @@
 
 import type { FeatureSource, SourceContext } from "../source.js";
 import { emptyFeatures, newMap, type Features } from "../model.js";
-import { errCode, reason } from "../build.js";
+import { cannotRead, errCode } from "../build.js";
+import { brief } from "../hostio.js";
 import { parseFeatureFile } from "./parse.js";
 
 /** NFD reads this directory unprefixed even in a container. */
@@ -23,7 +24,7 @@ export const localSource: FeatureSource = {
     try {
       names = await ctx.host.readDir(FEATURES_DIR);
     } catch (e) {
-      if (errCode(e) !== "ENOENT") ctx.warn(`local: cannot list ${FEATURES_DIR}: ${reason(e)}`);
+      if (errCode(e) !== "ENOENT") ctx.warn(`local: ${cannotRead(ctx.host, FEATURES_DIR, e)}`);
       return f;
     }
     const visible = names.filter((n) => !n.startsWith("."));
@@ -36,7 +37,8 @@ export const localSource: FeatureSource = {
       const text = texts[i];
       if (text === undefined) return;
       const parsed = parseFeatureFile(text, now);
-      for (const p of parsed.problems) ctx.warn(`local: ${FEATURES_DIR}/${name}: ${p}`);
+      for (const p of parsed.problems)
+        ctx.warn(`local: ${brief(ctx.host.local(`${FEATURES_DIR}/${name}`), 160)}: ${p}`);
       Object.assign(features, parsed.features);
       Object.assign(labels, parsed.labels);
     });
@@ -50,12 +52,14 @@ async function readFeatureFile(ctx: SourceContext, path: string): Promise<string
     const st = await ctx.host.stat(path);
     if (!st.isFile()) return "";
     if (st.size > MAX_FEATURE_FILE_BYTES) {
-      ctx.warn(`local: skipping ${path}: ${st.size} bytes > ${MAX_FEATURE_FILE_BYTES}`);
+      ctx.warn(
+        `local: skipping ${brief(ctx.host.local(path))}: ${st.size} bytes > ${MAX_FEATURE_FILE_BYTES}`,
+      );
       return undefined;
     }
     return await ctx.host.readText(path, MAX_FEATURE_FILE_BYTES);
   } catch (e) {
-    ctx.warn(`local: skipping ${path}: ${reason(e)}`);
+    ctx.warn(`local: skipping: ${cannotRead(ctx.host, path, e)}`);
     return undefined;
   }
 }

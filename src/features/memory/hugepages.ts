@@ -3,7 +3,7 @@
 
 import type { HostRoot } from "../hostroot.js";
 import { newMap, type AttributeElements } from "../model.js";
-import { errCode, reason } from "../build.js";
+import { cannotRead, errCode } from "../build.js";
 import { trimRightChars, trimSpace } from "../text.js";
 
 const BASE = "/sys/kernel/mm/hugepages";
@@ -55,7 +55,7 @@ export async function detectHugePages(
       try {
         return trimSpace(await host.readAttribute(`${BASE}/${d.name}/nr_hugepages`));
       } catch (e) {
-        warn(`memory.hugepages: ${BASE}/${d.name}/nr_hugepages: ${reason(e)}`);
+        warn(`memory.hugepages: ${cannotRead(host, `${BASE}/${d.name}/nr_hugepages`, e)}`);
         // NFD still records the size, with an empty count.
         return "";
       }

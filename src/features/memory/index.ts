@@ -2,7 +2,7 @@
 
 import type { FeatureSource, SourceContext } from "../source.js";
 import { emptyFeatures, type Features } from "../model.js";
-import { instanceFeature, reason } from "../build.js";
+import { cannotRead, instanceFeature } from "../build.js";
 import { detectNuma } from "./numa.js";
 import { detectSwap } from "./swap.js";
 import { detectHugePages } from "./hugepages.js";
@@ -14,7 +14,7 @@ export const memorySource: FeatureSource = {
     const { host } = ctx;
     const f = emptyFeatures();
     const failed = (what: string, path: string) => (e: unknown) => {
-      ctx.warn(`memory.${what}: ${path}: ${reason(e)}`);
+      ctx.warn(`memory.${what}: ${cannotRead(host, path, e)}`);
       return undefined;
     };
     const want = (name: string): boolean => ctx.wants(`memory.${name}`);

@@ -4,7 +4,8 @@
 import type { FeatureSource, SourceContext } from "../source.js";
 import type { HostRoot } from "../hostroot.js";
 import { emptyFeatures, newMap, type AttributeElements, type Features } from "../model.js";
-import { instanceFeature, listOrWarn, reason } from "../build.js";
+import { cannotRead, instanceFeature, listOrWarn } from "../build.js";
+import { brief } from "../hostio.js";
 import { trimSpace } from "../text.js";
 
 const BASE = "/sys/bus/pci/devices";
@@ -53,7 +54,9 @@ async function readDevice(
     if ("raw" in v) attrs[attr] = pciValue(attr, v.raw);
     else if (MANDATORY.includes(attr)) {
       // NFD skips a device missing any mandatory attribute.
-      ctx.warn(`pci.device: skipping ${name}: cannot read ${attr}: ${reason(v.error)}`);
+      ctx.warn(
+        `pci.device: skipping ${brief(name)}: ${cannotRead(host, `${dir}/${attr}`, v.error)}`,
+      );
       return undefined;
     }
   }

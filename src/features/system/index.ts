@@ -2,7 +2,7 @@
 
 import type { FeatureSource, SourceContext } from "../source.js";
 import { emptyFeatures, type Features } from "../model.js";
-import { attributeFeature, reason } from "../build.js";
+import { attributeFeature, cannotRead } from "../build.js";
 import { OS_RELEASE_PATH, parseOsRelease } from "./osrelease.js";
 import { readDmiId } from "./dmiid.js";
 import { nodeName } from "./name.js";
@@ -15,7 +15,7 @@ export const systemSource: FeatureSource = {
       ctx.wants("system.name") ? nodeName(ctx.host, ctx.env) : undefined,
       ctx.wants("system.osrelease")
         ? ctx.host.readText(OS_RELEASE_PATH).then(parseOsRelease, (e: unknown) => {
-            ctx.warn(`system.osrelease: cannot read ${OS_RELEASE_PATH}: ${reason(e)}`);
+            ctx.warn(`system.osrelease: ${cannotRead(ctx.host, OS_RELEASE_PATH, e)}`);
             return undefined;
           })
         : undefined,

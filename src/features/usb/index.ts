@@ -5,6 +5,7 @@ import type { FeatureSource, SourceContext } from "../source.js";
 import type { HostRoot } from "../hostroot.js";
 import { emptyFeatures, newMap, type AttributeElements, type Features } from "../model.js";
 import { instanceFeature, reason } from "../build.js";
+import { brief } from "../hostio.js";
 import { trimSpace } from "../text.js";
 
 const BASE = "/sys/bus/usb/devices";
@@ -30,7 +31,7 @@ export const usbSource: FeatureSource = {
     const found = await Promise.all(
       devs.map((d) =>
         readDevice(ctx.host, `${BASE}/${d}`).catch((e: unknown) => {
-          ctx.warn(`usb.device: skipping ${d}: ${reason(e)}`);
+          ctx.warn(`usb.device: skipping ${brief(d)}: ${reason(e)}`);
           return [];
         }),
       ),

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { cpuSource } from "../../../src/features/cpu/index.js";
@@ -126,9 +126,25 @@ test("a regular file where the CPUID device should be is not used", async () => 
   }
 });
 
-test("another character device there (a link to /dev/null) is not read", async () => {
+test("a link to this machine's /dev/null resolves inside the tree: nothing there", async () => {
   const h = await makeHost({ "/dev/cpu/0/cpuid": { link: "/dev/null" } });
   try {
+    const r = await readCpuidDevice(h.host);
+    assert.deepEqual(r, { reason: `${h.root}/dev/cpu/0/cpuid: ENOENT` });
+  } finally {
+    await h.cleanup();
+  }
+});
+
+test("another character device in the tree (a null device) is not read", async (t) => {
+  const h = await makeHost({ "/dev/cpu/0": { dir: true } });
+  try {
+    try {
+      execFileSync("mknod", [`${h.root}/dev/cpu/0/cpuid`, "c", "1", "3"], { stdio: "ignore" });
+    } catch {
+      t.skip("mknod needs CAP_MKNOD");
+      return;
+    }
     const r = await readCpuidDevice(h.host);
     assert.ok("reason" in r && r.reason.includes("not the cpuid device"), JSON.stringify(r));
   } finally {
