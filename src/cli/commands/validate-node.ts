@@ -100,7 +100,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
 
   // A snapshot is read first: with --image, its platform picks an index's entry.
   const saved = f.features !== undefined ? await savedNodes(f.features, f.node, io) : undefined;
-  const { text, name, origin, provenance } = await specText(f, io, saved && nodesPlatform(saved, f.features));
+  const { text, name, origin, provenance } = await specText(
+    f,
+    io,
+    saved && nodesPlatform(saved, f.features),
+  );
   const parsed = loadSpec(text, { file: name });
   const errors = hasErrors(parsed.diagnostics);
   for (const d of parsed.diagnostics) {
