@@ -48,9 +48,9 @@ describe("connection set-up errors against Distribution over TLS", { skip }, () 
     );
   });
 
-  it("a missing --ca-file is 'no such file'", async () => {
+  it("a missing --ca-file is 'no such file or directory'", async () => {
     const r = await fetchSpec("--ca-file", "/nonexistent/ca.pem");
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /cannot read --ca-file \/nonexistent\/ca\.pem: no such file\n/);
+    assert.match(r.stderr, /cannot read --ca-file \/nonexistent\/ca\.pem: no such file or directory\n/);
   });
 });
