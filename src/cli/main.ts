@@ -11,6 +11,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   attach: async () => (await import("./commands/attach.js")).run,
   discover: async () => (await import("./commands/discover.js")).run,
   "fetch-spec": async () => (await import("./commands/fetch-spec.js")).run,
+  audit: async () => (await import("./commands/audit.js")).run,
+  select: async () => (await import("./commands/select.js")).run,
 };
 
 const USAGE = `kompat — will this image run on this host?
@@ -23,6 +25,8 @@ Usage:
   kompat attach --image REF --spec FILE [--platform os/arch]
   kompat discover --image REF
   kompat fetch-spec --image REF
+  kompat audit --images REF|FILE… --features FILE [-o text|json|yaml|html]
+  kompat select --image REF --image REF… [--features FILE | --host-root DIR] [--allow-unspecified]
 
 Run 'kompat COMMAND --help' for a command's flags.
 `;
