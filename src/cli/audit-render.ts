@@ -7,7 +7,7 @@ import type { Style } from "./render.js";
 
 const SYMBOL = { compatible: "✓", incompatible: "✗", "no-spec": "–", error: "!" } as const;
 const MAX_REF = 40;
-const MAX_CELL = 6;
+const MAX_CELL = 8;
 
 /** `registry.example/a/very/long/…/name:tag`: the middle elided, both ends kept. */
 export function elide(s: string, max: number): string {
@@ -18,7 +18,8 @@ export function elide(s: string, max: number): string {
 
 export function cellSymbol(c: AuditCell): string {
   if (c.state !== "compatible" || c.bestSet === null) return SYMBOL[c.state];
-  return `✓${c.bestSet.tag ?? `#${c.bestSet.set}`}`.slice(0, MAX_CELL);
+  const text = `✓${c.bestSet.tag ?? `#${c.bestSet.set}`}`;
+  return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
 }
 
 function paint(c: AuditCell, text: string, st: Style): string {
