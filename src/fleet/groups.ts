@@ -21,31 +21,41 @@ function sortedKeys(o: Readonly<Record<string, unknown>>): string[] {
 }
 
 /**
- * A canonical text of the named features, fed to a hash piece by piece (a node can hold
- * megabytes of features; its text is never built). JSON.stringify quotes every string, so
- * no two different feature sets write the same stream.
+ * A canonical text of the named features: names and values quoted by JSON.stringify, so
+ * no two different feature sets write the same text; keys sorted, instance order kept
+ * (reports list instance values in order). Hashed, so a group keeps 32 bytes, not the text.
  */
 export function featuresKey(f: Features, names: readonly string[]): string {
-  const h = createHash("sha256");
+  const parts: string[] = [];
   for (const name of names) {
-    h.update(JSON.stringify(name));
+    parts.push(JSON.stringify(name));
     const flags = Object.hasOwn(f.flags, name) ? f.flags[name]?.elements : undefined;
-    h.update(flags === undefined ? "F-" : `F${JSON.stringify(sortedKeys(flags))}`);
+    parts.push(flags === undefined ? "F-" : `F${JSON.stringify(sortedKeys(flags))}`);
     const attrs = Object.hasOwn(f.attributes, name) ? f.attributes[name]?.elements : undefined;
-    h.update(attrs === undefined ? "A-" : "A");
-    if (attrs !== undefined)
-      for (const k of sortedKeys(attrs)) h.update(JSON.stringify([k, attrs[k]]));
+    parts.push(attrs === undefined ? "A-" : `A${pairs(attrs)}`);
     const insts = Object.hasOwn(f.instances, name) ? f.instances[name]?.elements : undefined;
-    h.update(insts === undefined ? "I-" : `I${insts.length}`);
-    // Instance order is kept: reports list instance values in order.
-    for (const inst of insts ?? []) {
-      const a = inst.attributes;
-      h.update("{");
-      for (const k of sortedKeys(a)) h.update(JSON.stringify([k, a[k]]));
-      h.update("}");
-    }
+    parts.push(insts === undefined ? "I-" : `I${insts.length}`);
+    for (const inst of insts ?? []) parts.push(pairs(inst.attributes));
   }
-  return h.digest("base64");
+  return createHash("sha256").update(parts.join("")).digest("base64");
+}
+
+function pairs(a: Readonly<Record<string, string>>): string {
+  const keys = sortedKeys(a);
+  const vals = keys.map((k) => a[k]);
+  return JSON.stringify([keys, vals]);
+}
+
+/**
+ * The named features as JSON.stringify writes them (native code, keys in input order): one
+ * call per node. Nodes of one type written by one tool share the text; the rare node whose
+ * maps come in another order is merged into its group by featuresKey afterwards.
+ */
+function quickKey(f: Features, names: readonly string[]): string {
+  const own = <T>(m: Record<string, T>, n: string) => (Object.hasOwn(m, n) ? m[n] : null);
+  return JSON.stringify(
+    names.map((n) => [own(f.flags, n), own(f.attributes, n), own(f.instances, n)]),
+  );
 }
 
 /** Groups `nodes` by the features in `names` (e.g. every feature the specs name). */
@@ -54,12 +64,29 @@ export async function groupNodes(
   names: Iterable<string>,
 ): Promise<NodeGroup[]> {
   const sorted = [...new Set(names)].sort();
-  const byKey = new Map<string, NodeGroup>();
+  const quick = new Map<string, { first: NodeSnapshot; members: number[]; names: string[] }>();
+  let index = 0;
   for await (const n of nodes) {
-    const key = featuresKey(n.features, sorted);
-    const g = byKey.get(key);
-    if (g !== undefined) g.nodes.push(n.name);
-    else byKey.set(key, { id: `G${byKey.size + 1}`, nodes: [n.name], features: n.features });
+    const key = quickKey(n.features, sorted);
+    const g = quick.get(key);
+    if (g !== undefined) {
+      g.members.push(index);
+      g.names.push(n.name);
+    } else quick.set(key, { first: n, members: [index], names: [n.name] });
+    index++;
   }
-  return [...byKey.values()];
+  // Canonical keys, once per quick group: the same features in another order are one group.
+  const byKey = new Map<string, { first: NodeSnapshot; members: Array<[number, string]> }>();
+  for (const g of quick.values()) {
+    const key = featuresKey(g.first.features, sorted);
+    const members = g.members.map((m, i): [number, string] => [m, g.names[i] as string]);
+    const hit = byKey.get(key);
+    if (hit === undefined) byKey.set(key, { first: g.first, members });
+    else hit.members.push(...members);
+  }
+  return [...byKey.values()].map((g, i) => ({
+    id: `G${i + 1}`,
+    nodes: g.members.sort((a, b) => a[0] - b[0]).map((m) => m[1]),
+    features: g.first.features,
+  }));
 }
