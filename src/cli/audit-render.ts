@@ -28,8 +28,16 @@ function paint(c: AuditCell, text: string, st: Style): string {
   return st.dim(text);
 }
 
+/** Node names come from files: control characters shown, never sent to the terminal. */
+function visible(s: string): string {
+  return s.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}
+
 function nodeList(nodes: string[], max = 5): string {
-  const shown = nodes.slice(0, max).join(", ");
+  const shown = nodes.slice(0, max).map(visible).join(", ");
   return nodes.length > max ? `${shown}, … (+${nodes.length - max} more)` : shown;
 }
 

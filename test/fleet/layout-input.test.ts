@@ -134,6 +134,18 @@ describe("audit: bad input", () => {
 });
 
 describe("fleet pieces", () => {
+  it("text output shows control characters in node names instead of sending them", async () => {
+    const { renderAuditText } = await import("../../src/cli/audit-render.js");
+    const { style } = await import("../../src/cli/render.js");
+    const { demoAudit } = await import("./demo.js");
+    const audit = await demoAudit(3, 1);
+    const g = audit.groups[0];
+    if (g) g.nodes[0] = "evil\u001b]0;title\u0007";
+    const text = renderAuditText(audit, style(false));
+    assert.match(text, /evil\\x1b\]0;title\\x07/);
+    assert.doesNotMatch(text, /\u001b/);
+  });
+
   it("image lists: comments, blank lines, CRLF", () => {
     assert.deepEqual(
       parseImageList("# c\r\na:1 # first\r\n\r\n  b@sha256:" + "0".repeat(64) + "\n", "f"),

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { haveDistribution } from "../helpers/registry.js";
-import { runCli } from "../helpers/cli.js";
+import { join } from "node:path";
+import { REPO, runCli } from "../helpers/cli.js";
 import {
   ATOM_NODE,
   CPU_NODE,
@@ -146,6 +147,26 @@ describe("select: the best image for a node, on a real registry", { skip }, () =
     const out = JSON.parse(r.stdout) as SelectJson;
     assert.equal(out.selected, `${fleet.reg.host}/shared@${fleet.shared.amd64.digest}`);
     assert.equal(out.candidates[0]?.platform, "linux/amd64");
+  });
+
+  it("discovers a host tree (--host-root), reading only what the specs name", async () => {
+    const root = join(REPO, "test/fixtures/hosts/firecracker-debian12-amd64");
+    const r = await runCli(
+      [
+        "select",
+        "--plain-http",
+        "--host-root",
+        root,
+        "--image",
+        ref("cuda12"),
+        "--image",
+        ref("cpu"),
+      ],
+      { env },
+    );
+    // The captured VM has AVX2 and no NVIDIA GPU.
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${pinned("cpu")}\n`);
   });
 
   it("-o json lists every candidate with its verdict", async () => {
