@@ -3,12 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real components the tests run: Distribution's registry, htpasswd, lspci (ground truth).
+# Real components the tests run: Distribution's registry, htpasswd, lspci (ground truth),
+# chromium (the HTML report).
 need=()
 command -v docker-registry >/dev/null || [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v lspci >/dev/null || need+=(pciutils)
 command -v openssl >/dev/null || need+=(openssl)
+# The audit page's browser test drives Debian's chromium (playwright-core, no download).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need[*]}"

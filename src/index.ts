@@ -9,3 +9,17 @@ export type * from "./features/model.js";
 export { emptyFeatures } from "./features/model.js";
 export { parseSnapshots, SnapshotError, type NodeSnapshot } from "./features/snapshot.js";
 export { HostRoot, type HostRootOptions } from "./features/hostroot.js";
+export {
+  auditImages,
+  auditFits,
+  cellReport,
+  type Audit,
+  type AuditCell,
+  type AuditImage,
+  type AuditOptions,
+  type CellState,
+  type FailedSet,
+  type NodeGroup,
+  type SetSummary,
+} from "./fleet/audit.js";
+export { selectImage, type Candidate, type Selection, type SelectOptions } from "./fleet/select.js";

@@ -12,6 +12,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   discover: async () => (await import("./commands/discover.js")).run,
   "fetch-spec": async () => (await import("./commands/fetch-spec.js")).run,
   copy: async () => (await import("./commands/copy.js")).run,
+  audit: async () => (await import("./commands/audit.js")).run,
+  select: async () => (await import("./commands/select.js")).run,
 };
 
 const USAGE = `kompat — will this image run on this host?
@@ -25,6 +27,8 @@ Usage:
   kompat discover --image REF
   kompat fetch-spec --image REF
   kompat copy SRC DST [-r]
+  kompat audit --images REF|FILE… --features FILE [-o text|json|yaml|html]
+  kompat select --image REF --image REF… [--features FILE | --host-root DIR] [--allow-unspecified]
 
 Run 'kompat COMMAND --help' for a command's flags.
 `;

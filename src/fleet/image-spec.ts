@@ -1,0 +1,93 @@
+// The compatibility spec of one image, as the fleet use cases need it: parsed and checked,
+// or why there is none — "no spec attached" told apart from a failure, because an audit
+// shows them differently and select may accept an image without a spec.
+
+import type { Spec } from "../spec/model.js";
+import { loadSpec } from "../rules/index.js";
+import type { ClientOptions } from "../oci/client.js";
+import { resolveImageSpec, type ImageSpec } from "../oci/compat.js";
+import { NotFoundError, RegistryError } from "../oci/errors.js";
+import type { Platform } from "../oci/platform.js";
+
+export interface SpecFetchOptions extends ClientOptions {
+  /** `os/arch[/variant]`: the platform entry of multi-platform images (as validate-node). */
+  platform?: string;
+  /** The nodes' platform for the index fallback (default: this machine's). */
+  hostPlatform?: Platform;
+}
+
+export type ImageSpecResult =
+  | {
+      state: "spec";
+      spec: Spec;
+      /** `registry/repo@sha256:…` of the manifest the artifact is attached to. */
+      subject: string;
+      artifact: string;
+      notes: string[];
+    }
+  | { state: "no-spec"; reason: string }
+  | { state: "error"; reason: string };
+
+/**
+ * The one call into the OCI layer for "the spec attached to this image" (validate-node's);
+ * keep it the only one, so that a change of that API is a change here.
+ */
+export function fetchCompatSpec(image: string, opts: SpecFetchOptions): Promise<ImageSpec> {
+  return resolveImageSpec({ ...opts, image });
+}
+
+/**
+ * compat.ts reports a missing artifact as a NotFoundError raised without an HTTP exchange;
+ * a missing image or tag is a NotFoundError that carries the URL and status.
+ */
+export function isNoSpec(e: unknown): e is NotFoundError {
+  return (
+    e instanceof NotFoundError &&
+    e.status === undefined &&
+    e.message.startsWith("no compatibility artifact")
+  );
+}
+
+/** Fetches and loads the spec of `image`; never throws for registry or spec problems. */
+export async function imageSpec(image: string, opts: SpecFetchOptions): Promise<ImageSpecResult> {
+  let got: ImageSpec;
+  try {
+    got = await fetchCompatSpec(image, opts);
+  } catch (e) {
+    if (isNoSpec(e)) return { state: "no-spec", reason: e.message };
+    if (e instanceof RegistryError) return { state: "error", reason: e.message };
+    throw e;
+  }
+  const parsed = loadSpec(got.specText, { file: got.specSource });
+  const first = parsed.diagnostics.find((d) => d.severity === "error");
+  if (first !== undefined || !parsed.spec) {
+    const at = first?.line !== undefined ? `line ${first.line}: ` : "";
+    const why = first ? `${at}${first.message}` : "the document is empty";
+    return { state: "error", reason: `the spec attached to ${got.subject} is invalid: ${why}` };
+  }
+  return {
+    state: "spec",
+    spec: parsed.spec,
+    subject: got.subject,
+    artifact: got.artifactDigest,
+    notes: got.notes,
+  };
+}
+
+/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
