@@ -7,6 +7,7 @@ import { UserError, type Io } from "./io.js";
 import { commaList } from "./flags.js";
 import { HostRoot } from "../features/hostroot.js";
 import { UnknownSourceError, type Discovery } from "../features/discover.js";
+import { printable } from "../lib/text/untrusted.js";
 
 /** --host-root / KOMPAT_HOST_ROOT / --host-prefix → HostRoot, checking the root exists. */
 export async function hostFromFlags(
@@ -77,5 +78,6 @@ export async function runDiscovery<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export function reportProblems(found: Pick<Discovery, "problems">, io: Io): void {
-  for (const p of found.problems) io.stderr(`kompat: discovery: ${p.source}: ${p.message}\n`);
+  for (const p of found.problems)
+    io.stderr(`kompat: discovery: ${p.source}: ${printable(p.message)}\n`);
 }

@@ -17,6 +17,7 @@ import {
   registryCall,
   requireImage,
 } from "../registry-flags.js";
+import { printable } from "../../lib/text/untrusted.js";
 
 const HELP = `Usage: kompat discover --image REF [--output-json] [options]
 
@@ -92,7 +93,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       : found.source === "tag"
         ? "referrers tag"
         : "OCI layout";
-  io.stdout(`${found.subjectName} (${found.subject.mediaType})\n`);
+  // Names, dates and errors come from the registry: escaped for the terminal.
+  io.stdout(`${printable(`${found.subjectName} (${found.subject.mediaType})`)}\n`);
   if (artifacts.length === 0) {
     io.stdout(`no compatibility artifacts (looked up via the ${via})\n`);
     if (found.resolved.kind === "index" && f.platform === undefined) {
@@ -108,7 +110,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       ? `${a.spec.sets} set${a.spec.sets === 1 ? "" : "s"}${a.spec.tags.length > 0 ? `, tags ${a.spec.tags.join(",")}` : ""}${a.spec.valid ? "" : ", spec has errors"}`
       : `unreadable: ${a.error ?? "?"}`;
     io.stdout(
-      `  ${a.digest}  ${a.created ?? "(no created date)"}  ${what}${i === 0 ? "  <- used" : ""}\n`,
+      `  ${printable(`${a.digest}  ${a.created ?? "(no created date)"}  ${what}`)}${i === 0 ? "  <- used" : ""}\n`,
     );
   }
   return 0;
