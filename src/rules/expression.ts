@@ -8,6 +8,7 @@ import { checkExpression, failsEverywhere } from "./expression-check.js";
 import { parseGoInt, type GoInt } from "./goint.js";
 import { compileRegexp, type Regexp } from "./regexp.js";
 import { compareVersions, parseVersion, type Version } from "./version.js";
+import { quoted } from "../lib/text/untrusted.js";
 
 /** true/false, or why the expression could not be evaluated (which fails it). */
 export type Outcome = boolean | string;
@@ -46,9 +47,7 @@ function memoize(f: (v: string) => Outcome): (v: string) => Outcome {
 }
 
 /** A host value quoted for a message, shortened: values can be arbitrarily long. */
-function shown(v: string): string {
-  return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
-}
+const shown = (v: string): string => quoted(v);
 
 function hostNumber(v: string, op: string): GoInt | string {
   const x = parseGoInt(v);
@@ -128,7 +127,7 @@ function valueMatcher(e: MatchExpression): (v: string) => Outcome {
     }
     default:
       if (NUMERIC.has(e.op)) return e.type === "version" ? versionMatcher(e) : numberMatcher(e);
-      return () => `invalid op ${JSON.stringify(e.op)}`;
+      return () => `invalid op ${quoted(e.op)}`;
   }
 }
 

@@ -3,6 +3,7 @@
 
 import { attrsOf, str, type CompiledTerm, type FeatureView } from "./term.js";
 import { compareGo, goTrimSpace } from "./gostring.js";
+import { quoted } from "../lib/text/untrusted.js";
 import type { StepBudget } from "../lib/gotemplate/index.js";
 
 /** The special feature through which rules see variables published by earlier rules. */
@@ -118,8 +119,7 @@ export function parseVarsOutput(text: string, into: Record<string, string>): str
     if (item === "") continue;
     const eq = item.indexOf("=");
     if (eq < 0) {
-      const shown = item.length > 80 ? `${item.slice(0, 80)}…` : item;
-      return `varsTemplate output line ${JSON.stringify(shown)} has no "=" (each line must be key=value)`;
+      return `varsTemplate output line ${quoted(item)} has no "=" (each line must be key=value)`;
     }
     into[item.slice(0, eq)] = item.slice(eq + 1);
   }

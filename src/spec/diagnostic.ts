@@ -1,7 +1,7 @@
 // A problem found in a spec, located by its path in the document and, when known, its
 // position in the file (1-based line and column).
 
-import { printable } from "../lib/text/untrusted.js";
+import { printable, quoted } from "../lib/text/untrusted.js";
 
 export type SpecPath = ReadonlyArray<string | number>;
 
@@ -24,7 +24,7 @@ export function formatPath(path: SpecPath): string {
   for (const part of path) {
     if (typeof part === "number") out += `[${part}]`;
     else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(part)) out += out === "" ? part : `.${part}`;
-    else out += `[${JSON.stringify(part)}]`;
+    else out += `[${quoted(part)}]`;
   }
   return out;
 }

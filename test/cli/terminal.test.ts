@@ -65,7 +65,7 @@ describe("hostile data in text output", () => {
     );
     const r = await runCli(["spec", "lint", spec]);
     assert.equal(r.code, 1);
-    assert.ok(r.stdout.includes('error: unknown op "Gt\\x1b]0;pwned\\x07'), r.stdout);
+    assert.ok(r.stdout.includes('error: unknown op "Gt\\u001b]0;pwned\\u0007'), r.stdout);
     assert.doesNotMatch(r.stdout, RAW);
   });
 
@@ -130,5 +130,37 @@ describe("hostile data in text output", () => {
       assert.ok(r.stderr.includes("\\x9b2J\\u202eevil"), r.stderr);
       assert.doesNotMatch(r.stderr, RAW);
     });
+  });
+});
+
+describe("messages quote long untrusted data once, briefly", () => {
+  it("a 3,000-character op in a lint message", async () => {
+    const spec = file(
+      "longop.yaml",
+      `version: v1alpha1\ncompatibilities:\n- rules:\n  - name: r\n    matchFeatures:\n    - feature: kernel.version\n      matchExpressions: {major: {op: ${"G".repeat(3000)}}}\n`,
+    );
+    const r = await runCli(["spec", "lint", spec]);
+    const line = r.stdout.split("\n").find((l) => l.includes("unknown op")) ?? "";
+    assert.ok(line.includes(`"${"G".repeat(80)}"… (3,000 characters)`), line);
+    assert.ok(line.length < 400, `${line.length} characters`);
+  });
+
+  it("a 3,000-character host value in the report", async () => {
+    const spec = file(
+      "gt.yaml",
+      "version: v1alpha1\ncompatibilities:\n- rules:\n  - name: r\n    matchFeatures:\n    - feature: kernel.version\n      matchExpressions: {major: {op: Gt, value: ['5']}}\n",
+    );
+    const features = file(
+      "long.json",
+      JSON.stringify({
+        attributes: { "kernel.version": { elements: { major: "9".repeat(2999) + "x" } } },
+      }),
+    );
+    const r = await runCli(["validate-node", "--spec", spec, "--features", features]);
+    assert.equal(r.code, 1);
+    const line = r.stdout.split("\n").find((l) => l.includes("is not an integer")) ?? "";
+    assert.match(line, /host value "9{80}"… \(3,000 characters\) is not an integer/);
+    // The value itself is shown once, shortened as well.
+    assert.ok(line.length < 600, `${line.length} characters`);
   });
 });
