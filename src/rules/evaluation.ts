@@ -33,6 +33,8 @@ interface TermResult {
 const NO_REPORTS: ExpressionReport[] = Object.freeze([]) as unknown as ExpressionReport[];
 const HOLDS: TermResult = Object.freeze({ ok: true, reports: NO_REPORTS });
 const FAILS: TermResult = Object.freeze({ ok: false, reports: NO_REPORTS });
+const RULE_HOLDS: RuleReport = Object.freeze({ name: "", isMatch: true });
+const RULE_FAILS: RuleReport = Object.freeze({ name: "", isMatch: false });
 
 // Host data is untrusted JSON: a malformed part reads as absent or empty, never as a crash.
 function elementsOf(map: unknown, key: string): unknown {
@@ -51,8 +53,7 @@ function objectOrUndefined(v: unknown): Record<string, unknown> | undefined {
 /**
  * One evaluation against one host: features and term results are looked up once. With
  * `failFast`, no report is built and a set stops at its first failing rule (later rules, and
- * the vars they would publish, affect only that set): its SetReport then holds the rules up
- * to that one, without expressions.
+ * the vars they would publish, affect only that set): its SetReport then has no rules.
  */
 export class Evaluation {
   private readonly views = new Map<string, FeatureView | undefined>();
@@ -176,6 +177,9 @@ export class Evaluation {
   rule(r: CompiledRule): RuleReport {
     const before = this.budget.remaining;
     const m = this.matchers(r);
+    // failFast: only isMatch is read; a rule without vars needs no report of its own.
+    if (this.failFast && r.vars.length === 0 && r.template === undefined)
+      return m.isMatch ? RULE_HOLDS : RULE_FAILS;
     let isMatch = m.isMatch;
     let vars: Record<string, string> | undefined;
     let error: string | undefined;
@@ -228,7 +232,7 @@ export class Evaluation {
     let isMatch = true;
     for (const r of s.rules) {
       const rep = this.rule(r);
-      rules.push(rep);
+      if (!this.failFast) rules.push(rep);
       if (!rep.isMatch) {
         isMatch = false;
         if (this.failFast) break;
