@@ -7,6 +7,7 @@ import { UserError, type Io } from "./io.js";
 import { commaList } from "./flags.js";
 import { HostRoot } from "../features/hostroot.js";
 import { sourceFailures, UnknownSourceError, type Discovery } from "../features/discover.js";
+import { printable } from "../lib/text/untrusted.js";
 
 /** --host-root / KOMPAT_HOST_ROOT / --host-prefix → HostRoot, checking the root exists. */
 export async function hostFromFlags(
@@ -97,7 +98,7 @@ export async function runDiscovery<T>(fn: () => Promise<T>): Promise<T> {
 /** The problems that did not fail a source (the failures are the command's error). */
 export function reportProblems(found: Pick<Discovery, "problems">, io: Io): void {
   for (const p of found.problems)
-    if (p.fatal !== true) io.stderr(`kompat: discovery: ${p.source}: ${p.message}\n`);
+    if (p.fatal !== true) io.stderr(`kompat: discovery: ${p.source}: ${printable(p.message)}\n`);
 }
 
 /**
@@ -108,6 +109,6 @@ export function reportProblems(found: Pick<Discovery, "problems">, io: Io): void
 export function failOnSourceErrors(found: Pick<Discovery, "problems">, command: string): void {
   const failed = sourceFailures(found);
   if (failed.length === 0) return;
-  const lines = failed.map((p) => `discovery: ${p.source}: ${p.message}`);
+  const lines = failed.map((p) => `discovery: ${p.source}: ${printable(p.message)}`);
   throw new UserError(`${command}: ${lines.join(`\n${command}: `)}`);
 }

@@ -2,6 +2,7 @@
 // `kompat: …` on stderr with exit 2. Commands are imported lazily to keep start-up short.
 
 import { UserError, type Command, type Io } from "./io.js";
+import { printable } from "../lib/text/untrusted.js";
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   "validate-node": async () => (await import("./commands/validate-node.js")).run,
@@ -54,13 +55,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       await load()
     )(rest, io);
   } catch (e) {
+    // Messages quote what registries, files and specs said: escaped for the terminal.
     if (e instanceof UserError) {
-      io.stderr(`kompat: ${e.message}\n`);
+      io.stderr(`kompat: ${printable(e.message, { lines: true })}\n`);
       return e.exitCode;
     }
     // A bug, not bad input: still no raw stack unless asked for.
     const msg = e instanceof Error ? e.message : String(e);
-    io.stderr(`kompat: internal error: ${msg}\n`);
+    io.stderr(`kompat: internal error: ${printable(msg, { lines: true })}\n`);
     if (io.env.KOMPAT_DEBUG) io.stderr(`${e instanceof Error ? e.stack : ""}\n`);
     return 2;
   }

@@ -5,6 +5,7 @@ import { RegistryError } from "../oci/errors.js";
 import type { ClientOptions } from "../oci/client.js";
 import { UserError, type Io } from "./io.js";
 import { parseDuration } from "./flags.js";
+import { printable } from "../lib/text/untrusted.js";
 
 export const REGISTRY_FLAGS = {
   image: { type: "string" },
@@ -88,7 +89,7 @@ export async function clientOptions(
   }
   if (f["registry-token-stdin"])
     opts.token = secretFromStdin(await io.readStdin(), "--registry-token-stdin");
-  if (f.verbose) opts.verbose = (msg) => io.stderr(`  ${msg}\n`);
+  if (f.verbose) opts.verbose = (msg) => io.stderr(`  ${printable(msg)}\n`);
   return opts;
 }
 
@@ -125,7 +126,7 @@ export async function imageSpec(
   const platform = f.platform !== undefined ? { platform: f.platform } : {};
   const node = nodePlatform !== undefined ? { hostPlatform: nodePlatform } : {};
   const got = await registryCall(() => resolveImageSpec({ ...opts, image, ...platform, ...node }));
-  for (const n of got.notes) io.stderr(`kompat: note: ${n}\n`);
+  for (const n of got.notes) io.stderr(`kompat: note: ${printable(n)}\n`);
   opts.verbose?.(`spec from ${got.specSource}`);
   return got;
 }

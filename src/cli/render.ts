@@ -1,5 +1,6 @@
 // Human-readable report: per set its verdict, per rule every expression with what the host
-// had, so a user sees why without reading the spec again.
+// had, so a user sees why without reading the spec again. Spec and host text is untrusted:
+// it goes through printable() before it meets kompat's own colours.
 
 import type {
   ExpressionReport,
@@ -10,6 +11,7 @@ import type {
 } from "../rules/report.js";
 import type { Verdict } from "../rules/verdict.js";
 import type { Spec } from "../spec/model.js";
+import { printable } from "../lib/text/untrusted.js";
 
 export interface Style {
   ok: (s: string) => string;
@@ -34,7 +36,7 @@ export function describeSet(set: SetInfo): string {
   if (set.description) parts.push(JSON.stringify(set.description));
   const meta = [set.tag ? `tag ${set.tag}` : "", set.weight ? `weight ${set.weight}` : ""];
   const m = meta.filter(Boolean).join(", ");
-  return m ? `${parts.join(" ")} (${m})` : parts.join(" ");
+  return printable(m ? `${parts.join(" ")} (${m})` : parts.join(" "));
 }
 
 export function renderReport(report: Report, st: Style): string {
@@ -79,8 +81,8 @@ function mark(ok: boolean, st: Style): string {
 }
 
 function renderRule(rule: RuleReport, st: Style, out: string[]): void {
-  out.push(`  ${mark(rule.isMatch, st)} rule ${JSON.stringify(rule.name)}`);
-  if (rule.error) out.push(`      ${st.bad("error:")} ${rule.error}`);
+  out.push(`  ${mark(rule.isMatch, st)} rule ${printable(JSON.stringify(rule.name))}`);
+  if (rule.error) out.push(`      ${st.bad("error:")} ${printable(rule.error)}`);
   if (rule.matchedExpressions) table(rule.matchedExpressions, st, out, "      ");
   const any = rule.matchedAny ?? [];
   any.forEach((elem, i) => {
@@ -91,7 +93,7 @@ function renderRule(rule: RuleReport, st: Style, out: string[]): void {
     out.push(st.dim("      (no matchers: always matches)"));
   if (rule.isMatch && rule.vars && Object.keys(rule.vars).length > 0) {
     const vars = Object.entries(rule.vars).map(([k, v]) => `${k}=${v}`);
-    out.push(st.dim(`      publishes ${vars.join(", ")}`));
+    out.push(st.dim(`      publishes ${printable(vars.join(", "))}`));
   }
 }
 
@@ -127,12 +129,14 @@ export function hostText(h: HostObservation | undefined): string {
 }
 
 function table(rows: ExpressionReport[], st: Style, out: string[], indent: string): void {
-  const cells = rows.map((r) => [
-    r.feature,
-    r.matcherType === "matchName" ? "(name)" : r.name,
-    expressionText(r.expression),
-    hostText(r.host),
-  ]);
+  const cells = rows.map((r) =>
+    [
+      r.feature,
+      r.matcherType === "matchName" ? "(name)" : r.name,
+      expressionText(r.expression),
+      hostText(r.host),
+    ].map((cell) => printable(cell)),
+  );
   const widths = [0, 1, 2].map((c) => Math.max(...cells.map((row) => (row[c] ?? "").length)));
   rows.forEach((r, i) => {
     const row = cells[i] ?? [];

@@ -253,6 +253,12 @@ function section(
     const f = v[name];
     if (!isObject(f))
       throw new ShapeError(`feature "${name}": expected {elements: …}`, [...parent, key, name]);
+    // No elements (null, or absent: a nil map in Go) is not an empty map: NFD's MatchMulti
+    // matches nothing against it, not even an empty matchExpressions. Read as not in this map.
+    if (f.elements === undefined || f.elements === null) {
+      delete v[name];
+      continue;
+    }
     f.elements = check(f.elements, () => [...parent, key, name, "elements"]);
   }
   return v as Record<string, { elements: unknown }>;

@@ -1,6 +1,8 @@
 // Failures talking to a registry or reading an OCI layout. Messages name the URL (without
 // credentials or signed query strings) and the HTTP status, never a secret.
 
+import { printable as escapeControls } from "../lib/text/untrusted.js";
+
 export class RegistryError extends Error {
   constructor(
     message: string,
@@ -53,18 +55,10 @@ export function safeUrl(url: string | URL): string {
   return redacted ? `${s}${u.search ? "&" : "?"}…` : s;
 }
 
-// C0/C1 controls, DEL, line/paragraph separators and bidi overrides: what can move a cursor,
-// recolour or reorder a terminal line.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
 /**
  * Text from a registry or a helper made fit for a message: control characters escaped
- * (`\x1b`, `\u202e`), at most `max` characters (then `…`).
+ * (lib/text/untrusted's one escaping), at most `max` characters (then `…`).
  */
 export function printable(text: string, max = 200): string {
-  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return cut.replace(UNPRINTABLE, (c) => {
-    const n = c.charCodeAt(0);
-    return n < 0x100 ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16)}`;
-  });
+  return escapeControls(text.length > max ? `${text.slice(0, max)}…` : text);
 }

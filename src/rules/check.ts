@@ -8,6 +8,7 @@ import { parseTemplate, TemplateError } from "../lib/gotemplate/index.js";
 import { BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./vars.js";
 import { checkTermKnowledge } from "./check-features.js";
 import { checkExpression } from "./expression-check.js";
+import { quoted } from "../lib/text/untrusted.js";
 
 type Path = Array<string | number>;
 
@@ -84,9 +85,7 @@ function checkVars(r: GroupRule, at: Path, out: Diagnostic[]): void {
       severity: "error",
       code: "invalid-var-name",
       message:
-        key === ""
-          ? "a variable name is empty"
-          : `variable name ${JSON.stringify(key)} contains "="`,
+        key === "" ? "a variable name is empty" : `variable name ${quoted(key)} contains "="`,
       hint: "name variables like attributes: letters, digits, '-', '_', '.'",
       path: [...at, "vars", key],
     });
@@ -128,7 +127,7 @@ function checkBackrefs(rules: readonly GroupRule[], at: Path, out: Diagnostic[])
         out.push({
           severity: "warning",
           code: "backref-never-published",
-          message: `no earlier rule of this set publishes the variable ${JSON.stringify(name)}, so this expression never holds`,
+          message: `no earlier rule of this set publishes the variable ${quoted(name)}, so this expression never holds`,
           hint: "publish it with vars (or varsTemplate) in an earlier rule, or fix the name",
           path: [...path, "matchExpressions", name],
         });

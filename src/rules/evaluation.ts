@@ -1,5 +1,6 @@
 // Evaluating a compiled spec against one host (compat-spec §3–§6): terms, rules in order
-// with rule.matched, sets, tags and the verdict.
+// with rule.matched, sets, tags and the verdict. One evaluator for both answers: the full
+// report, or (failFast, as NFD's flag) the verdict alone, which stops as soon as it is known.
 
 import type { Features } from "../features/model.js";
 import { executeTemplate, type Template } from "../lib/gotemplate/index.js";
@@ -15,6 +16,7 @@ import type {
 } from "./report.js";
 import { evaluateTerm, type CompiledTerm, type FeatureView } from "./term.js";
 import { BACKREF_FEATURE, parseVarsOutput, templateData } from "./vars.js";
+import { BUDGET_REASON, EvaluationBudget } from "./budget.js";
 
 interface RuleMatch {
   isMatch: boolean;
@@ -26,6 +28,13 @@ interface TermResult {
   ok: boolean;
   reports: ExpressionReport[];
 }
+
+// failFast results: no reports, so two shared objects serve every term and matcher.
+const NO_REPORTS: ExpressionReport[] = Object.freeze([]) as unknown as ExpressionReport[];
+const HOLDS: TermResult = Object.freeze({ ok: true, reports: NO_REPORTS });
+const FAILS: TermResult = Object.freeze({ ok: false, reports: NO_REPORTS });
+const RULE_HOLDS: RuleReport = Object.freeze({ name: "", isMatch: true });
+const RULE_FAILS: RuleReport = Object.freeze({ name: "", isMatch: false });
 
 // Host data is untrusted JSON: a malformed part reads as absent or empty, never as a crash.
 function elementsOf(map: unknown, key: string): unknown {
@@ -41,17 +50,24 @@ function objectOrUndefined(v: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-/** One evaluation against one host: features and term results are looked up once. */
+/**
+ * One evaluation against one host: features and term results are looked up once. With
+ * `failFast`, no report is built and a set stops at its first failing rule (later rules, and
+ * the vars they would publish, affect only that set): its SetReport then has no rules.
+ */
 export class Evaluation {
   private readonly views = new Map<string, FeatureView | undefined>();
   private readonly terms: Array<TermResult | undefined>;
   private readonly shapes: Array<RuleMatch | undefined>;
   /** rule.matched of the set being evaluated: absent before its first rule has run. */
   backref: Record<string, string> | undefined;
+  /** Template and regexp work this spec may still do on this host. */
+  private readonly budget = new EvaluationBudget();
 
   constructor(
     private readonly features: Features,
     sizes: CacheSizes,
+    private readonly failFast = false,
   ) {
     this.terms = new Array<TermResult | undefined>(sizes.terms);
     this.shapes = new Array<RuleMatch | undefined>(sizes.shapes);
@@ -85,14 +101,22 @@ export class Evaluation {
     const cacheable = t.key !== BACKREF_FEATURE; // rule.matched changes from rule to rule
     const hit = cacheable ? this.terms[t.id] : undefined;
     if (hit !== undefined) return hit;
-    const reports: ExpressionReport[] = [];
-    const ok = evaluateTerm(t, this.lookup(t), reports);
-    const res = { ok, reports };
+    let res: TermResult;
+    if (this.failFast)
+      res = evaluateTerm(t, this.lookup(t), undefined, this.budget) ? HOLDS : FAILS;
+    else {
+      const reports: ExpressionReport[] = [];
+      res = { ok: evaluateTerm(t, this.lookup(t), reports, this.budget), reports };
+    }
     if (cacheable) this.terms[t.id] = res;
     return res;
   }
 
   matcher(m: CompiledMatcher): TermResult {
+    if (this.failFast) {
+      for (const t of m.terms) if (!this.term(t).ok) return FAILS;
+      return HOLDS;
+    }
     let ok = true;
     if (m.terms.length === 1) {
       // The common case: the term's reports are already in NFD's order.
@@ -120,6 +144,15 @@ export class Evaluation {
     if (hit !== undefined) return hit;
     let anyOk = true;
     let matchedAny: MatchAnyReport[] | undefined;
+    if (this.failFast) {
+      // matchFeatures first: it is usually what fails; no reports are kept.
+      const isMatch =
+        (r.matchFeatures === undefined || this.matcher(r.matchFeatures).ok) &&
+        (r.matchAny === undefined || r.matchAny.some((m) => this.matcher(m).ok));
+      const out: RuleMatch = { isMatch, matchedExpressions: undefined, matchedAny: undefined };
+      if (r.shape !== undefined) this.shapes[r.shape] = out;
+      return out;
+    }
     if (r.matchAny !== undefined) {
       anyOk = false;
       matchedAny = [];
@@ -142,7 +175,11 @@ export class Evaluation {
   }
 
   rule(r: CompiledRule): RuleReport {
+    const before = this.budget.remaining;
     const m = this.matchers(r);
+    // failFast: only isMatch is read; a rule without vars needs no report of its own.
+    if (this.failFast && r.vars.length === 0 && r.template === undefined)
+      return m.isMatch ? RULE_HOLDS : RULE_FAILS;
     let isMatch = m.isMatch;
     let vars: Record<string, string> | undefined;
     let error: string | undefined;
@@ -153,15 +190,19 @@ export class Evaluation {
       else if (t !== undefined) {
         // Each matching matchAny element, then matchFeatures; later output overrides earlier.
         r.matchAny?.forEach((any, i) => {
-          if (m.matchedAny?.[i]?.isMatch === true) error ??= this.runTemplate(t, any, v);
+          const matched = m.matchedAny?.[i]?.isMatch ?? (this.failFast && this.matcher(any).ok);
+          if (matched) error ??= this.runTemplate(t, any, v);
         });
         if (r.matchFeatures !== undefined) error ??= this.runTemplate(t, r.matchFeatures, v);
       }
       if (error === undefined) {
         for (const [k, val] of r.vars) v[k] = val;
-        vars = sortedRecord(v);
+        vars = this.failFast ? v : sortedRecord(v);
       } else isMatch = false;
     }
+    // Work this rule needed was refused: the budget is spent.
+    if (!isMatch && error === undefined && this.budget.spent && this.budget.remaining < before)
+      error = BUDGET_REASON;
     const out: RuleReport = { name: r.name, isMatch };
     if (m.matchedExpressions !== undefined) out.matchedExpressions = m.matchedExpressions;
     if (m.matchedAny !== undefined) out.matchedAny = m.matchedAny;
@@ -171,15 +212,17 @@ export class Evaluation {
   }
 
   runTemplate(t: Template, m: CompiledMatcher, into: Record<string, string>): string | undefined {
+    const budget = this.budget;
+    if (budget.spent) return BUDGET_REASON;
     let text: string;
     try {
-      text = executeTemplate(
-        t,
-        templateData(m.terms, (term) => this.lookup(term)),
-      );
+      const data = templateData(m.terms, (term) => this.lookup(term), budget);
+      text = executeTemplate(t, data, { budget });
     } catch (e) {
+      if (budget.spent) return BUDGET_REASON;
       return `varsTemplate: ${e instanceof Error ? e.message : String(e)}`;
     }
+    if (budget.spent) return BUDGET_REASON;
     return parseVarsOutput(text, into);
   }
 
@@ -189,8 +232,11 @@ export class Evaluation {
     let isMatch = true;
     for (const r of s.rules) {
       const rep = this.rule(r);
-      rules.push(rep);
-      if (!rep.isMatch) isMatch = false;
+      if (!this.failFast) rules.push(rep);
+      if (!rep.isMatch) {
+        isMatch = false;
+        if (this.failFast) break;
+      }
       this.backref ??= Object.create(null) as Record<string, string>;
       if (rep.vars !== undefined) Object.assign(this.backref, rep.vars);
     }
@@ -217,8 +263,9 @@ export function evaluateSets(
   sizes: CacheSizes,
   features: Features,
   opts?: EvaluateOptions,
+  failFast = false,
 ): Report {
-  const ev = new Evaluation(features, sizes);
+  const ev = new Evaluation(features, sizes, failFast);
   const tags = opts?.tags;
   const out: SetReport[] = [];
   let best: number | null = null;

@@ -6,6 +6,7 @@ import { OPS, type MatchExpression, type Op } from "../spec/model.js";
 import { goIntProblem, parseGoInt } from "./goint.js";
 import { compileRegexp } from "./regexp.js";
 import { compareVersions, nfdVersionProblem, parseVersion } from "./version.js";
+import { quoted } from "../lib/text/untrusted.js";
 
 export interface ExpressionProblem {
   severity: "error" | "warning";
@@ -43,7 +44,7 @@ export function checkExpression(e: MatchExpression): ExpressionProblem[] {
     out.push({
       severity: "error",
       code: "unknown-op",
-      message: `unknown op ${JSON.stringify(op)}`,
+      message: `unknown op ${quoted(op)}`,
       hint: `use one of ${OPS.filter((o) => o !== "").join(", ")} (or "" to always hold)`,
       at: ["op"],
     });
@@ -90,7 +91,7 @@ export function checkExpression(e: MatchExpression): ExpressionProblem[] {
     out.push({
       severity: "error",
       code: "unknown-type",
-      message: `unknown type ${JSON.stringify(type)}`,
+      message: `unknown type ${quoted(type)}`,
       hint: 'the only type is "version" (omit it to compare integers)',
       at: ["type"],
     });
@@ -173,9 +174,9 @@ function checkVersions(e: MatchExpression, out: ExpressionProblem[]): void {
         severity: "warning",
         code: "version-nfd-incompatible",
         message:
-          `NFD cannot parse ${JSON.stringify(v)} as a version (${nfd}), so nfd compat validate-node ` +
+          `NFD cannot parse ${quoted(v)} as a version (${nfd}), so nfd compat validate-node ` +
           `fails on this spec; kompat ignores everything after the first "-" or "+"`,
-        hint: `write only the numeric part, e.g. ${JSON.stringify(v.split(/[-+]/)[0])}`,
+        hint: `write only the numeric part, e.g. ${quoted(v.split(/[-+]/)[0] ?? "")}`,
         at: ["value", i],
       });
     }

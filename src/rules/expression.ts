@@ -2,18 +2,24 @@
 // once per spec, so evaluating against a host value is a comparison.
 
 import type { MatchExpression } from "../spec/model.js";
+import type { StepBudget } from "../lib/gotemplate/index.js";
+import { BUDGET_REASON } from "./budget.js";
 import { checkExpression, failsEverywhere } from "./expression-check.js";
 import { parseGoInt, type GoInt } from "./goint.js";
 import { compileRegexp, type Regexp } from "./regexp.js";
 import { compareVersions, parseVersion, type Version } from "./version.js";
+import { quoted } from "../lib/text/untrusted.js";
 
 /** true/false, or why the expression could not be evaluated (which fails it). */
 export type Outcome = boolean | string;
 
 export interface CompiledExpression {
   readonly source: MatchExpression;
-  /** The element exists with this value (an attribute value, or an element's name). */
-  onValue(v: string): Outcome;
+  /**
+   * The element exists with this value (an attribute value, or an element's name). Regexp
+   * work is charged to `budget`; once it is spent the outcome is BUDGET_REASON.
+   */
+  onValue(v: string, budget?: StepBudget): Outcome;
   /** The element is a flag (exists, no value). */
   onFlag(): Outcome;
   /** The element does not exist. */
@@ -41,9 +47,7 @@ function memoize(f: (v: string) => Outcome): (v: string) => Outcome {
 }
 
 /** A host value quoted for a message, shortened: values can be arbitrarily long. */
-function shown(v: string): string {
-  return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
-}
+const shown = (v: string): string => quoted(v);
 
 function hostNumber(v: string, op: string): GoInt | string {
   const x = parseGoInt(v);
@@ -76,7 +80,16 @@ export function compileExpression(e: MatchExpression): CompiledExpression {
     };
   }
   const op = e.op;
-  const onValue = MEMOIZED.has(op) ? memoize(valueMatcher(e)) : valueMatcher(e);
+  const test = MEMOIZED.has(op) ? memoize(valueMatcher(e)) : valueMatcher(e);
+  // Charged on every test, memoized or not: a node's outcome never depends on other nodes.
+  const weight = op === "InRegexp" ? e.value.reduce((n, p) => n + p.length + 1, 0) : 0;
+  const onValue =
+    weight === 0
+      ? test
+      : (v: string, budget?: StepBudget): Outcome =>
+          budget !== undefined && (budget.remaining -= (v.length + 1) * weight) < 0
+            ? BUDGET_REASON
+            : test(v);
   const flag = op === "Exists" || op === "";
   const missing = op === "DoesNotExist" || op === "";
   return { source, onValue, onFlag: () => flag, onMissing: () => missing };
@@ -114,7 +127,7 @@ function valueMatcher(e: MatchExpression): (v: string) => Outcome {
     }
     default:
       if (NUMERIC.has(e.op)) return e.type === "version" ? versionMatcher(e) : numberMatcher(e);
-      return () => `invalid op ${JSON.stringify(e.op)}`;
+      return () => `invalid op ${quoted(e.op)}`;
   }
 }
 

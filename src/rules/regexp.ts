@@ -2,6 +2,7 @@
 // time — JavaScript's RegExp would backtrack and has different syntax.
 
 import { RE2JS } from "re2js";
+import { quoted } from "../lib/text/untrusted.js";
 
 export interface Regexp {
   /** Unanchored search, like Go's MatchString. */
@@ -34,5 +35,5 @@ function readableRegexpError(pattern: string, e: unknown): string {
   let extra = "";
   if (/\(\?[=!]|\(\?<[=!]/.test(pattern)) extra = " (RE2 has no lookahead or lookbehind)";
   else if (/\\[1-9]/.test(pattern)) extra = " (RE2 has no backreferences)";
-  return `invalid regular expression ${JSON.stringify(pattern)}: ${detail}${extra}`;
+  return `invalid regular expression ${quoted(pattern)}: ${detail}${extra}`;
 }

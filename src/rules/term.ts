@@ -6,6 +6,7 @@ import { compileExpression, type CompiledExpression, type Outcome } from "./expr
 import type { ExpressionJSON, ExpressionReport, HostObservation } from "./report.js";
 import { HOST_VALUES_CAP } from "./report.js";
 import { compareGo } from "./gostring.js";
+import type { StepBudget } from "../lib/gotemplate/index.js";
 
 /** The parts of one feature the host has (undefined: not in that map). */
 export interface FeatureView {
@@ -77,75 +78,107 @@ function report(
 const MISSING_FEATURE: HostObservation = Object.freeze({ state: "missing-feature" });
 
 /**
- * Evaluates a term, pushing one report per expression (matchExpressions in spec order, then
- * matchName) onto `out`. Returns whether the term holds. Never throws on host data.
+ * Evaluates a term: whether it holds. With `out`, one report per expression (matchExpressions
+ * in spec order, then matchName) is pushed onto it; without, evaluation stops as soon as the
+ * answer is known (NFD's fail-fast). Regexp work is charged to `budget`. Never throws on
+ * host data.
  */
 export function evaluateTerm(
   t: CompiledTerm,
   f: FeatureView | undefined,
-  out: ExpressionReport[],
+  out: ExpressionReport[] | undefined,
+  budget: StepBudget | undefined,
 ): boolean {
   if (f === undefined) {
+    if (out === undefined) return false;
     for (const e of t.exprs ?? [])
       out.push(report(t, e.name, e.json, "matchExpression", false, MISSING_FEATURE));
     if (t.matchName) out.push(report(t, "", t.matchName.json, "matchName", false, MISSING_FEATURE));
     return false;
   }
   let holds = true;
-  if (t.exprs !== undefined) holds = evaluateExpressions(t, t.exprs, f, out);
-  if (t.matchName !== undefined) holds = evaluateMatchName(t, t.matchName, f, out) && holds;
+  if (t.exprs !== undefined) {
+    holds = evaluateExpressions(t, t.exprs, f, out, budget);
+    if (!holds && out === undefined) return false;
+  }
+  if (t.matchName !== undefined) holds = evaluateMatchName(t, t.matchName, f, out, budget) && holds;
   return holds;
+}
+
+/** An expression on the flags and attributes: true, false or the first failure's reason. */
+export function onFlagsAndAttributes(
+  e: CompiledElementExpr,
+  f: FeatureView,
+  budget: StepBudget | undefined,
+): Outcome {
+  const { flags, attrs } = f;
+  let rF: Outcome | undefined;
+  let rA: Outcome | undefined;
+  if (flags !== undefined) rF = Object.hasOwn(flags, e.name) ? e.expr.onFlag() : e.expr.onMissing();
+  if (attrs !== undefined)
+    rA = Object.hasOwn(attrs, e.name)
+      ? e.expr.onValue(str(attrs[e.name]), budget)
+      : e.expr.onMissing();
+  // DoesNotExist must hold in every map the feature has; any other op in one of them.
+  const ok = e.doesNotExist
+    ? (rF === undefined || rF === true) && (rA === undefined || rA === true)
+    : rF === true || rA === true;
+  if (ok) return true;
+  return typeof rA === "string" ? rA : typeof rF === "string" ? rF : false;
+}
+
+export function onInstance(
+  e: CompiledElementExpr,
+  a: Readonly<Record<string, string>>,
+  budget: StepBudget | undefined,
+): Outcome {
+  return Object.hasOwn(a, e.name) ? e.expr.onValue(str(a[e.name]), budget) : e.expr.onMissing();
 }
 
 function evaluateExpressions(
   t: CompiledTerm,
   exprs: CompiledElementExpr[],
   f: FeatureView,
-  out: ExpressionReport[],
+  out: ExpressionReport[] | undefined,
+  budget: StepBudget | undefined,
 ): boolean {
   const { flags, attrs, insts } = f;
   const hasKV = flags !== undefined || attrs !== undefined;
   const hasInsts = insts !== undefined && insts.length > 0;
   const n = exprs.length;
-  const base = out.length;
-  const errors: Array<string | undefined> = []; // first failure reason per expression
+  const base = out === undefined ? 0 : out.length;
+  const errors: Array<string | undefined> = []; // first failure reason per expression (reports)
+  // Flags and attributes: every expression must hold there.
   let kvAll = hasKV;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < n && (kvAll || out !== undefined); k++) {
     const e = exprs[k] as CompiledElementExpr;
-    let ok = false;
-    let error: string | undefined;
-    if (hasKV) {
-      let rF: Outcome | undefined;
-      let rA: Outcome | undefined;
-      if (flags !== undefined)
-        rF = Object.hasOwn(flags, e.name) ? e.expr.onFlag() : e.expr.onMissing();
-      if (attrs !== undefined) {
-        rA = Object.hasOwn(attrs, e.name) ? e.expr.onValue(str(attrs[e.name])) : e.expr.onMissing();
-      }
-      // DoesNotExist must hold in every map the feature has; any other op in one of them.
-      ok = e.doesNotExist
-        ? (rF === undefined || rF === true) && (rA === undefined || rA === true)
-        : rF === true || rA === true;
-      if (!ok) error = typeof rA === "string" ? rA : typeof rF === "string" ? rF : undefined;
-      errors[k] = error;
-    }
-    if (!ok) kvAll = false;
+    const r = hasKV ? onFlagsAndAttributes(e, f, budget) : false;
+    if (r !== true) kvAll = false;
+    if (out === undefined) continue;
+    const error = typeof r === "string" ? r : undefined;
+    errors[k] = error;
+    const ok = r === true;
     const host = hasInsts && !ok ? PENDING : observe(e.name, f, ok, error);
     out.push(report(t, e.name, e.json, "matchExpression", ok, host));
   }
-  if (!hasInsts) return kvAll;
+  if (!hasInsts || (kvAll && out === undefined)) return kvAll;
 
   // Instances: one instance must satisfy every expression. Expressions already true on
   // flags/attributes still take part: the instance must satisfy them too.
   let instMatch = false;
   let open = 0; // reports still waiting for an instance to satisfy them
-  for (let k = 0; k < n; k++) if (!(out[base + k] as ExpressionReport).isMatch) open++;
+  if (out !== undefined)
+    for (let k = 0; k < n; k++) if (!(out[base + k] as ExpressionReport).isMatch) open++;
   for (let i = 0; i < insts.length; i++) {
     const a = attrsOf(insts[i]);
     let all = true;
     for (let k = 0; k < n; k++) {
-      const e = exprs[k] as CompiledElementExpr;
-      const r = Object.hasOwn(a, e.name) ? e.expr.onValue(str(a[e.name])) : e.expr.onMissing();
+      const r = onInstance(exprs[k] as CompiledElementExpr, a, budget);
+      if (out === undefined) {
+        if (r === true) continue;
+        all = false;
+        break;
+      }
       if (r === true) {
         const rep = out[base + k] as ExpressionReport;
         if (!rep.isMatch) {
@@ -157,9 +190,13 @@ function evaluateExpressions(
         if (typeof r === "string" && errors[k] === undefined) errors[k] = r;
       }
     }
-    if (all) instMatch = true;
+    if (all) {
+      if (out === undefined) return true;
+      instMatch = true;
+    }
     if (instMatch && open === 0) break; // every answer is known
   }
+  if (out === undefined) return false;
   for (let k = 0; k < n; k++) {
     const rep = out[base + k] as ExpressionReport;
     if (rep.host === PENDING) rep.host = observe(rep.name, f, rep.isMatch, errors[k]);
@@ -234,21 +271,27 @@ function evaluateMatchName(
   t: CompiledTerm,
   mn: { expr: CompiledExpression; json: ExpressionJSON },
   f: FeatureView,
-  out: ExpressionReport[],
+  out: ExpressionReport[] | undefined,
+  budget: StepBudget | undefined,
 ): boolean {
-  const matched = new Set<string>();
+  const matched = out === undefined ? undefined : new Set<string>();
   let error: string | undefined;
   const test = mn.expr.onValue;
-  const visit = (names: Readonly<Record<string, unknown>>): void => {
+  /** Whether the answer is known (a name matched and no report is wanted). */
+  const visit = (names: Readonly<Record<string, unknown>> | undefined): boolean => {
+    if (names === undefined) return false;
     for (const name in names) {
-      const r = test(name);
-      if (r === true) matched.add(name);
-      else if (typeof r === "string") error ??= r;
+      const r = test(name, budget);
+      if (r === true) {
+        if (matched === undefined) return true;
+        matched.add(name);
+      } else if (typeof r === "string") error ??= r;
     }
+    return false;
   };
-  if (f.flags !== undefined) visit(f.flags);
-  if (f.attrs !== undefined) visit(f.attrs);
-  if (f.insts !== undefined) for (const inst of f.insts) visit(attrsOf(inst));
+  if (visit(f.flags) || visit(f.attrs)) return true;
+  if (f.insts !== undefined) for (const inst of f.insts) if (visit(attrsOf(inst))) return true;
+  if (out === undefined || matched === undefined) return false;
   const isMatch = matched.size > 0;
   const names = distinctNames(f);
   let host: HostObservation;

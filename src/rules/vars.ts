@@ -3,6 +3,8 @@
 
 import { attrsOf, str, type CompiledTerm, type FeatureView } from "./term.js";
 import { compareGo, goTrimSpace } from "./gostring.js";
+import { quoted } from "../lib/text/untrusted.js";
+import type { StepBudget } from "../lib/gotemplate/index.js";
 
 /** The special feature through which rules see variables published by earlier rules. */
 export const BACKREF_FEATURE = "rule.matched";
@@ -36,7 +38,11 @@ export function templateKey(feature: string): [string, string] {
  * matching instances in discovery order, then matchName matches. Called only for terms of a
  * matcher that held, so the feature exists.
  */
-export function matchedElements(t: CompiledTerm, f: FeatureView): MatchedElement[] {
+export function matchedElements(
+  t: CompiledTerm,
+  f: FeatureView,
+  budget?: StepBudget,
+): MatchedElement[] {
   const out: MatchedElement[] = [];
   const { flags, attrs, insts } = f;
   if (t.exprs !== undefined) {
@@ -50,7 +56,7 @@ export function matchedElements(t: CompiledTerm, f: FeatureView): MatchedElement
       if (attrs !== undefined) {
         const has = Object.hasOwn(attrs, e.name);
         const v = has ? str(attrs[e.name]) : "";
-        const r = has ? e.expr.onValue(v) : e.expr.onMissing();
+        const r = has ? e.expr.onValue(v, budget) : e.expr.onMissing();
         if (r === true) kv.push(element(e.name, v));
       }
     }
@@ -60,7 +66,7 @@ export function matchedElements(t: CompiledTerm, f: FeatureView): MatchedElement
       const a = attrsOf(inst);
       const all = t.exprs.every((e) =>
         Object.hasOwn(a, e.name)
-          ? e.expr.onValue(str(a[e.name])) === true
+          ? e.expr.onValue(str(a[e.name]), budget) === true
           : e.expr.onMissing() === true,
       );
       if (all) out.push(a);
@@ -70,25 +76,26 @@ export function matchedElements(t: CompiledTerm, f: FeatureView): MatchedElement
     const mn = t.matchName.expr;
     const kv: MatchedElement[] = [];
     if (flags !== undefined)
-      for (const k of Object.keys(flags)) if (mn.onValue(k) === true) kv.push(element(k));
+      for (const k of Object.keys(flags)) if (mn.onValue(k, budget) === true) kv.push(element(k));
     if (attrs !== undefined) {
       for (const k of Object.keys(attrs))
-        if (mn.onValue(k) === true) kv.push(element(k, str(attrs[k])));
+        if (mn.onValue(k, budget) === true) kv.push(element(k, str(attrs[k])));
     }
     kv.sort(byName);
     out.push(...kv);
     for (const inst of insts ?? []) {
-      if (Object.keys(inst.attributes).some((k) => mn.onValue(k) === true))
+      if (Object.keys(inst.attributes).some((k) => mn.onValue(k, budget) === true))
         out.push(inst.attributes);
     }
   }
   return out;
 }
 
-/** The data for one template run over a matcher's terms. */
+/** The data for one template run over a matcher's terms; its building is charged to `budget`. */
 export function templateData(
   terms: readonly CompiledTerm[],
   resolve: (t: CompiledTerm) => FeatureView | undefined,
+  budget?: StepBudget,
 ): TemplateData {
   const data = Object.create(null) as TemplateData;
   for (const t of terms) {
@@ -97,7 +104,8 @@ export function templateData(
       ? (data[dom] as Record<string, MatchedElement[]>)
       : (data[dom] = Object.create(null) as Record<string, MatchedElement[]>);
     const f = resolve(t);
-    const elems = f === undefined ? [] : matchedElements(t, f);
+    const elems = f === undefined ? [] : matchedElements(t, f, budget);
+    if (budget !== undefined) budget.remaining -= elems.length;
     const prev = Object.hasOwn(d, nam) ? d[nam] : undefined;
     d[nam] = prev === undefined ? elems : prev.concat(elems);
   }
@@ -111,8 +119,7 @@ export function parseVarsOutput(text: string, into: Record<string, string>): str
     if (item === "") continue;
     const eq = item.indexOf("=");
     if (eq < 0) {
-      const shown = item.length > 80 ? `${item.slice(0, 80)}…` : item;
-      return `varsTemplate output line ${JSON.stringify(shown)} has no "=" (each line must be key=value)`;
+      return `varsTemplate output line ${quoted(item)} has no "=" (each line must be key=value)`;
     }
     into[item.slice(0, eq)] = item.slice(eq + 1);
   }

@@ -3,6 +3,8 @@
 // count. kompat also accepts what NFD rejects after the first "-" or "+" (kernel flavors
 // such as "5.14.0-427.13.1.el9_4.x86_64"); both agree wherever NFD accepts.
 
+import { quoted } from "../lib/text/untrusted.js";
+
 export interface Version {
   readonly major: bigint;
   readonly minor: bigint;
@@ -40,13 +42,13 @@ export function parseVersion(s: string): Version | string {
     return digits.length > 20 ? MAX_UINT64 + 1n : BigInt(digits);
   });
   if (parts.some((p) => p > MAX_UINT64)) {
-    return `${JSON.stringify(s)}: a version number is larger than 2^64-1`;
+    return `${quoted(s)}: a version number is larger than 2^64-1`;
   }
   return { major: parts[0] ?? 0n, minor: parts[1] ?? 0n, patch: parts[2] ?? 0n };
 }
 
 function versionCoreProblem(s: string, core: string): string {
-  const q = JSON.stringify(s);
+  const q = quoted(s);
   if (s === "") return "an empty string is not a version";
   if (/^V[0-9]/.test(core)) return `${q}: only a lower-case "v" prefix is allowed`;
   if (/^v?[0-9]+(\.[0-9]+){3,}$/.test(core)) {
@@ -67,10 +69,10 @@ function identifiersProblem(kind: string, text: string, numericNoLeadingZero: bo
     if (id === "") return `its ${kind} has an empty identifier`;
     if (!IDENT.test(id)) {
       const bad = [...id].find((c) => !/[0-9A-Za-z-]/.test(c)) ?? "";
-      return `its ${kind} contains ${JSON.stringify(bad)}, outside [0-9A-Za-z-.]`;
+      return `its ${kind} contains ${quoted(bad)}, outside [0-9A-Za-z-.]`;
     }
     if (numericNoLeadingZero && DIGITS.test(id) && id.length > 1 && id.startsWith("0")) {
-      return `its ${kind} identifier ${JSON.stringify(id)} is numeric with a leading zero`;
+      return `its ${kind} identifier ${quoted(id)} is numeric with a leading zero`;
     }
   }
   return undefined;

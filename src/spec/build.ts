@@ -32,6 +32,7 @@ import {
 } from "./model.js";
 import { kindOf, type Field, type Reader } from "./reader.js";
 import { closest } from "./suggest.js";
+import { quoted } from "../lib/text/untrusted.js";
 
 const VALUE_TYPES: readonly ValueType[] = ["", "version"];
 
@@ -165,7 +166,7 @@ export function buildSpec(r: Reader, root: Node | null): Spec | null {
     r.report(
       "error",
       "unsupported-version",
-      `unsupported spec version "${version}"; kompat reads ${SPEC_VERSION}`,
+      `unsupported spec version ${quoted(String(version))}; kompat reads ${SPEC_VERSION}`,
       `set version: ${SPEC_VERSION}`,
       ["version"],
       f.version?.value,
@@ -350,7 +351,7 @@ function readVars(
     else if (isScalar(value)) {
       vars[key] = r.scalar(value).text ?? "";
       warnIfChanged(r, value, p);
-    } else wrongType(r, value, p, "a string", `vars "${key}"`);
+    } else wrongType(r, value, p, "a string", `vars ${quoted(key)}`);
   }
   return vars;
 }
@@ -411,7 +412,7 @@ function checkFeatureName(r: Reader, feature: string, path: SpecPath, node: Node
   r.report(
     "warning",
     "unknown-feature",
-    `no NFD source provides the feature "${feature}"; the term will never match`,
+    `no NFD source provides the feature ${quoted(feature)}; the term will never match`,
     guess
       ? `did you mean "${guess}"?`
       : `features are <domain>.<name>, e.g. ${KNOWN_FEATURES.slice(0, 4).join(", ")}`,
@@ -440,7 +441,7 @@ function readExpressionSet(
       r.report(
         "warning",
         "module-dash",
-        `kernel module "${key}" never matches: /proc/modules lists it as "${fixed}"`,
+        `kernel module ${quoted(key)} never matches: /proc/modules lists it as "${fixed}"`,
         `write ${fixed}`,
         p,
         keyNode,
@@ -490,7 +491,7 @@ function buildExpression(
     r.report(
       "error",
       "unknown-op",
-      `unknown op "${op}"`,
+      `unknown op ${quoted(op)}`,
       `${guess ? `did you mean "${guess}"? ` : ""}ops are ${OPS.filter((o) => o !== "").join(", ")} and ""`,
       at(path, "op"),
       f.op?.value,
@@ -525,7 +526,7 @@ function buildExpression(
       r.report(
         "error",
         "unknown-type",
-        `unknown type "${t}"`,
+        `unknown type ${quoted(t)}`,
         'type is "version" (compare as versions) or omitted (compare as integers)',
         at(path, "type"),
         f.type?.value,

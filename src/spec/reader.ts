@@ -15,6 +15,7 @@ import {
 import type { Diagnostic, SpecPath } from "./diagnostic.js";
 import { closest, goFold } from "./suggest.js";
 import { goMapKey, resolvePlain, type Yaml11Scalar } from "./yaml11.js";
+import { quoted } from "../lib/text/untrusted.js";
 
 export interface Position {
   line: number;
@@ -194,7 +195,7 @@ export class Reader {
         this.report(
           "error",
           "unknown-field",
-          `unknown field "${key}" in ${what}`,
+          `unknown field ${quoted(key)} in ${what}`,
           hint,
           [...path, key],
           keyNode,

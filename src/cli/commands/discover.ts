@@ -21,6 +21,7 @@ import {
   registryCall,
   requireImage,
 } from "../registry-flags.js";
+import { printable } from "../../lib/text/untrusted.js";
 
 /** Specs read (newest first) to describe them; the rest are listed from the index alone. */
 const SPECS_READ = 20;
@@ -114,7 +115,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       : found.source === "tag"
         ? "referrers tag"
         : "OCI layout";
-  io.stdout(`${found.subjectName} (${found.subject.mediaType})\n`);
+  // Names, dates and errors come from the registry: escaped for the terminal.
+  io.stdout(`${printable(`${found.subjectName} (${found.subject.mediaType})`)}\n`);
   if (artifacts.length === 0) {
     io.stdout(`no compatibility artifacts (looked up via the ${via})\n`);
     if (found.resolved.kind === "index" && f.platform === undefined) {
@@ -137,7 +139,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
         : a.createdState === "missing"
           ? "(no created date)"
           : `(invalid created date ${JSON.stringify(a.created)}: sorts oldest)`;
-    io.stdout(`  ${a.digest}  ${created}${what && `  ${what}`}${i === 0 ? "  <- used" : ""}\n`);
+    io.stdout(
+      `  ${printable(`${a.digest}  ${created}${what && `  ${what}`}`)}${i === 0 ? "  <- used" : ""}\n`,
+    );
   }
   if (artifacts.length > SPECS_READ)
     io.stdout(

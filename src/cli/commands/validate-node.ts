@@ -15,6 +15,7 @@ import { UserError, type Io } from "../io.js";
 import { commaList, parseFlags, readInput } from "../flags.js";
 import { imageSpec, REGISTRY_FLAGS, type RegistryFlagValues } from "../registry-flags.js";
 import { renderReport, style, summaryLine, verdictLine } from "../render.js";
+import { printable } from "../../lib/text/untrusted.js";
 
 const HELP = `Usage: kompat validate-node (--spec FILE | --image REF) [options]
 
@@ -263,7 +264,7 @@ function printReports(
     const report = evaluateNode(n);
     verdicts.push({ node: n.name, line: verdictLine(report, st), compatible: report.compatible });
     if (format === "text") {
-      if (many) io.stdout(`${st.bold(`== node ${n.name}`)}\n`);
+      if (many) io.stdout(`${st.bold(`== node ${printable(n.name)}`)}\n`);
       io.stdout(renderReport(report, st));
       if (many) io.stdout("\n");
       continue;
@@ -280,7 +281,8 @@ function printReports(
   if (format === "text" && many) {
     const ok = verdicts.filter((v) => v.compatible).length;
     io.stdout(`${ok} of ${verdicts.length} nodes compatible\n`);
-    for (const v of verdicts) io.stdout(`  ${v.node}: ${v.line.replace(/^Verdict: /, "")}\n`);
+    for (const v of verdicts)
+      io.stdout(`  ${printable(v.node)}: ${v.line.replace(/^Verdict: /, "")}\n`);
   }
   return verdicts.every((v) => v.compatible);
 }
@@ -295,7 +297,7 @@ function printSummary(
   if (format === "text") {
     const st = style(io.color);
     for (const { node, verdict: v } of verdicts)
-      io.stdout(`${node}: ${summaryLine(v, spec, st)}\n`);
+      io.stdout(`${printable(node)}: ${summaryLine(v, spec, st)}\n`);
     if (verdicts.length > 1) {
       const ok = verdicts.filter((v) => v.verdict.compatible).length;
       io.stdout(`${ok} of ${verdicts.length} nodes compatible\n`);

@@ -29,6 +29,13 @@ export const MAX_EXEC_DEPTH = 300;
 export interface ExecLimits {
   readonly maxOutput: number;
   readonly maxSteps: number;
+  readonly budget: StepBudget | undefined;
+}
+
+/** Steps shared by several executions (and any other work the caller charges to it). */
+export interface StepBudget {
+  /** Steps left; executions decrement it and stop once it is below zero. */
+  remaining: number;
 }
 
 const MISSING = Symbol("missing");
@@ -69,6 +76,9 @@ class Exec implements CallContext {
     this.steps += n;
     if (this.steps > this.limits.maxSteps)
       this.error(`execution stopped after ${this.limits.maxSteps} steps`);
+    const shared = this.limits.budget;
+    if (shared !== undefined && (shared.remaining -= n) < 0)
+      this.error("execution stopped: the shared step budget is spent");
   }
 
   error(message: string, construct = this.construct): never {

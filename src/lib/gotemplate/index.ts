@@ -10,12 +10,13 @@
 // `snakecase`/`kebabcase` keep digits with the preceding word; byte escapes above \x7f in string
 // literals become that code point (JavaScript strings hold no raw bytes).
 import { TemplateError } from "./errors.js";
-import { execute } from "./exec.js";
+import { execute, type StepBudget } from "./exec.js";
 import { FUNCTIONS } from "./functions.js";
 import { parse, type ParsedTree } from "./parser.js";
 import { fromHost } from "./values.js";
 
 export { TemplateError } from "./errors.js";
+export type { StepBudget } from "./exec.js";
 export { NON_HERMETIC } from "./functions.js";
 
 /** Largest template source accepted, in bytes (NFD's limit for varsTemplate). */
@@ -38,6 +39,8 @@ export interface ExecuteOptions {
   maxOutput?: number;
   /** Step budget: nodes, commands, loop iterations and function work (default 1e6). */
   maxSteps?: number;
+  /** A budget shared with other executions, charged as well as `maxSteps`. */
+  budget?: StepBudget;
 }
 
 export interface ParseOptions {
@@ -72,6 +75,7 @@ export function executeTemplate(t: Template, data: unknown, opts: ExecuteOptions
   const limits = {
     maxOutput: opts.maxOutput ?? DEFAULT_MAX_OUTPUT,
     maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+    budget: opts.budget,
   };
   return execute(t.tree, FUNCTIONS, fromHost(data), limits, t.name);
 }

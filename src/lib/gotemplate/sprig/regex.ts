@@ -1,6 +1,6 @@
 // Sprig regular-expression functions with Go's RE2 semantics, via re2js (never JavaScript RegExp).
 import { RE2JS } from "re2js";
-import { def, fail, type FuncDef } from "../funcdef.js";
+import { def, fail, type CallContext, type FuncDef } from "../funcdef.js";
 import type { Value } from "../values.js";
 
 const cache = new Map<string, RE2JS | string>();
@@ -143,29 +143,42 @@ function split(re: RE2JS, s: string, n: number): string[] {
 
 const str = (v: Value | undefined): string => v as string;
 
+/**
+ * Charges a search of `s` for `pattern` to the step budget: RE2 runs in time linear in the
+ * input, times the size of the pattern's program (which its source length stands for).
+ */
+function charged(ctx: CallContext, pattern: Value | undefined, s: Value | undefined): string {
+  ctx.charge((str(s).length + 1) * (str(pattern).length + 1));
+  return str(s);
+}
+
 export const REGEX_FUNCS: Record<string, FuncDef> = {
-  regexMatch: def(["string", "string"], ([r, s]) => {
+  regexMatch: def(["string", "string"], ([r, s], ctx) => {
     const re = compile(str(r));
-    return typeof re !== "string" && re.test(str(s));
+    return typeof re !== "string" && re.test(charged(ctx, r, s));
   }),
-  mustRegexMatch: def(["string", "string"], ([r, s]) => mustCompile(str(r)).test(str(s))),
-  regexFind: def(["string", "string"], ([r, s]) => {
-    const [first] = allMatches(mustCompile(str(r)), str(s), 1);
+  mustRegexMatch: def(["string", "string"], ([r, s], ctx) =>
+    mustCompile(str(r)).test(charged(ctx, r, s)),
+  ),
+  regexFind: def(["string", "string"], ([r, s], ctx) => {
+    const [first] = allMatches(mustCompile(str(r)), charged(ctx, r, s), 1);
     return first === undefined ? "" : str(s).slice(first[0], first[1]);
   }),
-  regexFindAll: def(["string", "string", "int"], ([r, s, n]) =>
-    allMatches(mustCompile(str(r)), str(s), Number(n)).map(([a, b]) => str(s).slice(a, b)),
+  regexFindAll: def(["string", "string", "int"], ([r, s, n], ctx) =>
+    allMatches(mustCompile(str(r)), charged(ctx, r, s), Number(n)).map(([a, b]) =>
+      str(s).slice(a, b),
+    ),
   ),
-  regexReplaceAll: def(["string", "string", "string"], ([r, s, repl]) => {
+  regexReplaceAll: def(["string", "string", "string"], ([r, s, repl], ctx) => {
     const re = mustCompile(str(r));
     const names = re.namedGroups();
-    return replaceAll(re, str(s), (groups) => expand(str(repl), groups, names));
+    return replaceAll(re, charged(ctx, r, s), (groups) => expand(str(repl), groups, names));
   }),
-  regexReplaceAllLiteral: def(["string", "string", "string"], ([r, s, repl]) =>
-    replaceAll(mustCompile(str(r)), str(s), () => str(repl)),
+  regexReplaceAllLiteral: def(["string", "string", "string"], ([r, s, repl], ctx) =>
+    replaceAll(mustCompile(str(r)), charged(ctx, r, s), () => str(repl)),
   ),
-  regexSplit: def(["string", "string", "int"], ([r, s, n]) =>
-    split(mustCompile(str(r)), str(s), Number(n)),
+  regexSplit: def(["string", "string", "int"], ([r, s, n], ctx) =>
+    split(mustCompile(str(r)), charged(ctx, r, s), Number(n)),
   ),
   regexQuoteMeta: def(["string"], ([s]) => str(s).replace(/[\\.+*?()|[\]{}^$]/g, "\\$&")),
 };
