@@ -10,7 +10,7 @@ import { posix, resolve, relative, isAbsolute } from "node:path";
 import { HostRoot, type HostTrace, type TraceEntry } from "./hostroot.js";
 import { discover, resolveSources, type DiscoveryProblem } from "./discover.js";
 import type { Features } from "./model.js";
-import { compareBytes } from "./text.js";
+import { compareStrings } from "../lib/go/strings.js";
 
 const MAX_LINKS = 40;
 const MAX_STAT_COPY = 1 << 20;
@@ -108,7 +108,7 @@ class Copier {
   ) {}
 
   async copyAll(trace: HostTrace): Promise<CaptureSummary> {
-    const paths = [...trace.keys()].sort(compareBytes);
+    const paths = [...trace.keys()].sort(compareStrings);
     // Sequential: the order keeps link and directory creation simple; it is fast enough.
     for (const p of paths) await this.copy(p, trace.get(p) as TraceEntry);
     await this.keepEmptyDirs();

@@ -5,7 +5,7 @@
 import { lstat, readdir, readlink, stat, realpath } from "node:fs/promises";
 import { close, constants, open, read, type Stats } from "node:fs";
 import { posix } from "node:path";
-import { compareBytes } from "./text.js";
+import { compareStrings } from "../lib/go/strings.js";
 
 /** Paths NFD reads without its `/host-` prefix (kernel-global inside a container anyway). */
 const UNPREFIXED = [
@@ -219,7 +219,7 @@ export class HostRoot {
         isSymbolicLink: d.isSymbolicLink(),
         isFile: d.isFile(),
       }))
-      .sort((a, b) => compareBytes(a.name, b.name));
+      .sort((a, b) => compareStrings(a.name, b.name));
   }
 
   async tryReadDir(hostPath: string): Promise<string[] | undefined> {

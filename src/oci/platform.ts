@@ -1,6 +1,9 @@
 // Platforms as NFD's `--platform` reads them: `os[/arch[/variant]][:os_version]`, the
 // architecture defaulting to the machine's, and matched exactly on every field given.
 
+import { endianness } from "node:os";
+import { goArch } from "../lib/go/arch.js";
+
 export interface Platform {
   os: string;
   architecture: string;
@@ -26,29 +29,16 @@ export class InvalidPlatformError extends Error {
   }
 }
 
-// Node's process.arch → OCI architecture. arm64 gets no variant: many indexes leave it empty.
-const NODE_TO_OCI: Record<string, string> = {
-  x64: "amd64",
-  arm64: "arm64",
-  arm: "arm",
-  ia32: "386",
-  ppc64: "ppc64le",
-  s390x: "s390x",
-  riscv64: "riscv64",
-  loong64: "loong64",
-};
-
-/** OCI architecture for a Node `process.arch` value (unknown names pass through). */
-export function ociArchitecture(nodeArch: string): string {
-  return NODE_TO_OCI[nodeArch] ?? nodeArch;
-}
-
 /** The platform this process runs on: Node's platform name is already OCI's for linux. */
 export function hostPlatform(
   nodeArch: string = process.arch,
   nodeOs: string = process.platform,
+  littleEndian: boolean = endianness() === "LE",
 ): Platform {
-  return { os: nodeOs === "win32" ? "windows" : nodeOs, architecture: ociArchitecture(nodeArch) };
+  return {
+    os: nodeOs === "win32" ? "windows" : nodeOs,
+    architecture: goArch(nodeArch, littleEndian),
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
 // compiler, which turns an unchecked bad expression into NFD's lazy failure.
 
 import { OPS, type MatchExpression, type Op } from "../spec/model.js";
-import { goIntProblem, parseGoInt } from "./goint.js";
+import { goIntProblem, parseGoInt } from "../lib/go/strconv.js";
 import { compileRegexp } from "./regexp.js";
 import { compareVersions, nfdVersionProblem, parseVersion } from "./version.js";
 

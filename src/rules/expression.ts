@@ -3,7 +3,7 @@
 
 import type { MatchExpression } from "../spec/model.js";
 import { checkExpression, failsEverywhere } from "./expression-check.js";
-import { parseGoInt, type GoInt } from "./goint.js";
+import { parseGoInt, type GoInt } from "../lib/go/strconv.js";
 import { compileRegexp, type Regexp } from "./regexp.js";
 import { compareVersions, parseVersion, type Version } from "./version.js";
 

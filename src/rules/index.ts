@@ -12,7 +12,7 @@ export type { Verdict } from "./verdict.js";
 export { BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./vars.js";
 export { checkSpec } from "./check.js";
 export { loadSpec } from "./load.js";
-export { parseGoInt, type GoInt } from "./goint.js";
+export { parseGoInt, type GoInt } from "../lib/go/strconv.js";
 export { parseVersion, compareVersions, nfdVersionProblem, type Version } from "./version.js";
 export { compileRegexp, type Regexp } from "./regexp.js";
 export type * from "./report.js";

@@ -5,7 +5,7 @@ import type { FeatureMatcherTerm } from "../spec/model.js";
 import { compileExpression, type CompiledExpression, type Outcome } from "./expression.js";
 import type { ExpressionJSON, ExpressionReport, HostObservation } from "./report.js";
 import { HOST_VALUES_CAP } from "./report.js";
-import { compareGo } from "./gostring.js";
+import { compareStrings } from "../lib/go/strings.js";
 
 /** The parts of one feature the host has (undefined: not in that map). */
 export interface FeatureView {
@@ -254,7 +254,7 @@ function evaluateMatchName(
   let host: HostObservation;
   if (!isMatch && error !== undefined) host = { state: "error", instances: names, error };
   else {
-    const values = [...matched].sort(compareGo);
+    const values = [...matched].sort(compareStrings);
     if (values.length > HOST_VALUES_CAP) values.length = HOST_VALUES_CAP;
     host = { state: "names", values, instances: names, count: matched.size };
   }

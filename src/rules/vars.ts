@@ -2,7 +2,7 @@
 // becomes variables.
 
 import { attrsOf, str, type CompiledTerm, type FeatureView } from "./term.js";
-import { compareGo, goTrimSpace } from "./gostring.js";
+import { compareStrings, trimSpace } from "../lib/go/strings.js";
 
 /** The special feature through which rules see variables published by earlier rules. */
 export const BACKREF_FEATURE = "rule.matched";
@@ -22,7 +22,7 @@ function element(name: string, value?: string): MatchedElement {
 }
 
 function byName(a: MatchedElement, b: MatchedElement): number {
-  return compareGo(a["Name"] ?? "", b["Name"] ?? "");
+  return compareStrings(a["Name"] ?? "", b["Name"] ?? "");
 }
 
 /** NFD's split of the feature as written: "Kernel.LoadedModule" → ["Kernel", "LoadedModule"]. */
@@ -107,7 +107,7 @@ export function templateData(
 /** Splits template output into variables: trimmed `key=value` lines, empty lines skipped. */
 export function parseVarsOutput(text: string, into: Record<string, string>): string | undefined {
   for (const line of text.split("\n")) {
-    const item = goTrimSpace(line);
+    const item = trimSpace(line);
     if (item === "") continue;
     const eq = item.indexOf("=");
     if (eq < 0) {

@@ -5,10 +5,10 @@ import {
   formatPlatform,
   hostPlatform,
   matchPlatform,
-  ociArchitecture,
   parsePlatform,
   toDescriptorPlatform,
 } from "../../src/oci/platform.js";
+import { goArch } from "../../src/lib/go/arch.js";
 
 describe("parsePlatform", () => {
   const cases: [string, object][] = [
@@ -65,7 +65,11 @@ describe("host platform", () => {
       riscv64: "riscv64",
       loong64: "loong64",
     };
-    for (const [node, oci] of Object.entries(table)) assert.equal(ociArchitecture(node), oci);
+    for (const [node, oci] of Object.entries(table)) assert.equal(goArch(node, true), oci);
+    assert.equal(goArch("ppc64", false), "ppc64");
+    assert.equal(goArch("mips", false), "mips");
+    assert.equal(goArch("mipsel", true), "mipsle");
+    assert.equal(goArch("mips64el", true), "mips64le");
     assert.deepEqual(hostPlatform("x64", "linux"), { os: "linux", architecture: "amd64" });
     assert.deepEqual(hostPlatform("arm64", "linux"), { os: "linux", architecture: "arm64" });
     assert.equal(hostPlatform("x64", "win32").os, "windows");

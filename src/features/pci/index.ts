@@ -5,7 +5,7 @@ import type { FeatureSource, SourceContext } from "../source.js";
 import type { HostRoot } from "../hostroot.js";
 import { emptyFeatures, newMap, type AttributeElements, type Features } from "../model.js";
 import { instanceFeature, listOrWarn, reason } from "../build.js";
-import { trimSpace } from "../text.js";
+import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/bus/pci/devices";
 const MANDATORY = ["class", "vendor", "device", "subsystem_vendor", "subsystem_device"];

@@ -2,7 +2,7 @@
 
 import type { HostRoot } from "../hostroot.js";
 import { newMap, type AttributeElements } from "../model.js";
-import { trimSpace } from "../text.js";
+import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/devices/virtual/dmi/id";
 export const DMI_ATTRIBUTES = [

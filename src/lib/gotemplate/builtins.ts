@@ -1,9 +1,10 @@
 // Go's predefined template functions (text/template funcs.go semantics and messages).
 import { def, fail, type FuncDef } from "./funcdef.js";
-import { isPrint, sprint, sprintf, sprintln } from "./fmt.js";
+import { isPrint } from "../go/quote.js";
+import { compareStrings } from "../go/strings.js";
+import { sprint, sprintf, sprintln } from "./fmt.js";
 import {
   byteLength,
-  compareStrings,
   fromHost,
   isStringMap,
   kindOf,
