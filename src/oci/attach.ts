@@ -19,12 +19,12 @@ import {
   COMPAT_ARTIFACT_TYPE,
   COMPAT_SPEC_LAYER,
   EMPTY_CONFIG,
-  MAX_SPEC_BYTES,
   OCI_INDEX,
   OCI_MANIFEST,
 } from "./mediatypes.js";
 import { readFallbackIndex } from "./referrers.js";
 import type { Target } from "./storage.js";
+import { MAX_SPEC_BYTES, MAX_SPEC_SIZE } from "../spec/limits.js";
 
 export interface AttachOptions {
   /** The spec file's name for `org.opencontainers.image.title`. */
@@ -107,7 +107,9 @@ export async function attachSpec(
 ): Promise<AttachResult> {
   const log = opts.log ?? (() => {});
   if (spec.byteLength > MAX_SPEC_BYTES) {
-    throw new ContentError(`the spec is ${spec.byteLength} bytes; readers refuse specs over 1 MiB`);
+    throw new ContentError(
+      `the spec is ${spec.byteLength} bytes; readers refuse specs over ${MAX_SPEC_SIZE}`,
+    );
   }
   const built = buildArtifactManifest(subject, spec, opts);
   const configBytes = Buffer.from("{}");

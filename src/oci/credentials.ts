@@ -327,7 +327,11 @@ export function runHelper(
       if (size > HELPER_OUTPUT_LIMIT) {
         child.kill("SIGKILL");
         finish(() =>
-          reject(new CredentialError(`${program} printed more than 1 MiB (${configuredBy})`)),
+          reject(
+            new CredentialError(
+              `${program} printed more than ${HELPER_OUTPUT_LIMIT >> 20} MiB (${configuredBy})`,
+            ),
+          ),
         );
       } else into.push(b);
     };

@@ -31,7 +31,6 @@ export function isManifestType(mediaType: string | undefined): boolean {
   return mediaType === OCI_MANIFEST || mediaType === DOCKER_MANIFEST;
 }
 
-/** Size caps (oras-go uses 4 MiB for manifests, indexes and referrers pages). */
+/** Size caps (oras-go uses 4 MiB for manifests, indexes and referrers pages; the spec's is spec/limits.ts). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-export const MAX_SPEC_BYTES = 1024 * 1024;
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;

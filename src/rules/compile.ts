@@ -17,7 +17,7 @@ import { compareStrings } from "../lib/go/strings.js";
 import { goQuote } from "../lib/go/quote.js";
 import type { EvaluateOptions, Report } from "./report.js";
 import { compileTerm, type CompiledTerm } from "./term.js";
-import { BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./vars.js";
+import { BACKREF_FEATURE, templateSizeProblem } from "./vars.js";
 
 export interface CompiledMatcher {
   terms: CompiledTerm[];
@@ -105,10 +105,8 @@ function compileMatcher(terms: readonly FeatureMatcherTerm[], pool: TermPool): C
 
 function compileTemplate(source: string | undefined): Template | string | undefined {
   if (source === undefined || source === "") return undefined;
-  const bytes = new TextEncoder().encode(source).length;
-  if (bytes > MAX_TEMPLATE_BYTES) {
-    return `varsTemplate is ${bytes} bytes, more than the ${MAX_TEMPLATE_BYTES}-byte limit`;
-  }
+  const tooLarge = templateSizeProblem(source);
+  if (tooLarge !== undefined) return tooLarge;
   try {
     return parseTemplate(source);
   } catch (e) {

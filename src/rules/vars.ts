@@ -9,6 +9,15 @@ export const BACKREF_FEATURE = "rule.matched";
 /** NFD's cap on a varsTemplate (bytes). */
 export const MAX_TEMPLATE_BYTES = 64 * 1024;
 
+/** Why NFD would refuse this varsTemplate for its size; undefined when it is small enough. */
+export function templateSizeProblem(source: string): string | undefined {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most templates need no encoding to know.
+  if (source.length * 3 <= MAX_TEMPLATE_BYTES) return undefined;
+  const bytes = new TextEncoder().encode(source).length;
+  if (bytes <= MAX_TEMPLATE_BYTES) return undefined;
+  return `varsTemplate is ${bytes} bytes; NFD refuses templates over ${MAX_TEMPLATE_BYTES} bytes`;
+}
+
 /** One matched element as NFD hands it to templates: {Name}, {Name, Value} or an instance's attributes. */
 export type MatchedElement = Readonly<Record<string, string>>;
 /** `.<domain>.<name>` → matched elements; domain and name split from the feature as written. */

@@ -3,12 +3,17 @@
 
 import { stringify as toYaml } from "yaml";
 import { formatDiagnostic, hasErrors } from "../../spec/diagnostic.js";
-import { MAX_SPEC_BYTES } from "../../spec/index.js";
+import { MAX_SPEC_BYTES } from "../../spec/limits.js";
 import { specFeatures } from "../../spec/features.js";
 import type { Spec } from "../../spec/model.js";
 import { loadSpec, evaluate, verdict, type Verdict } from "../../rules/index.js";
 import type { Report } from "../../rules/report.js";
-import { parseSnapshots, SnapshotError, type NodeSnapshot } from "../../features/snapshot.js";
+import {
+  MAX_SNAPSHOT_BYTES,
+  parseSnapshots,
+  SnapshotError,
+  type NodeSnapshot,
+} from "../../features/snapshot.js";
 import { UserError, type Io } from "../io.js";
 import { commaList, parseFlags, readInput } from "../flags.js";
 import { imageSpec, REGISTRY_FLAGS, type RegistryFlagValues } from "../registry-flags.js";
@@ -58,8 +63,6 @@ const OPTIONS = {
   "output-json": { type: "boolean" },
   output: { type: "string", short: "o" },
 } as const;
-
-export const MAX_FEATURES_BYTES = 512 << 20;
 
 type Format = "text" | "json" | "yaml";
 
@@ -171,7 +174,7 @@ async function nodesToCheck(
   spec: Spec,
 ): Promise<NodeSnapshot[]> {
   if (f.features !== undefined) {
-    const { text, name } = await readInput(f.features, io, "features", MAX_FEATURES_BYTES);
+    const { text, name } = await readInput(f.features, io, "features", MAX_SNAPSHOT_BYTES);
     let nodes: NodeSnapshot[];
     try {
       nodes = parseSnapshots(text, name);

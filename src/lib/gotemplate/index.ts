@@ -18,8 +18,8 @@ import { fromHost } from "./values.js";
 export { TemplateError } from "./errors.js";
 export { NON_HERMETIC } from "./functions.js";
 
-/** Largest template source accepted, in bytes (NFD's limit for varsTemplate). */
-export const MAX_SOURCE_BYTES = 64 * 1024;
+/** Largest template source parsed by default, in bytes: a guard on parse work (callers with a format's own limit check it first). */
+export const DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_OUTPUT = 1024 * 1024;
 export const DEFAULT_MAX_STEPS = 1_000_000;
 
@@ -43,6 +43,8 @@ export interface ExecuteOptions {
 export interface ParseOptions {
   /** Name of the top-level template in messages (default "template"). */
   name?: string;
+  /** Largest source accepted, in bytes (default DEFAULT_MAX_SOURCE_BYTES). */
+  maxSourceBytes?: number;
 }
 
 /** Whether a template may call the function `name`. */
@@ -53,10 +55,9 @@ export function hasFunction(name: string): boolean {
 /** Parses (and checks function names) like Go's template.New("").Option("missingkey=error").Funcs(sprig).Parse. */
 export function parseTemplate(source: string, opts: ParseOptions = {}): Template {
   const size = Buffer.byteLength(source, "utf8");
-  if (size > MAX_SOURCE_BYTES) {
-    throw new TemplateError(
-      `template: source is ${size} bytes, more than the ${MAX_SOURCE_BYTES} allowed`,
-    );
+  const max = opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES;
+  if (size > max) {
+    throw new TemplateError(`template: source is ${size} bytes, more than the ${max} allowed`);
   }
   const tree = parse(source, hasFunction);
   return {
