@@ -83,7 +83,7 @@ test("an empty host tree: always-present features exist, the rest is absent, pro
 });
 
 test("cpu's always-present features are created when the cpu source leaves them out", async () => {
-  const stub = { name: "cpu", discover: async () => emptyFeatures() };
+  const stub = { name: "cpu" as const, discover: async () => emptyFeatures() };
   const base = { host: new HostRoot(), env: {} };
   const amd = await runSources([stub], { ...base, arch: "amd64" }, 1000);
   assert.deepEqual(Object.keys(amd.features.attributes).sort(), [
@@ -101,13 +101,13 @@ test("cpu's always-present features are created when the cpu source leaves them 
 
 test("a source that throws is dropped with a problem; the others still report", async () => {
   const bad = {
-    name: "kernel",
+    name: "kernel" as const,
     discover: async () => {
       throw new Error("boom");
     },
   };
   const good = {
-    name: "system",
+    name: "system" as const,
     discover: async () => {
       const f = emptyFeatures();
       f.attributes["system.name"] = { elements: { nodename: "n" } };
@@ -122,9 +122,9 @@ test("a source that throws is dropped with a problem; the others still report", 
 });
 
 test("a source that never finishes is dropped after the timeout; the others report", async () => {
-  const stuck = { name: "usb", discover: () => new Promise<never>(() => undefined) };
+  const stuck = { name: "usb" as const, discover: () => new Promise<never>(() => undefined) };
   const late = {
-    name: "storage",
+    name: "storage" as const,
     discover: async (ctx: { warn: (m: string) => void }) => {
       ctx.warn("early warning");
       return emptyFeatures();
@@ -194,7 +194,7 @@ test("under --host-root the architecture comes from the tree", async () => {
 
 test("a source's problems come sorted, whatever order its reads finished in", async () => {
   const racy = {
-    name: "cpu",
+    name: "cpu" as const,
     discover: async (ctx: { warn: (m: string) => void }) => {
       ctx.warn("cpu.sst: z");
       ctx.warn("cpu.model: a");
