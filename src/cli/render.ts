@@ -29,7 +29,7 @@ export function style(color: boolean): Style {
 
 type SetInfo = Pick<SetReport, "index" | "description" | "tag" | "weight">;
 
-export function describeSet(set: SetInfo): string {
+function describeSet(set: SetInfo): string {
   const parts = [`set ${set.index + 1}`];
   if (set.description) parts.push(JSON.stringify(set.description));
   const meta = [set.tag ? `tag ${set.tag}` : "", set.weight ? `weight ${set.weight}` : ""];
@@ -101,7 +101,7 @@ export function expressionText(e: ExpressionReport["expression"]): string {
   return `${e.op === "" ? '""' : e.op}${vals}${type}`;
 }
 
-export function hostText(h: HostObservation | undefined): string {
+function hostText(h: HostObservation | undefined): string {
   if (!h) return "";
   switch (h.state) {
     case "value":

@@ -15,7 +15,7 @@ import { compareStrings } from "../lib/go/strings.js";
 const MAX_LINKS = 40;
 const MAX_STAT_COPY = 1 << 20;
 /** Marks a directory that must exist but holds nothing discovery read. */
-export const KEEP = ".kompat-keep";
+const KEEP = ".kompat-keep";
 
 export class CaptureError extends Error {
   constructor(message: string) {

@@ -21,7 +21,7 @@ const UNPREFIXED_RE = /^\/lib\/modules\/[^/]+\/build\/\.config$/;
 const PREFIXED_TOPS = new Set(["sys", "proc", "etc", "boot", "lib", "usr"]);
 
 const MAX_LINKS = 40;
-export const DEFAULT_MAX_BYTES = 1 << 20;
+const DEFAULT_MAX_BYTES = 1 << 20;
 /** A sysfs attribute is one page at most. */
 const ATTRIBUTE_MAX_BYTES = 4096;
 

@@ -107,7 +107,7 @@ function explicitCredential(opts: CredentialOptions): FoundCredential | undefine
 }
 
 /** Path of Docker's config.json: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
-export function dockerConfigPath(opts: CredentialOptions): string {
+function dockerConfigPath(opts: CredentialOptions): string {
   const dir = opts.env.DOCKER_CONFIG;
   return dir !== undefined && dir !== ""
     ? join(dir, "config.json")
@@ -220,7 +220,7 @@ function authEntry(entry: unknown, source: string): FoundCredential | undefined 
 }
 
 /** Podman / containers-auth.json files, in the order containers/image reads them. */
-export function podmanAuthPaths(opts: CredentialOptions): string[] {
+function podmanAuthPaths(opts: CredentialOptions): string[] {
   const env = opts.env;
   const paths: string[] = [];
   // REGISTRY_AUTH_FILE replaces the runtime-dir file, as in containers/image.
@@ -279,7 +279,7 @@ async function podmanCredential(
  * Run `docker-credential-<name> get` with the server URL on stdin. "credentials not found"
  * means none; any other failure is a CredentialError that never quotes the helper's stdout.
  */
-export function runHelper(
+function runHelper(
   name: string,
   serverUrl: string,
   opts: CredentialOptions,

@@ -90,10 +90,7 @@ function normalizeOs(os: string): string {
  * containerd, a variant is never added or dropped otherwise (`linux/arm` still matches every
  * arm entry, `linux/arm64/v8` only v8), as kompat matches index entries exactly.
  */
-export function normalizeArch(
-  arch: string,
-  variant: string,
-): { architecture: string; variant: string } {
+function normalizeArch(arch: string, variant: string): { architecture: string; variant: string } {
   let a = arch.toLowerCase();
   let v = variant.toLowerCase();
   if (a === "x86_64" || a === "x86-64") a = "amd64";

@@ -21,7 +21,7 @@ const ONE_OR_MORE: ReadonlySet<string> = new Set(["In", "NotIn", "InRegexp"]);
 const EXACTLY_ONE: ReadonlySet<string> = new Set(["Gt", "Ge", "Lt", "Le"]);
 const EXACTLY_TWO: ReadonlySet<string> = new Set(["GtLt", "GeLe"]);
 
-export function isKnownOp(op: string): op is Op {
+function isKnownOp(op: string): op is Op {
   return (OPS as readonly string[]).includes(op);
 }
 

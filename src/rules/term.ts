@@ -33,7 +33,7 @@ export interface CompiledTerm {
   matchName: { expr: CompiledExpression; json: ExpressionJSON } | undefined;
 }
 
-export function expressionJSON(e: { op: string; value: string[]; type: string }): ExpressionJSON {
+function expressionJSON(e: { op: string; value: string[]; type: string }): ExpressionJSON {
   const out: { op: string; value?: string[]; type?: string } = { op: e.op };
   if (e.value.length > 0) out.value = Object.freeze([...e.value]) as string[];
   if (e.type !== "") out.type = e.type;

@@ -3,9 +3,10 @@
 
 import { attrsOf, str, type CompiledTerm, type FeatureView } from "./term.js";
 import { compareStrings, trimSpace } from "../lib/go/strings.js";
+import { RULE_MATCHED_FEATURE } from "../spec/catalogue.js";
 
 /** The special feature through which rules see variables published by earlier rules. */
-export const BACKREF_FEATURE = "rule.matched";
+export const BACKREF_FEATURE = RULE_MATCHED_FEATURE;
 /** NFD's cap on a varsTemplate (bytes). */
 export const MAX_TEMPLATE_BYTES = 64 * 1024;
 
@@ -35,7 +36,7 @@ function byName(a: MatchedElement, b: MatchedElement): number {
 }
 
 /** NFD's split of the feature as written: "Kernel.LoadedModule" → ["Kernel", "LoadedModule"]. */
-export function templateKey(feature: string): [string, string] {
+function templateKey(feature: string): [string, string] {
   const dot = feature.indexOf(".");
   return dot < 0 ? [feature.toLowerCase(), ""] : [feature.slice(0, dot), feature.slice(dot + 1)];
 }
@@ -45,7 +46,7 @@ export function templateKey(feature: string): [string, string] {
  * matching instances in discovery order, then matchName matches. Called only for terms of a
  * matcher that held, so the feature exists.
  */
-export function matchedElements(t: CompiledTerm, f: FeatureView): MatchedElement[] {
+function matchedElements(t: CompiledTerm, f: FeatureView): MatchedElement[] {
   const out: MatchedElement[] = [];
   const { flags, attrs, insts } = f;
   if (t.exprs !== undefined) {

@@ -81,7 +81,7 @@ function matchNameHolds(t: CompiledTerm, f: FeatureView): boolean {
   return f.insts !== undefined && f.insts.some((inst) => nameMatches(test, attrsOf(inst)));
 }
 
-export function termHolds(t: CompiledTerm, f: FeatureView | undefined): boolean {
+function termHolds(t: CompiledTerm, f: FeatureView | undefined): boolean {
   if (f === undefined) return false;
   if (t.exprs !== undefined && !expressionsHold(t.exprs, f)) return false;
   return t.matchName === undefined || matchNameHolds(t, f);

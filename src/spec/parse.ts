@@ -19,7 +19,7 @@ export { MAX_SPEC_BYTES } from "./limits.js";
  * Flow collections (`[`, `{`) nested deeper than this are refused before parsing: the
  * YAML parser recurses per level and takes seconds to fail on a million of them.
  */
-export const MAX_FLOW_DEPTH = 256;
+const MAX_FLOW_DEPTH = 256;
 
 export interface ParsedSpec {
   /** Null only when errors prevent building a model (not YAML, not a mapping...). */

@@ -5,7 +5,7 @@ import { newMap, type AttributeElements } from "../model.js";
 import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/devices/virtual/dmi/id";
-export const DMI_ATTRIBUTES = [
+const DMI_ATTRIBUTES = [
   "bios_date",
   "bios_vendor",
   "bios_version",

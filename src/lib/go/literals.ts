@@ -96,7 +96,7 @@ export function parseIntLiteral(text: string): bigint | undefined {
 }
 
 /** Parses a float literal (decimal or hex) as Go's ParseFloat; undefined when invalid. */
-export function parseGoFloat(text: string): number | undefined {
+function parseGoFloat(text: string): number | undefined {
   let s = text;
   if (s.includes("_")) {
     if (/__|_$|^[+-]?_|_\.|\._|_[eEpP]|[eEpP][+-]?_/.test(s)) return undefined;

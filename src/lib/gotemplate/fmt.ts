@@ -26,7 +26,7 @@ const PLAIN: Spec = {
 };
 
 /** Width and precision larger than this are refused, so one verb cannot allocate gigabytes. */
-export const MAX_FORMAT_WIDTH = 1 << 20;
+const MAX_FORMAT_WIDTH = 1 << 20;
 
 function runeCount(s: string): number {
   let n = 0;
@@ -220,7 +220,7 @@ function goSyntax(v: Value, depth: number): string {
 }
 
 /** Formats one operand with a verb, as fmt does (recursing into slices and maps). */
-export function formatValue(v: Value, verb: string, spec: Spec, depth: number): string {
+function formatValue(v: Value, verb: string, spec: Spec, depth: number): string {
   if (depth > MAX_VALUE_DEPTH) fail(`value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   if (verb === "T") return pad(typeName(v), spec);
   if (verb === "v" && spec.sharp) return pad(goSyntax(v, depth), spec);

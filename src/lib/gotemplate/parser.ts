@@ -6,7 +6,7 @@ import { lex, Positions, type Token, type TokenType } from "./lexer.js";
 import { parseNumber, unquote } from "../go/literals.js";
 
 /** Nesting of control structures and parentheses allowed in a template. */
-export const MAX_PARSE_DEPTH = 100;
+const MAX_PARSE_DEPTH = 100;
 
 export interface ParsedTree {
   readonly root: ListNode;

@@ -61,7 +61,7 @@ function initials(s: string): string {
 }
 
 /** s[a:b] on UTF-8 bytes, with Go's bounds check. */
-export function byteSlice(s: string, a: number, b?: number): string {
+function byteSlice(s: string, a: number, b?: number): string {
   const bytes = Buffer.from(s, "utf8");
   const end = b ?? bytes.length;
   if (a < 0 || end > bytes.length || a > end)
@@ -113,7 +113,7 @@ function indent(spaces: number, s: string, ctx: CallContext): string {
 }
 
 /** strings.Split / SplitN: an empty separator splits into UTF-8 sequences. */
-export function goSplit(s: string, sep: string, n = -1): string[] {
+function goSplit(s: string, sep: string, n = -1): string[] {
   if (n === 0) return [];
   if (sep === "") {
     const chars = [...s];
