@@ -10,7 +10,7 @@ import { UnknownSourceError, type Discovery } from "../features/discover.js";
 
 /** --host-root / KOMPAT_HOST_ROOT / --host-prefix → HostRoot, checking the root exists. */
 export async function hostFromFlags(
-  f: { "host-root"?: string; "host-prefix"?: string },
+  f: { "host-root"?: string | undefined; "host-prefix"?: string | undefined },
   io: Io,
   command: string,
   trace?: HostRoot["trace"],
