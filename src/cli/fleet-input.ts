@@ -3,17 +3,21 @@
 
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseSnapshots, SnapshotError, type NodeSnapshot } from "../features/snapshot.js";
+import {
+  MAX_SNAPSHOT_BYTES,
+  parseSnapshots,
+  SnapshotError,
+  type NodeSnapshot,
+} from "../features/snapshot.js";
 import { parseImageList, ImageListError } from "../fleet/image-list.js";
 import { readInput } from "./flags.js";
 import { UserError, type Io } from "./io.js";
 
-export const MAX_FEATURES_BYTES = 512 << 20;
 export const MAX_IMAGE_LIST_BYTES = 4 << 20;
 
 /** Every node of a features file (`-` for stdin); a file with no node is an error. */
 export async function readNodes(path: string, io: Io): Promise<NodeSnapshot[]> {
-  const { text, name } = await readInput(path, io, "features", MAX_FEATURES_BYTES);
+  const { text, name } = await readInput(path, io, "features", MAX_SNAPSHOT_BYTES);
   let nodes: NodeSnapshot[];
   try {
     nodes = parseSnapshots(text, name);

@@ -11,7 +11,7 @@ import { printable } from "../lib/text/untrusted.js";
 
 /** --host-root / KOMPAT_HOST_ROOT / --host-prefix → HostRoot, checking the root exists. */
 export async function hostFromFlags(
-  f: { "host-root"?: string; "host-prefix"?: string },
+  f: { "host-root"?: string | undefined; "host-prefix"?: string | undefined },
   io: Io,
   command: string,
   trace?: HostRoot["trace"],

@@ -3,27 +3,8 @@
 
 import { endianness } from "node:os";
 import type { HostRoot } from "./hostroot.js";
-import { trimSpace } from "./text.js";
-
-/** Node's process.arch → OCI architecture. */
-export function ociArchFromNode(arch: string, littleEndian = true): string {
-  switch (arch) {
-    case "x64":
-      return "amd64";
-    case "ia32":
-      return "386";
-    case "ppc64":
-      return littleEndian ? "ppc64le" : "ppc64";
-    case "mips":
-      return littleEndian ? "mipsle" : "mips";
-    case "mipsel":
-      return "mipsle";
-    case "loong64":
-      return "loong64";
-    default:
-      return arch;
-  }
-}
+import { goArch } from "../lib/go/arch.js";
+import { trimSpace } from "../lib/go/strings.js";
 
 /** `uname -m` → OCI architecture; undefined when unknown. */
 export function ociArchFromMachine(machine: string): string | undefined {
@@ -68,7 +49,7 @@ export function ociArchFromCpuinfo(text: string): string | undefined {
  * /proc/cpuinfo, else this process's.
  */
 export async function hostArch(host: HostRoot): Promise<string> {
-  const own = ociArchFromNode(process.arch, endianness() === "LE");
+  const own = goArch(process.arch, endianness() === "LE");
   if (host.root === undefined) return own;
   const machine = await host.tryReadText("/proc/sys/kernel/arch", 256);
   const fromMachine = machine === undefined ? undefined : ociArchFromMachine(machine);

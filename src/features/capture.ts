@@ -20,7 +20,7 @@ import { isAbsolute, join, posix, relative, resolve } from "node:path";
 import { HostRoot, type HostTrace, type TraceEntry } from "./hostroot.js";
 import { discover, resolveSources, type DiscoveryProblem } from "./discover.js";
 import type { Features } from "./model.js";
-import { compareBytes } from "./text.js";
+import { compareStrings } from "../lib/go/strings.js";
 import { readDirNoFollow } from "./hostio.js";
 import { resolveInTree, TooManyLinksError, type TreeNode } from "./treepath.js";
 
@@ -144,7 +144,7 @@ class Copier {
   ) {}
 
   async copyAll(trace: HostTrace): Promise<CaptureSummary> {
-    const paths = [...trace.keys()].sort(compareBytes);
+    const paths = [...trace.keys()].sort(compareStrings);
     // Sequential: the order keeps link and directory creation simple; it is fast enough.
     for (const p of paths) await this.copy(p, trace.get(p) as TraceEntry);
     await this.keepEmptyDirs();

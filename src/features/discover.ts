@@ -8,6 +8,7 @@
 // same (HostRoot maps those paths unprefixed). With --host-root every path, those included,
 // is read under the root, so a copied host tree is self-contained and reproduces the host.
 
+import { CATALOGUE, SOURCE_NAMES, type SourceName } from "../spec/catalogue.js";
 import type { FeatureSource, SourceContext } from "./source.js";
 import { emptyFeatures, newMap, type Features } from "./model.js";
 import type { HostRoot } from "./hostroot.js";
@@ -22,30 +23,20 @@ import { storageSource } from "./storage/index.js";
 import { systemSource } from "./system/index.js";
 import { localSource } from "./local/index.js";
 
-/** NFD's source names, in NFD's order; `--sources` takes these. */
-export const SOURCE_NAMES = [
-  "cpu",
-  "kernel",
-  "memory",
-  "network",
-  "pci",
-  "usb",
-  "storage",
-  "system",
-  "local",
-] as const;
+export { SOURCE_NAMES };
 
 /**
  * The sources that can provide these features (`<domain>.<name>`: the domain is the source).
  * A spec that names only cpu and pci features needs only those two discovered.
  */
-export function sourcesForFeatures(features: Iterable<string>): string[] {
+export function sourcesForFeatures(features: Iterable<string>): SourceName[] {
   const wanted = new Set<string>();
   for (const f of features) wanted.add(f.toLowerCase().split(".")[0] ?? "");
   return SOURCE_NAMES.filter((s) => wanted.has(s));
 }
 
-const SOURCES: Record<string, FeatureSource> = {
+/** The discovery code of each catalogue source. */
+const SOURCES: Readonly<Record<SourceName, FeatureSource>> = {
   cpu: cpuSource,
   kernel: kernelSource,
   memory: memorySource,
@@ -55,28 +46,6 @@ const SOURCES: Record<string, FeatureSource> = {
   storage: storageSource,
   system: systemSource,
   local: localSource,
-};
-
-/** Features NFD creates (possibly empty) whenever their source runs. */
-const ALWAYS: Record<string, Array<["attributes" | "instances", string, string?]>> = {
-  cpu: [
-    ["attributes", "cpu.pstate"],
-    ["attributes", "cpu.rdt"],
-    ["attributes", "cpu.security"],
-    ["attributes", "cpu.sst"],
-    ["attributes", "cpu.topology"],
-    ["attributes", "cpu.coprocessor"],
-    ["attributes", "cpu.cpuid", "amd64"],
-  ],
-  memory: [["instances", "memory.nv"]],
-  network: [
-    ["instances", "network.device"],
-    ["instances", "network.virtual"],
-  ],
-  local: [
-    ["attributes", "local.feature"],
-    ["attributes", "local.label"],
-  ],
 };
 
 export const DEFAULT_SOURCE_TIMEOUT_MS = 10_000;
@@ -95,7 +64,7 @@ export class UnknownSourceError extends Error {
  * one. A list of only `-name`s starts from all (NFD would start from none, which is
  * never what is meant). Undefined → all.
  */
-export function resolveSources(list: string[] | undefined): string[] {
+export function resolveSources(list: string[] | undefined): SourceName[] {
   if (list === undefined) return [...SOURCE_NAMES];
   const onlyDrops = list.length > 0 && list.every((s) => s.startsWith("-"));
   const chosen = new Set<string>(onlyDrops ? SOURCE_NAMES : []);
@@ -104,7 +73,7 @@ export function resolveSources(list: string[] | undefined): string[] {
     const name = drop ? item.slice(1) : item;
     const names = name === "all" ? SOURCE_NAMES : [name];
     for (const n of names) {
-      if (!Object.hasOwn(SOURCES, n)) throw new UnknownSourceError(n);
+      if (!Object.hasOwn(CATALOGUE, n)) throw new UnknownSourceError(n);
       if (drop) chosen.delete(n);
       else chosen.add(n);
     }
@@ -172,7 +141,7 @@ export async function discover(opts: DiscoverOptions): Promise<Discovery> {
     }
   }
   return runSources(
-    names.map((n) => SOURCES[n] as FeatureSource),
+    names.map((n) => SOURCES[n]),
     { host: opts.host, arch, env: opts.env, ...(wanted ? { wanted } : {}) },
     opts.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS,
   );
@@ -203,10 +172,13 @@ export async function runSources(
     keep(found.flags, features.flags, wants);
     keep(found.attributes, features.attributes, wants);
     keep(found.instances, features.instances, wants);
-    for (const [kind, name, onlyArch] of ALWAYS[s.name] ?? []) {
-      if (onlyArch !== undefined && onlyArch !== base.arch) continue;
+    // Features NFD creates (possibly empty) whenever their source runs.
+    for (const { kind, name, always } of CATALOGUE[s.name].features) {
+      if (always === undefined || (always !== true && always !== base.arch)) continue;
       if (!wants(name) || Object.hasOwn(features[kind], name)) continue;
-      features[kind][name] = kind === "attributes" ? { elements: newMap() } : { elements: [] };
+      if (kind === "attributes") features.attributes[name] = { elements: newMap() };
+      else if (kind === "instances") features.instances[name] = { elements: [] };
+      else features.flags[name] = { elements: newMap() };
     }
   });
   return { features, problems };

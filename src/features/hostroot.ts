@@ -5,7 +5,7 @@
 import { lstat, readdir, readlink, stat, realpath } from "node:fs/promises";
 import { constants, type Stats } from "node:fs";
 import { posix } from "node:path";
-import { compareBytes } from "./text.js";
+import { compareStrings } from "../lib/go/strings.js";
 import { resolveInTree, type TreeNode } from "./treepath.js";
 import { HostFileError, Limiter, maxOpenFiles, readCapped, readDirNoFollow } from "./hostio.js";
 
@@ -277,7 +277,7 @@ export class HostRoot {
         isSymbolicLink: d.isSymbolicLink(),
         isFile: d.isFile(),
       }))
-      .sort((a, b) => compareBytes(a.name, b.name));
+      .sort((a, b) => compareStrings(a.name, b.name));
   }
 
   async tryReadDir(hostPath: string): Promise<string[] | undefined> {

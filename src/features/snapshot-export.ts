@@ -4,7 +4,7 @@
 
 import { Document, isScalar, visit } from "yaml";
 import type { AttributeElements, Features } from "./model.js";
-import { sortGo } from "./text.js";
+import { sortStrings } from "../lib/go/strings.js";
 
 /** A JSON string literal as Go's encoder writes it. */
 export function goJsonString(s: string): string {
@@ -16,7 +16,7 @@ export function goJsonString(s: string): string {
 type Node = string | { map: Array<[string, Node]> } | { list: Node[] };
 
 function sortedMap<V>(rec: Record<string, V>, value: (v: V) => Node): Node {
-  return { map: sortGo(Object.keys(rec)).map((k) => [k, value(rec[k] as V)]) };
+  return { map: sortStrings(Object.keys(rec)).map((k) => [k, value(rec[k] as V)]) };
 }
 
 const strings = (elements: AttributeElements): Node => sortedMap(elements, (v) => v);

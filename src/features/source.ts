@@ -3,6 +3,7 @@
 
 import type { Features } from "./model.js";
 import type { HostRoot } from "./hostroot.js";
+import type { SourceName } from "../spec/catalogue.js";
 
 export interface SourceContext {
   host: HostRoot;
@@ -19,7 +20,7 @@ export interface SourceContext {
 }
 
 export interface FeatureSource {
-  /** NFD's source name, as `--sources` takes it. */
-  readonly name: string;
+  /** The source's entry in NFD's catalogue (spec/catalogue.ts): what it provides. */
+  readonly name: SourceName;
   discover(ctx: SourceContext): Promise<Features>;
 }

@@ -13,12 +13,13 @@ import {
   COMPAT_ARTIFACT_TYPE,
   COMPAT_SPEC_LAYER,
   EMPTY_CONFIG,
-  MAX_SPEC_BYTES,
+  OCI_INDEX,
   OCI_MANIFEST,
 } from "./mediatypes.js";
 import { recordInFallback, type FallbackOptions } from "./fallback-write.js";
 import { createdAfter, listReferrers } from "./referrers.js";
 import type { Target } from "./storage.js";
+import { MAX_SPEC_BYTES, MAX_SPEC_SIZE } from "../spec/limits.js";
 
 export interface AttachOptions extends FallbackOptions {
   /** The spec file's name for `org.opencontainers.image.title`. */
@@ -93,7 +94,9 @@ export async function attachSpec(
 ): Promise<AttachResult> {
   const log = opts.log ?? (() => {});
   if (spec.byteLength > MAX_SPEC_BYTES) {
-    throw new ContentError(`the spec is ${spec.byteLength} bytes; readers refuse specs over 1 MiB`);
+    throw new ContentError(
+      `the spec is ${spec.byteLength} bytes; readers refuse specs over ${MAX_SPEC_SIZE}`,
+    );
   }
   // The newest existing artifact bounds our `created` from below, so this one wins.
   const existing =

@@ -17,7 +17,7 @@ export interface PruneLimits {
   everyMs: number;
 }
 
-export const DEFAULT_PRUNE_LIMITS: PruneLimits = {
+const DEFAULT_PRUNE_LIMITS: PruneLimits = {
   maxAgeMs: 30 * 24 * 3600_000,
   maxBytes: 64 << 20,
   everyMs: 24 * 3600_000,

@@ -18,12 +18,8 @@ import {
   type ParsedManifest,
 } from "./descriptor.js";
 import { ContentError, NotFoundError } from "./errors.js";
-import {
-  ANNOTATION_CREATED,
-  COMPAT_ARTIFACT_TYPE,
-  COMPAT_SPEC_LAYER,
-  MAX_SPEC_BYTES,
-} from "./mediatypes.js";
+import { ANNOTATION_CREATED, COMPAT_ARTIFACT_TYPE, COMPAT_SPEC_LAYER } from "./mediatypes.js";
+import { MAX_SPEC_BYTES, MAX_SPEC_SIZE } from "../spec/limits.js";
 import { formatPlatform, hostPlatform, parsePlatform, type Platform } from "./platform.js";
 import { mapLimit } from "./bounded.js";
 import { listReferrers, sortNewestFirst, type ReferrersResult } from "./referrers.js";
@@ -193,7 +189,9 @@ export async function readArtifactSpec(
     );
   }
   if (layer.size > MAX_SPEC_BYTES)
-    throw new ContentError(`${where}: spec layer is ${layer.size} bytes, over the 1 MiB limit`);
+    throw new ContentError(
+      `${where}: spec layer is ${layer.size} bytes, over the ${MAX_SPEC_SIZE} limit`,
+    );
   const blob = await fetchBlobCached(img, layer, MAX_SPEC_BYTES);
   let text: string;
   try {

@@ -109,7 +109,7 @@ function explicitCredential(opts: CredentialOptions): FoundCredential | undefine
 }
 
 /** Path of Docker's config.json: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
-export function dockerConfigPath(opts: CredentialOptions): string {
+function dockerConfigPath(opts: CredentialOptions): string {
   const dir = opts.env.DOCKER_CONFIG;
   return dir !== undefined && dir !== ""
     ? join(dir, "config.json")
@@ -229,7 +229,7 @@ function authEntry(entry: unknown, source: string): FoundCredential | undefined 
 }
 
 /** Podman / containers-auth.json files, in the order containers/image reads them. */
-export function podmanAuthPaths(opts: CredentialOptions): string[] {
+function podmanAuthPaths(opts: CredentialOptions): string[] {
   const env = opts.env;
   const paths: string[] = [];
   // REGISTRY_AUTH_FILE replaces the runtime-dir file, as in containers/image.
@@ -288,7 +288,7 @@ async function podmanCredential(
  * Run `docker-credential-<name> get` with the server URL on stdin. "credentials not found"
  * means none; any other failure is a CredentialError that never quotes the helper's stdout.
  */
-export function runHelper(
+function runHelper(
   name: string,
   serverUrl: string,
   opts: CredentialOptions,
@@ -347,7 +347,11 @@ export function runHelper(
       if (size > HELPER_OUTPUT_LIMIT) {
         killGroup();
         finish(() =>
-          reject(new CredentialError(`${program} printed more than 1 MiB (${configuredBy})`)),
+          reject(
+            new CredentialError(
+              `${program} printed more than ${HELPER_OUTPUT_LIMIT >> 20} MiB (${configuredBy})`,
+            ),
+          ),
         );
       } else into.push(b);
     };

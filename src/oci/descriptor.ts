@@ -3,7 +3,7 @@
 
 import { ContentError, printable } from "./errors.js";
 import { isDigest } from "./digest.js";
-import { isIndexType, isManifestType, OCI_INDEX, OCI_MANIFEST } from "./mediatypes.js";
+import { isIndexType, isManifestType } from "./mediatypes.js";
 
 /** The `platform` object of an index entry. */
 export interface DescriptorPlatform {
@@ -160,12 +160,6 @@ export function parseManifest(
       ...(annotations ? { annotations } : {}),
     },
   };
-}
-
-/** The media type a parsed document should be served with. */
-export function mediaTypeOf(p: ParsedManifest): string {
-  if (p.kind === "index") return p.index.mediaType ?? OCI_INDEX;
-  return p.manifest.mediaType ?? OCI_MANIFEST;
 }
 
 /** Canonical JSON bytes of a document we write. */

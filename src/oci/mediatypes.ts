@@ -2,8 +2,8 @@
 
 export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-export const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-export const DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+const DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 export const OCI_EMPTY = "application/vnd.oci.empty.v1+json";
 
 export const MANIFEST_ACCEPT = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST];
@@ -31,7 +31,6 @@ export function isManifestType(mediaType: string | undefined): boolean {
   return mediaType === OCI_MANIFEST || mediaType === DOCKER_MANIFEST;
 }
 
-/** Size caps (oras-go uses 4 MiB for manifests, indexes and referrers pages). */
+/** Size caps (oras-go uses 4 MiB for manifests, indexes and referrers pages; the spec's is spec/limits.ts). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-export const MAX_SPEC_BYTES = 1024 * 1024;
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;

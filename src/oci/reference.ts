@@ -36,8 +36,8 @@ export class InvalidReferenceError extends Error {
   }
 }
 
-export const DOCKER_HUB = "docker.io";
-export const LAYOUT_PREFIX = "oci-layout:";
+const DOCKER_HUB = "docker.io";
+const LAYOUT_PREFIX = "oci-layout:";
 
 const NAME_MAX = 255;
 const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha512: 128 };

@@ -24,7 +24,7 @@ export function selectPlatform(index: ParsedManifest, platform: Platform): Descr
   return index.index.manifests.find((m) => matchPlatform(platform, m.platform));
 }
 
-export function platformsOf(index: ParsedManifest): string[] {
+function platformsOf(index: ParsedManifest): string[] {
   if (index.kind !== "index") return [];
   return index.index.manifests.flatMap((m) =>
     m.platform

@@ -1,17 +1,21 @@
-// Lints that need to know what NFD's sources discover (reference: features.md): value ops
-// on flag features. (Dashed module names are the spec layer's lint.)
+// Lints that need to know what NFD's sources discover (the catalogue, spec/catalogue.ts):
+// value ops on flag features. (Dashed module names are the spec layer's lint.)
 
 import type { Diagnostic } from "../spec/diagnostic.js";
 import type { FeatureMatcherTerm } from "../spec/model.js";
+import { CATALOGUE_FEATURES, catalogueEntries } from "../spec/catalogue.js";
 
 type Path = Array<string | number>;
 
-/** Features whose elements are flags, with the attribute elements some of them also have. */
-const FLAG_FEATURES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ["kernel.loadedmodule", new Set<string>()],
-  ["kernel.enabledmodule", new Set<string>()],
-  ["cpu.cpuid", new Set(["AVX10_VERSION"])],
-]);
+/** Flag features by name, with the attribute elements some of them also have (cpu.cpuid). */
+const FLAG_FEATURES: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  CATALOGUE_FEATURES.filter((f) => f.kind === "flags").map((f) => [
+    f.name,
+    new Set(
+      catalogueEntries(f.name).flatMap((e) => (e.kind === "attributes" ? (e.elements ?? []) : [])),
+    ),
+  ]),
+);
 const VALUE_OPS: ReadonlySet<string> = new Set([
   "In",
   "NotIn",

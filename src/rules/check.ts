@@ -5,7 +5,7 @@
 import type { Diagnostic } from "../spec/diagnostic.js";
 import type { FeatureMatcherTerm, GroupRule, Spec } from "../spec/model.js";
 import { parseTemplate, TemplateError } from "../lib/gotemplate/index.js";
-import { BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./vars.js";
+import { BACKREF_FEATURE, templateSizeProblem } from "./vars.js";
 import { checkTermKnowledge } from "./check-features.js";
 import { checkExpression } from "./expression-check.js";
 import { quoted } from "../lib/text/untrusted.js";
@@ -48,12 +48,12 @@ function checkTerms(terms: readonly FeatureMatcherTerm[], at: Path, out: Diagnos
 }
 
 function templateDiagnostic(source: string, path: Path): Diagnostic | undefined {
-  const bytes = new TextEncoder().encode(source).length;
-  if (bytes > MAX_TEMPLATE_BYTES) {
+  const tooLarge = templateSizeProblem(source);
+  if (tooLarge !== undefined) {
     return {
       severity: "error",
       code: "template-too-large",
-      message: `varsTemplate is ${bytes} bytes; NFD refuses templates over ${MAX_TEMPLATE_BYTES} bytes`,
+      message: tooLarge,
       hint: "split the work over several rules or publish static vars",
       path,
     };

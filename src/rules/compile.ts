@@ -3,14 +3,21 @@
 // identical terms — is resolved here, so evaluation (evaluation.ts) only looks at the host.
 
 import type { Features } from "../features/model.js";
-import type { CompatibilitySet, FeatureMatcherTerm, GroupRule, Spec } from "../spec/model.js";
+import type {
+  CompatibilitySet,
+  FeatureMatcherTerm,
+  GroupRule,
+  MatchExpression,
+  Spec,
+} from "../spec/model.js";
 import { parseTemplate, type Template } from "../lib/gotemplate/index.js";
 import { evaluateSets } from "./evaluation.js";
 import { verdictSets, type Verdict } from "./verdict.js";
-import { compareGo, expressionText } from "./gostring.js";
+import { compareStrings } from "../lib/go/strings.js";
+import { goQuote } from "../lib/go/quote.js";
 import type { EvaluateOptions, Report } from "./report.js";
 import { compileTerm, type CompiledTerm } from "./term.js";
-import { BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./vars.js";
+import { BACKREF_FEATURE, templateSizeProblem } from "./vars.js";
 
 export interface CompiledMatcher {
   terms: CompiledTerm[];
@@ -84,7 +91,9 @@ function compileMatcher(terms: readonly FeatureMatcherTerm[], pool: TermPool): C
     const y = keys[b];
     if (x === undefined || y === undefined) return 0;
     return (
-      compareGo(x.feature, y.feature) || compareGo(x.name, y.name) || compareGo(x.text, y.text)
+      compareStrings(x.feature, y.feature) ||
+      compareStrings(x.name, y.name) ||
+      compareStrings(x.text, y.text)
     );
   });
   return {
@@ -96,10 +105,8 @@ function compileMatcher(terms: readonly FeatureMatcherTerm[], pool: TermPool): C
 
 function compileTemplate(source: string | undefined): Template | string | undefined {
   if (source === undefined || source === "") return undefined;
-  const bytes = new TextEncoder().encode(source).length;
-  if (bytes > MAX_TEMPLATE_BYTES) {
-    return `varsTemplate is ${bytes} bytes, more than the ${MAX_TEMPLATE_BYTES}-byte limit`;
-  }
+  const tooLarge = templateSizeProblem(source);
+  if (tooLarge !== undefined) return tooLarge;
   try {
     return parseTemplate(source);
   } catch (e) {
@@ -168,4 +175,10 @@ export function compileSpec(spec: Spec): CompiledSpec {
     evaluate: (features, opts) => evaluateSets(sets, sizes, features, opts),
     verdict: (features, opts) => verdictSets(sets, sizes, features, opts),
   };
+}
+
+/** NFD's MatchExpression.String(), the last sort key of report lists. */
+function expressionText(e: MatchExpression): string {
+  if (e.value.length === 0) return `{op: ${goQuote(e.op)}}`;
+  return `{op: ${goQuote(e.op)}, value: [${e.value.map((v) => goQuote(v)).join(" ")}]}`;
 }

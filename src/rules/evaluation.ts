@@ -5,7 +5,7 @@
 import type { Features } from "../features/model.js";
 import { executeTemplate, type Template } from "../lib/gotemplate/index.js";
 import type { CacheSizes, CompiledMatcher, CompiledRule, CompiledSet } from "./compile.js";
-import { compareGo } from "./gostring.js";
+import { compareStrings } from "../lib/go/strings.js";
 import type {
   EvaluateOptions,
   ExpressionReport,
@@ -254,7 +254,7 @@ export class Evaluation {
 
 function sortedRecord(v: Record<string, string>): Record<string, string> {
   const out = Object.create(null) as Record<string, string>;
-  for (const k of Object.keys(v).sort(compareGo)) out[k] = v[k] ?? "";
+  for (const k of Object.keys(v).sort(compareStrings)) out[k] = v[k] ?? "";
   return out;
 }
 

@@ -3,7 +3,7 @@
 // compiler, which turns an unchecked bad expression into NFD's lazy failure.
 
 import { OPS, type MatchExpression, type Op } from "../spec/model.js";
-import { goIntProblem, parseGoInt } from "./goint.js";
+import { goIntProblem, parseGoInt } from "../lib/go/strconv.js";
 import { compileRegexp } from "./regexp.js";
 import { compareVersions, nfdVersionProblem, parseVersion } from "./version.js";
 import { quoted } from "../lib/text/untrusted.js";
@@ -22,7 +22,7 @@ const ONE_OR_MORE: ReadonlySet<string> = new Set(["In", "NotIn", "InRegexp"]);
 const EXACTLY_ONE: ReadonlySet<string> = new Set(["Gt", "Ge", "Lt", "Le"]);
 const EXACTLY_TWO: ReadonlySet<string> = new Set(["GtLt", "GeLe"]);
 
-export function isKnownOp(op: string): op is Op {
+function isKnownOp(op: string): op is Op {
   return (OPS as readonly string[]).includes(op);
 }
 

@@ -5,7 +5,7 @@ import type { MatchExpression } from "../spec/model.js";
 import type { StepBudget } from "../lib/gotemplate/index.js";
 import { BUDGET_REASON } from "./budget.js";
 import { checkExpression, failsEverywhere } from "./expression-check.js";
-import { parseGoInt, type GoInt } from "./goint.js";
+import { parseGoInt, type GoInt } from "../lib/go/strconv.js";
 import { compileRegexp, type Regexp } from "./regexp.js";
 import { compareVersions, parseVersion, type Version } from "./version.js";
 import { quoted } from "../lib/text/untrusted.js";

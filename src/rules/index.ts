@@ -9,12 +9,10 @@ import type { Verdict } from "./verdict.js";
 
 export { compileSpec, type CompiledSpec } from "./compile.js";
 export type { Verdict } from "./verdict.js";
-export { BACKREF_FEATURE, MAX_TEMPLATE_BYTES } from "./vars.js";
 export { checkSpec } from "./check.js";
 export { loadSpec } from "./load.js";
-export { parseGoInt, type GoInt } from "./goint.js";
 export { parseVersion, compareVersions, nfdVersionProblem, type Version } from "./version.js";
-export { compileRegexp, type Regexp } from "./regexp.js";
+export { compileRegexp } from "./regexp.js";
 export type * from "./report.js";
 export { HOST_VALUES_CAP } from "./report.js";
 

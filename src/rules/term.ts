@@ -5,7 +5,7 @@ import type { FeatureMatcherTerm } from "../spec/model.js";
 import { compileExpression, type CompiledExpression, type Outcome } from "./expression.js";
 import type { ExpressionJSON, ExpressionReport, HostObservation } from "./report.js";
 import { HOST_VALUES_CAP } from "./report.js";
-import { compareGo } from "./gostring.js";
+import { compareStrings } from "../lib/go/strings.js";
 import type { StepBudget } from "../lib/gotemplate/index.js";
 
 /** The parts of one feature the host has (undefined: not in that map). */
@@ -34,7 +34,7 @@ export interface CompiledTerm {
   matchName: { expr: CompiledExpression; json: ExpressionJSON } | undefined;
 }
 
-export function expressionJSON(e: { op: string; value: string[]; type: string }): ExpressionJSON {
+function expressionJSON(e: { op: string; value: string[]; type: string }): ExpressionJSON {
   const out: { op: string; value?: string[]; type?: string } = { op: e.op };
   if (e.value.length > 0) out.value = Object.freeze([...e.value]) as string[];
   if (e.type !== "") out.type = e.type;
@@ -297,7 +297,7 @@ function evaluateMatchName(
   let host: HostObservation;
   if (!isMatch && error !== undefined) host = { state: "error", instances: names, error };
   else {
-    const values = [...matched].sort(compareGo);
+    const values = [...matched].sort(compareStrings);
     if (values.length > HOST_VALUES_CAP) values.length = HOST_VALUES_CAP;
     host = { state: "names", values, instances: names, count: matched.size };
   }

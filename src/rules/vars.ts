@@ -2,14 +2,24 @@
 // becomes variables.
 
 import { attrsOf, str, type CompiledTerm, type FeatureView } from "./term.js";
-import { compareGo, goTrimSpace } from "./gostring.js";
+import { compareStrings, trimSpace } from "../lib/go/strings.js";
+import { RULE_MATCHED_FEATURE } from "../spec/catalogue.js";
 import { quoted } from "../lib/text/untrusted.js";
 import type { StepBudget } from "../lib/gotemplate/index.js";
 
 /** The special feature through which rules see variables published by earlier rules. */
-export const BACKREF_FEATURE = "rule.matched";
+export const BACKREF_FEATURE = RULE_MATCHED_FEATURE;
 /** NFD's cap on a varsTemplate (bytes). */
 export const MAX_TEMPLATE_BYTES = 64 * 1024;
+
+/** Why NFD would refuse this varsTemplate for its size; undefined when it is small enough. */
+export function templateSizeProblem(source: string): string | undefined {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most templates need no encoding to know.
+  if (source.length * 3 <= MAX_TEMPLATE_BYTES) return undefined;
+  const bytes = new TextEncoder().encode(source).length;
+  if (bytes <= MAX_TEMPLATE_BYTES) return undefined;
+  return `varsTemplate is ${bytes} bytes; NFD refuses templates over ${MAX_TEMPLATE_BYTES} bytes`;
+}
 
 /** One matched element as NFD hands it to templates: {Name}, {Name, Value} or an instance's attributes. */
 export type MatchedElement = Readonly<Record<string, string>>;
@@ -24,11 +34,11 @@ function element(name: string, value?: string): MatchedElement {
 }
 
 function byName(a: MatchedElement, b: MatchedElement): number {
-  return compareGo(a["Name"] ?? "", b["Name"] ?? "");
+  return compareStrings(a["Name"] ?? "", b["Name"] ?? "");
 }
 
 /** NFD's split of the feature as written: "Kernel.LoadedModule" → ["Kernel", "LoadedModule"]. */
-export function templateKey(feature: string): [string, string] {
+function templateKey(feature: string): [string, string] {
   const dot = feature.indexOf(".");
   return dot < 0 ? [feature.toLowerCase(), ""] : [feature.slice(0, dot), feature.slice(dot + 1)];
 }
@@ -115,7 +125,7 @@ export function templateData(
 /** Splits template output into variables: trimmed `key=value` lines, empty lines skipped. */
 export function parseVarsOutput(text: string, into: Record<string, string>): string | undefined {
   for (const line of text.split("\n")) {
-    const item = goTrimSpace(line);
+    const item = trimSpace(line);
     if (item === "") continue;
     const eq = item.indexOf("=");
     if (eq < 0) {

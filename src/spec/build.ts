@@ -8,8 +8,6 @@ import {
   ANY_FIELDS,
   EXPR_FIELDS,
   FIELD_HOME,
-  KNOWN_FEATURES,
-  MODULE_FEATURES,
   RULE_FIELDS,
   SET_FIELDS,
   SPEC_FIELDS,
@@ -17,6 +15,7 @@ import {
   WEIGHT_MAX,
   WEIGHT_MIN,
 } from "./known.js";
+import { KNOWN_FEATURES, catalogueEntries } from "./catalogue.js";
 import {
   OPS,
   SPEC_VERSION,
@@ -407,7 +406,7 @@ function buildTerm(r: Reader, node: Node | null, path: SpecPath): FeatureMatcher
 
 function checkFeatureName(r: Reader, feature: string, path: SpecPath, node: Node | null): void {
   const lower = feature.toLowerCase();
-  if ((KNOWN_FEATURES as readonly string[]).includes(lower)) return;
+  if (KNOWN_FEATURES.includes(lower)) return;
   const guess = closest(lower, KNOWN_FEATURES);
   r.report(
     "warning",
@@ -432,7 +431,8 @@ function readExpressionSet(
     return undefined;
   }
   const set = Object.create(null) as MatchExpressionSet;
-  const modules = feature !== undefined && MODULE_FEATURES.has(feature.toLowerCase());
+  const modules =
+    feature !== undefined && catalogueEntries(feature).some((f) => f.moduleNames === true);
   for (const { key, keyNode, value } of r.entries(node as YAMLMap, path)) {
     const p = at(path, key);
     warnIfChanged(r, keyNode, p);

@@ -3,5 +3,3 @@
 export * from "./model.js";
 export * from "./diagnostic.js";
 export { parseSpec, MAX_SPEC_BYTES, type ParsedSpec } from "./parse.js";
-export type { Position } from "./reader.js";
-export { resolvePlain, type Yaml11Scalar, type Yaml11Kind } from "./yaml11.js";

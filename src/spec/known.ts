@@ -1,4 +1,4 @@
-// Names the spec layer knows: fields of each object, and the features NFD sources provide.
+// Names the spec layer knows: the fields of each object (features: catalogue.ts).
 
 export const SPEC_FIELDS = ["version", "compatibilities"] as const;
 export const SET_FIELDS = ["rules", "weight", "tag", "description"] as const;
@@ -30,45 +30,6 @@ export const FIELD_HOME: Readonly<Record<string, string>> = Object.assign(
     type: "in an expression (matchExpressions.<element> or matchName)",
   },
 );
-
-/** Features some NFD source (or the rule engine itself) provides, lower-case. */
-export const KNOWN_FEATURES = [
-  "cpu.cpuid",
-  "cpu.model",
-  "cpu.cstate",
-  "cpu.pstate",
-  "cpu.rdt",
-  "cpu.security",
-  "cpu.sst",
-  "cpu.topology",
-  "cpu.coprocessor",
-  "kernel.config",
-  "kernel.loadedmodule",
-  "kernel.enabledmodule",
-  "kernel.selinux",
-  "kernel.kvm",
-  "kernel.version",
-  "memory.numa",
-  "memory.swap",
-  "memory.hugepages",
-  "memory.nv",
-  "network.device",
-  "network.virtual",
-  "pci.device",
-  "usb.device",
-  "storage.block",
-  "system.osrelease",
-  "system.dmiid",
-  "system.name",
-  "local.feature",
-  "local.label",
-  "rule.matched",
-] as const;
-
-/** Features whose element names are kernel module names as /proc/modules spells them. */
-// Only loaded modules: /proc/modules always writes `_`, while enabledmodule also lists
-// built-ins from modules.builtin, whose names keep their dashes.
-export const MODULE_FEATURES = new Set(["kernel.loadedmodule"]);
 
 /** Kubernetes preferred node-affinity weights are 1..100. */
 export const WEIGHT_MIN = 1;

@@ -4,6 +4,7 @@ import { LineCounter, parseAllDocuments, type Document, type YAMLError } from "y
 import type { Diagnostic, SpecPath } from "./diagnostic.js";
 import type { Spec } from "./model.js";
 import { buildSpec } from "./build.js";
+import { MAX_SPEC_BYTES, MAX_SPEC_SIZE } from "./limits.js";
 import {
   ExpansionLimit,
   MAX_ALIAS_EXPANSIONS,
@@ -12,14 +13,13 @@ import {
   type Position,
 } from "./reader.js";
 
-/** Specs are small documents; anything bigger is refused before parsing. */
-export const MAX_SPEC_BYTES = 4 * 1024 * 1024;
+export { MAX_SPEC_BYTES } from "./limits.js";
 
 /**
  * Flow collections (`[`, `{`) nested deeper than this are refused before parsing: the
  * YAML parser recurses per level and takes seconds to fail on a million of them.
  */
-export const MAX_FLOW_DEPTH = 256;
+const MAX_FLOW_DEPTH = 256;
 
 export interface ParsedSpec {
   /** Null only when errors prevent building a model (not YAML, not a mapping...). */
@@ -46,7 +46,7 @@ export function parseSpec(text: string, opts: { file?: string } = {}): ParsedSpe
   if (bytes > MAX_SPEC_BYTES)
     return fail(
       "too-large",
-      `the spec is ${bytes} bytes; the limit is ${MAX_SPEC_BYTES} (4 MiB)`,
+      `the spec is ${bytes} bytes; the limit is ${MAX_SPEC_BYTES} (${MAX_SPEC_SIZE})`,
       "a compatibility spec is a small document; check that this is the right file",
     );
   const lines = new LineCounter();

@@ -1,7 +1,7 @@
 // "Did you mean" helpers shared by field, op and feature-name checks.
 
 /** Levenshtein distance, case-insensitive; inputs are short names. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   let prev = Array.from({ length: y.length + 1 }, (_, j) => j);

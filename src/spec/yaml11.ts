@@ -23,7 +23,7 @@
 // Map keys go the same way except that float keys +Inf/-Inf/NaN become .inf/-.inf/.nan,
 // and null and uint64 keys are refused by sigs.k8s.io/yaml.
 
-import { formatFloat32G } from "./gofloat.js";
+import { formatFloat32G } from "../lib/go/floatfmt.js";
 
 export type Yaml11Kind = "null" | "bool" | "int" | "float" | "timestamp" | "string";
 

@@ -103,7 +103,7 @@ test("all features without a wanted list, as export features does", async () => 
 });
 
 test("always-present features are created only when wanted", async () => {
-  const stub = { name: "cpu", discover: async () => emptyFeatures() };
+  const stub = { name: "cpu" as const, discover: async () => emptyFeatures() };
   const base = { host: new HostRoot(), env: {}, arch: "amd64" };
   const r = await runSources([stub], { ...base, wanted: new Set(["cpu.sst"]) }, 1000);
   assert.deepEqual(Object.keys(r.features.attributes), ["cpu.sst"]);

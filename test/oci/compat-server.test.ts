@@ -91,6 +91,18 @@ describe("compatibility artifact on a registry with the referrers API", () => {
     );
   });
 
+  it("attaches and reads back any spec lint accepts (up to 4 MiB), refuses a larger one", async () => {
+    const opts = clientOpts();
+    const image = `${reg.host}/app:v1`;
+    const big = `version: v1alpha1\ncompatibilities: []\n#${"x".repeat(2 * 1024 * 1024)}\n`;
+    await attach(image, opts, big);
+    assert.equal((await resolveImageSpec({ image, ...opts })).specText, big);
+    const tooBig = `#${"x".repeat(4 * 1024 * 1024)}`;
+    await assert.rejects(attach(image, opts, tooBig), {
+      message: "the spec is 4194305 bytes; readers refuse specs over 4 MiB",
+    });
+  });
+
   it("writes the artifact in oras's exact shape", async () => {
     const opts = clientOpts();
     const res = await attach(
@@ -580,10 +592,10 @@ describe("hostile registries", () => {
       /manifests\/v1: response exceeds the 4 MiB limit/,
     ));
 
-  it("caps the spec blob at 1 MiB", () =>
+  it("caps the spec blob at 4 MiB, as NFD (oras-go's FetchBytes) does", () =>
     fetchFails(
-      { path: /\/blobs\//, action: { kind: "oversize", bytes: 2 * 1024 * 1024 } },
-      /response exceeds the 1 MiB limit/,
+      { path: /\/blobs\//, action: { kind: "oversize", bytes: 5 * 1024 * 1024 } },
+      /response exceeds the 4 MiB limit/,
     ));
 
   it("gives up on a stalled response after the timeout", () =>

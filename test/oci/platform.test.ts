@@ -5,10 +5,10 @@ import {
   formatPlatform,
   hostPlatform,
   matchPlatform,
-  ociArchitecture,
   parsePlatform,
   toDescriptorPlatform,
 } from "../../src/oci/platform.js";
+import { goArch } from "../../src/lib/go/arch.js";
 
 describe("parsePlatform", () => {
   const cases: [string, object][] = [
@@ -25,9 +25,26 @@ describe("parsePlatform", () => {
     ["linux/amd64:a:b", { os: "linux", architecture: "amd64", osVersion: "a:b" }],
     ["linux/amd64/", { os: "linux", architecture: "amd64" }],
     ["linux/amd64:", { os: "linux", architecture: "amd64" }],
+    // As containerd: a lone architecture takes the host's OS; aliases are normalised.
+    ["amd64", { os: "plan9", architecture: "amd64" }],
+    ["x86_64", { os: "plan9", architecture: "amd64" }],
+    ["arm64:1", { os: "plan9", architecture: "arm64", osVersion: "1" }],
+    ["linux/x86_64", { os: "linux", architecture: "amd64" }],
+    ["Linux/AMD64", { os: "linux", architecture: "amd64" }],
+    ["linux/aarch64", { os: "linux", architecture: "arm64" }],
+    ["linux/aarch64/8", { os: "linux", architecture: "arm64", variant: "v8" }],
+    ["linux/armhf", { os: "linux", architecture: "arm", variant: "v7" }],
+    ["linux/armel", { os: "linux", architecture: "arm", variant: "v6" }],
+    ["linux/arm/7", { os: "linux", architecture: "arm", variant: "v7" }],
+    ["linux/arm", { os: "linux", architecture: "arm" }],
+    ["linux/i386", { os: "linux", architecture: "386" }],
+    ["macos/arm64", { os: "darwin", architecture: "arm64" }],
+    // A known OS alone stays an OS; an unknown name is read as NFD reads it, an OS.
+    ["windows", { os: "windows", architecture: "riscv64" }],
+    ["haiku", { os: "haiku", architecture: "riscv64" }],
   ];
   for (const [input, want] of cases) {
-    it(input, () => assert.deepEqual(parsePlatform(input, "riscv64"), want));
+    it(input, () => assert.deepEqual(parsePlatform(input, "riscv64", "plan9"), want));
   }
 
   const bad: [string, string][] = [
@@ -65,7 +82,11 @@ describe("host platform", () => {
       riscv64: "riscv64",
       loong64: "loong64",
     };
-    for (const [node, oci] of Object.entries(table)) assert.equal(ociArchitecture(node), oci);
+    for (const [node, oci] of Object.entries(table)) assert.equal(goArch(node, true), oci);
+    assert.equal(goArch("ppc64", false), "ppc64");
+    assert.equal(goArch("mips", false), "mips");
+    assert.equal(goArch("mipsel", true), "mipsle");
+    assert.equal(goArch("mips64el", true), "mips64le");
     assert.deepEqual(hostPlatform("x64", "linux"), { os: "linux", architecture: "amd64" });
     assert.deepEqual(hostPlatform("arm64", "linux"), { os: "linux", architecture: "arm64" });
     assert.equal(hostPlatform("x64", "win32").os, "windows");

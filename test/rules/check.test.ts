@@ -187,6 +187,16 @@ describe("checkSpec: rules", () => {
     const d = checkSpec(spec(set([rule("r", { varsTemplate: "a=b\n".repeat(16 * 1024 + 1) })])));
     assert.deepEqual(codes(d), ["error:template-too-large"]);
   });
+  it("counts the varsTemplate limit in UTF-8 bytes, 65536 allowed", () => {
+    const at = (t: string) => checkSpec(spec(set([rule("r", { varsTemplate: t })])));
+    assert.deepEqual(codes(at("é".repeat(32 * 1024))), []);
+    const over = at("é".repeat(32 * 1024) + "x");
+    assert.deepEqual(codes(over), ["error:template-too-large"]);
+    assert.equal(
+      over[0]?.message,
+      "varsTemplate is 65537 bytes; NFD refuses templates over 65536 bytes",
+    );
+  });
   it("vars keys that are empty or contain '='", () => {
     const d = checkSpec(spec(set([rule("r", { vars: { "": "x", "a=b": "y", ok: "z" } })])));
     assert.deepEqual(

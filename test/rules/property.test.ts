@@ -100,9 +100,12 @@ function refView(f: Features, feature: string, backref: Map | undefined): View |
   const k = feature.toLowerCase();
   if (k === "rule.matched") return backref === undefined ? undefined : { attrs: backref };
   const v: View = {};
-  if (has(f.flags, k)) v.flags = f.flags[k]?.elements;
-  if (has(f.attributes, k)) v.attrs = f.attributes[k]?.elements;
-  if (has(f.instances, k)) v.insts = f.instances[k]?.elements.map((i) => i.attributes);
+  const flags = has(f.flags, k) ? f.flags[k]?.elements : undefined;
+  const attrs = has(f.attributes, k) ? f.attributes[k]?.elements : undefined;
+  const insts = has(f.instances, k) ? f.instances[k]?.elements.map((i) => i.attributes) : undefined;
+  if (flags) v.flags = flags;
+  if (attrs) v.attrs = attrs;
+  if (insts) v.insts = insts;
   return v.flags || v.attrs || v.insts ? v : undefined;
 }
 

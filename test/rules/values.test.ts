@@ -7,10 +7,10 @@ import {
   compareVersions,
   compileRegexp,
   nfdVersionProblem,
-  parseGoInt,
   parseVersion,
 } from "../../src/rules/index.js";
 import type { Version } from "../../src/rules/index.js";
+import { parseGoInt } from "../../src/lib/go/strconv.js";
 
 describe("parseGoInt (strconv.Atoi, 64-bit)", () => {
   it("accepts an optional sign and decimal digits", () => {

@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { resolvePlain } from "../../src/spec/yaml11.js";
-import { formatFloat32G } from "../../src/spec/gofloat.js";
+import { formatFloat32G } from "../../src/lib/go/floatfmt.js";
 import { parseSpec } from "../../src/spec/index.js";
 
 // [written, YAML 1.1 kind, Go string NFD gets (null: stays unset)]

@@ -8,7 +8,7 @@ import { attachSpec } from "../../oci/attach.js";
 import { asRegistryError, fetchBlobCached, openImage, resolveCached } from "../../oci/client.js";
 import { parsePlatform } from "../../oci/platform.js";
 import { resolveSubject } from "../../oci/subject.js";
-import { MAX_SPEC_BYTES } from "../../oci/mediatypes.js";
+import { MAX_SPEC_BYTES } from "../../spec/limits.js";
 import { parseFlags, readInput } from "../flags.js";
 import { UserError, type Io } from "../io.js";
 import {

@@ -52,7 +52,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
     throw new UserError(`export features: -o ${format}: expected json or yaml`);
   const host = await hostFromFlags(f, io, "export features");
   const sources = sourcesFromFlag(f.sources, "export features");
-  const found = await runDiscovery(() => discover({ host, env: io.env, sources }));
+  const found = await runDiscovery(() =>
+    discover({ host, env: io.env, ...(sources ? { sources } : {}) }),
+  );
   if (f.verbose) reportProblems(found, io);
   failOnSourceErrors(found, "export features");
   const text =

@@ -5,7 +5,7 @@ import { formatDiagnostic, type Diagnostic } from "../../spec/diagnostic.js";
 import { loadSpec } from "../../rules/index.js";
 import { UserError, type Io } from "../io.js";
 import { parseFlags, readInput } from "../flags.js";
-import { MAX_SPEC_BYTES } from "../../spec/index.js";
+import { MAX_SPEC_BYTES } from "../../spec/limits.js";
 
 const HELP = `Usage: kompat spec lint [-o text|json] [-q] FILE...
 

@@ -3,12 +3,13 @@
 
 import { stringify as toYaml } from "yaml";
 import { formatDiagnostic, hasErrors } from "../../spec/diagnostic.js";
-import { MAX_SPEC_BYTES } from "../../spec/index.js";
+import { MAX_SPEC_BYTES } from "../../spec/limits.js";
 import { specFeatures } from "../../spec/features.js";
 import type { Spec } from "../../spec/model.js";
 import { loadSpec, evaluate, verdict, type Verdict } from "../../rules/index.js";
 import type { Report } from "../../rules/report.js";
-import { parseSnapshots, SnapshotError, type NodeSnapshot } from "../../features/snapshot.js";
+import type { NodeSnapshot } from "../../features/snapshot.js";
+import { pickNode, readNodes } from "../fleet-input.js";
 import { snapshotPlatform } from "../../features/snapshot-platform.js";
 import type { Platform } from "../../oci/platform.js";
 import { UserError, type Io } from "../io.js";
@@ -61,8 +62,6 @@ const OPTIONS = {
   "output-json": { type: "boolean" },
   output: { type: "string", short: "o" },
 } as const;
-
-export const MAX_FEATURES_BYTES = 512 << 20;
 
 type Format = "text" | "json" | "yaml";
 
@@ -174,26 +173,8 @@ function checkTags(spec: Spec, tags: string[] | undefined): void {
 
 /** The nodes of a --features file (only `--node` when given). */
 async function savedNodes(path: string, node: string | undefined, io: Io): Promise<NodeSnapshot[]> {
-  const { text, name } = await readInput(path, io, "features", MAX_FEATURES_BYTES);
-  let nodes: NodeSnapshot[];
-  try {
-    nodes = parseSnapshots(text, name);
-  } catch (e) {
-    if (e instanceof SnapshotError) throw new UserError(`invalid features: ${e.message}`);
-    throw e;
-  }
-  // Zero nodes would pass vacuously: exit 0 for a fleet nobody checked.
-  if (nodes.length === 0) throw new UserError(`invalid features: ${name} holds no node`);
-  if (node === undefined) return nodes;
-  const picked = nodes.filter((n) => n.name === node);
-  if (picked.length === 0) {
-    const names = nodes
-      .map((n) => n.name)
-      .slice(0, 20)
-      .join(", ");
-    throw new UserError(`--node ${node}: no such node in ${name} (nodes: ${names})`);
-  }
-  return picked;
+  const nodes = await readNodes(path, io);
+  return node === undefined ? nodes : [pickNode(nodes, node, path === "-" ? "stdin" : path)];
 }
 
 /**

@@ -12,7 +12,7 @@ import type { HostRoot } from "../hostroot.js";
 import { CpuidLeaves, leavesToRead, type Regs } from "./cpuid-leaves.js";
 import { formatCpuidRecording, parseCpuidRecording } from "./cpuid-record.js";
 
-export const CPUID_DEVICE = "/dev/cpu/0/cpuid";
+const CPUID_DEVICE = "/dev/cpu/0/cpuid";
 const openAsync = promisify(open);
 const fstatAsync = promisify(fstat);
 const closeAsync = promisify(close);

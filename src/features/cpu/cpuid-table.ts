@@ -52,7 +52,12 @@ const row = (
   cpuid: string,
   condition?: string,
   when?: (x: X86Context) => boolean,
-): CpuinfoMapping => ({ linux, cpuid, ...(condition ? { condition, when } : {}) });
+): CpuinfoMapping => ({
+  linux,
+  cpuid,
+  ...(condition ? { condition } : {}),
+  ...(condition && when ? { when } : {}),
+});
 
 const AVX_ON = "and the OS enabled AVX state (`avx` flag)";
 const AVX512_ON = "and the OS enabled AVX-512 state (`avx512f` flag), as klauspost requires";

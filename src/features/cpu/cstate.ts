@@ -4,6 +4,7 @@
 
 import { newMap } from "../model.js";
 import type { SourceContext } from "../source.js";
+import { parseGoInt } from "../../lib/go/strconv.js";
 
 const CPU = "/sys/devices/system/cpu";
 
@@ -35,9 +36,4 @@ export async function discoverCstate(
   }
   out.enabled = String(value > 0);
   return out;
-}
-
-/** Go's strconv.Atoi: optional sign, decimal digits. */
-export function parseGoInt(s: string): number | undefined {
-  return /^[+-]?\d+$/.test(s) ? Number(s) : undefined;
 }

@@ -15,14 +15,7 @@ import { discoverSecurity } from "./security.js";
 import { discoverSst } from "./sst.js";
 import { discoverTopology } from "./topology.js";
 
-export {
-  CPUINFO_TO_CPUID,
-  DERIVED_CPUID,
-  NOT_FROM_CPUINFO,
-  cpuidMappingMarkdown,
-} from "./cpuid-table.js";
-export { NFD_ARM64_HWCAPS } from "./arm64.js";
-export { KLAUSPOST_X86_NAMES } from "./cpuid-names.js";
+export { CPUINFO_TO_CPUID, cpuidMappingMarkdown } from "./cpuid-table.js";
 
 /** The sub-features computed from the shared facts (cpuinfo, CPUID). */
 const FROM_FACTS = ["cpuid", "model", "rdt", "security", "sst"];

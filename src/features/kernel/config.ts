@@ -5,7 +5,7 @@ import { gunzip } from "node:zlib";
 import { promisify } from "node:util";
 import type { HostRoot } from "../hostroot.js";
 import { newMap, type AttributeElements } from "../model.js";
-import { trimChars } from "../text.js";
+import { trim } from "../../lib/go/strings.js";
 import { brief, HostFileError } from "../hostio.js";
 
 const gunzipAsync = promisify(gunzip);
@@ -38,7 +38,7 @@ export function parseKconfig(text: string): AttributeElements {
     if (!line.startsWith("CONFIG_")) continue;
     const eq = line.indexOf("=");
     if (eq < 0) continue;
-    out[line.slice(7, eq)] = trimChars(line.slice(eq + 1), '"');
+    out[line.slice(7, eq)] = trim(line.slice(eq + 1), '"');
   }
   return out;
 }

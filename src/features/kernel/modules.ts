@@ -2,7 +2,7 @@
 // kernel's built-in modules).
 
 import { posix } from "node:path";
-import { fields, trimSpace } from "../text.js";
+import { fields, trimSpace } from "../../lib/go/strings.js";
 
 /** NFD reads this path unprefixed even in a container (see discover.ts). */
 export const PROC_MODULES = "/proc/modules";

@@ -3,7 +3,7 @@
 
 import type { HostRoot } from "../hostroot.js";
 import { newMap, type AttributeElements } from "../model.js";
-import { trimChars, trimSpace } from "../text.js";
+import { trim, trimSpace } from "../../lib/go/strings.js";
 
 /** NFD reads this path unprefixed even in a container (see discover.ts). */
 export const OSRELEASE_PATH = "/proc/sys/kernel/osrelease";
@@ -19,7 +19,7 @@ const PARTS = /^(\d+)(\.(\d+))?(\.(\d+))?(-.*)?$/;
 /** `full`, and `major`/`minor`/`revision` (possibly "") when the release looks numeric. */
 export function parseKernelVersion(release: string): AttributeElements {
   const out = newMap<string>();
-  const full = trimChars(release.replace(FORBIDDEN, "_"), "-_.");
+  const full = trim(release.replace(FORBIDDEN, "_"), "-_.");
   out.full = full;
   const m = PARTS.exec(full);
   if (m) {

@@ -9,8 +9,8 @@ import { brief } from "../hostio.js";
 import { parseFeatureFile } from "./parse.js";
 
 /** NFD reads this directory unprefixed even in a container. */
-export const FEATURES_DIR = "/etc/kubernetes/node-feature-discovery/features.d";
-export const MAX_FEATURE_FILE_BYTES = 65536;
+const FEATURES_DIR = "/etc/kubernetes/node-feature-discovery/features.d";
+const MAX_FEATURE_FILE_BYTES = 65536;
 
 export const localSource: FeatureSource = {
   name: "local",

@@ -2,7 +2,7 @@
 // nfd-worker reads /etc/kubernetes/node-feature-discovery/features.d/*.
 
 import { newMap, type AttributeElements } from "../model.js";
-import { trimSpace } from "../text.js";
+import { trimSpace } from "../../lib/go/strings.js";
 
 export interface FeatureFile {
   /** Goes to local.feature. */

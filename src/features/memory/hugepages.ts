@@ -4,7 +4,7 @@
 import type { HostRoot } from "../hostroot.js";
 import { newMap, type AttributeElements } from "../model.js";
 import { cannotRead, errCode } from "../build.js";
-import { trimRightChars, trimSpace } from "../text.js";
+import { trimRight, trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/kernel/mm/hugepages";
 const SUFFIXES = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
@@ -29,7 +29,7 @@ export function canonicalKibibytes(kib: bigint): string {
 export function hugepageSize(dirName: string): string | undefined {
   const name = dirName.startsWith("hugepages-") ? dirName.slice(10) : dirName;
   // NFD trims any trailing `k`/`B` characters (a cut set, not a suffix).
-  const digits = trimRightChars(name, "kB");
+  const digits = trimRight(name, "kB");
   if (!/^[+]?\d+$/.test(digits)) return undefined;
   const kib = BigInt(digits);
   if (kib > 9007199254740991n) return undefined;

@@ -3,7 +3,7 @@
 import type { HostRoot } from "../hostroot.js";
 import type { AttributeElements } from "../model.js";
 import { attributes, errCode } from "../build.js";
-import { trimSpace } from "../text.js";
+import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/bus/nd/devices";
 

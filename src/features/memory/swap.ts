@@ -2,7 +2,7 @@
 
 import type { HostRoot } from "../hostroot.js";
 import { newMap, type AttributeElements } from "../model.js";
-import { trimSpace } from "../text.js";
+import { trimSpace } from "../../lib/go/strings.js";
 
 export async function detectSwap(host: HostRoot): Promise<AttributeElements> {
   const text = await host.readText("/proc/swaps");

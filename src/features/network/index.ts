@@ -5,7 +5,7 @@ import type { FeatureSource, SourceContext } from "../source.js";
 import type { HostRoot } from "../hostroot.js";
 import { emptyFeatures, type AttributeElements, type Features } from "../model.js";
 import { attributes, instanceFeature, listOrWarn } from "../build.js";
-import { trimSpace } from "../text.js";
+import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/class/net";
 const DEVICE_ATTRS = ["operstate", "speed", "device/sriov_numvfs", "device/sriov_totalvfs", "mtu"];

@@ -6,7 +6,7 @@ import type { HostRoot } from "../hostroot.js";
 import { emptyFeatures, newMap, type AttributeElements, type Features } from "../model.js";
 import { cannotRead, instanceFeature, listOrWarn } from "../build.js";
 import { brief } from "../hostio.js";
-import { trimSpace } from "../text.js";
+import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/bus/pci/devices";
 const MANDATORY = ["class", "vendor", "device", "subsystem_vendor", "subsystem_device"];

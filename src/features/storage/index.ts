@@ -4,7 +4,7 @@
 import type { FeatureSource, SourceContext } from "../source.js";
 import { emptyFeatures, type Features } from "../model.js";
 import { attributes, instanceFeature, listOrWarn } from "../build.js";
-import { trimSpace } from "../text.js";
+import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/block";
 const QUEUE_ATTRS = ["dax", "rotational", "nr_zones", "zoned"];

@@ -2,10 +2,10 @@
 
 import type { HostRoot } from "../hostroot.js";
 import { newMap, type AttributeElements } from "../model.js";
-import { trimSpace } from "../text.js";
+import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/devices/virtual/dmi/id";
-export const DMI_ATTRIBUTES = [
+const DMI_ATTRIBUTES = [
   "bios_date",
   "bios_vendor",
   "bios_version",

@@ -6,7 +6,7 @@
 // runs outside Kubernetes, where "" would tell a user nothing.
 
 import type { HostRoot } from "../hostroot.js";
-import { trimSpace } from "../text.js";
+import { trimSpace } from "../../lib/go/strings.js";
 
 export async function nodeName(
   host: HostRoot,

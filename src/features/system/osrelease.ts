@@ -2,7 +2,7 @@
 // VERSION_ID.major and VERSION_ID.minor.
 
 import { newMap, type AttributeElements } from "../model.js";
-import { trimChars } from "../text.js";
+import { trim } from "../../lib/go/strings.js";
 
 export const OS_RELEASE_PATH = "/etc/os-release";
 
@@ -23,7 +23,7 @@ export function parseOsRelease(text: string): AttributeElements {
     if (line.endsWith("\r")) line = line.slice(0, -1);
     if (Buffer.byteLength(line) >= MAX_LINE) break;
     const m = LINE.exec(line);
-    if (m) out[m[1] as string] = trimChars(m[2] as string, `"'`);
+    if (m) out[m[1] as string] = trim(m[2] as string, `"'`);
   }
   const version = out.VERSION_ID;
   if (version !== undefined) {

@@ -6,7 +6,7 @@ import type { HostRoot } from "../hostroot.js";
 import { emptyFeatures, newMap, type AttributeElements, type Features } from "../model.js";
 import { instanceFeature, reason } from "../build.js";
 import { brief } from "../hostio.js";
-import { trimSpace } from "../text.js";
+import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/bus/usb/devices";
 /** Attribute → sysfs file, named like the PCI source's attributes. */

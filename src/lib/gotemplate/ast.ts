@@ -136,7 +136,7 @@ export function operandString(n: Operand): string {
   }
 }
 
-export function pipeString(p: PipeNode): string {
+function pipeString(p: PipeNode): string {
   let s = "";
   if (p.decl.length > 0) s = p.decl.join(", ") + (p.isAssign ? " = " : " := ");
   return s + p.cmds.map((c) => c.args.map(operandString).join(" ")).join(" | ");

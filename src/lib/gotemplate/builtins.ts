@@ -1,9 +1,10 @@
 // Go's predefined template functions (text/template funcs.go semantics and messages).
 import { def, fail, type FuncDef } from "./funcdef.js";
-import { isPrint, sprint, sprintf, sprintln } from "./fmt.js";
+import { isPrint } from "../go/quote.js";
+import { compareStrings } from "../go/strings.js";
+import { sprint, sprintf, sprintln } from "./fmt.js";
 import {
   byteLength,
-  compareStrings,
   fromHost,
   isStringMap,
   kindOf,
@@ -123,14 +124,14 @@ function evalArgs(args: Value[]): string {
   return sprint(args.map((a) => (a === null ? "<no value>" : a)));
 }
 
-export function htmlEscape(s: string): string {
+function htmlEscape(s: string): string {
   return s.replace(
     /["'&<>]/g,
     (c) => ({ '"': "&#34;", "'": "&#39;", "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c] ?? c,
   );
 }
 
-export function jsEscape(s: string): string {
+function jsEscape(s: string): string {
   let out = "";
   for (const c of s) {
     const cp = c.codePointAt(0) ?? 0;
@@ -153,7 +154,7 @@ export function jsEscape(s: string): string {
 }
 
 /** url.QueryEscape. */
-export function queryEscape(s: string): string {
+function queryEscape(s: string): string {
   let out = "";
   for (const b of Buffer.from(s, "utf8")) {
     const c = String.fromCharCode(b);

@@ -24,7 +24,7 @@ import type { ParsedTree } from "./parser.js";
 import { isMap, isStringMap, sortedKeys, truth, typeName, type Value } from "./values.js";
 
 /** Nested template calls plus control structures being executed at once. */
-export const MAX_EXEC_DEPTH = 300;
+const MAX_EXEC_DEPTH = 300;
 
 export interface ExecLimits {
   readonly maxOutput: number;

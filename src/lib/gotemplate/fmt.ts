@@ -1,61 +1,9 @@
-// Go's fmt package as templates use it: Sprint, Sprintln, Sprintf and the %v rendering of values.
-import { formatFloat } from "./floatfmt.js";
+// Go's fmt verbs over the engine's values: Sprint, Sprintln, Sprintf and %v (the Go number and
+// string formatting underneath is lib/go's).
+import { formatFloat } from "../go/floatfmt.js";
 import { MAX_VALUE_DEPTH, kindOf, sortedKeys, typeName, type GoMap, type Value } from "./values.js";
 import { fail } from "./funcdef.js";
-
-/** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-export function isPrint(c: string): boolean {
-  return c === " " || /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(c);
-}
-
-const QUOTE_ESCAPES: Record<string, string> = {
-  "\x07": "\\a",
-  "\b": "\\b",
-  "\f": "\\f",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-  "\v": "\\v",
-  "\\": "\\\\",
-};
-
-/** strconv.Quote (asciiOnly: QuoteToASCII); quote is `"` or `'`. */
-export function goQuote(s: string, quote = '"', asciiOnly = false): string {
-  let out = quote;
-  for (const c of s) {
-    if (c === quote) {
-      out += "\\" + c;
-      continue;
-    }
-    const esc = QUOTE_ESCAPES[c];
-    if (esc !== undefined) {
-      out += esc;
-      continue;
-    }
-    const cp = c.codePointAt(0) ?? 0;
-    if (cp < 0x80 ? cp >= 0x20 && cp < 0x7f : isPrint(c) && !asciiOnly) {
-      out += c;
-    } else if (cp < 0x80) {
-      out += "\\x" + cp.toString(16).padStart(2, "0");
-    } else if (cp < 0x10000) {
-      out += "\\u" + cp.toString(16).padStart(4, "0");
-    } else {
-      out += "\\U" + cp.toString(16).padStart(8, "0");
-    }
-  }
-  return out + quote;
-}
-
-/** Whether strconv.CanBackquote holds. */
-function canBackquote(s: string): boolean {
-  for (const c of s) {
-    if (c === "`" || c === "\ufeff") return false;
-    const cp = c.codePointAt(0) ?? 0;
-    if (cp < 0x20 && c !== "\t") return false;
-    if (cp === 0x7f) return false;
-  }
-  return true;
-}
+import { canBackquote, goQuote, isPrint } from "../go/quote.js";
 
 interface Spec {
   minus: boolean;
@@ -78,7 +26,7 @@ const PLAIN: Spec = {
 };
 
 /** Width and precision larger than this are refused, so one verb cannot allocate gigabytes. */
-export const MAX_FORMAT_WIDTH = 1 << 20;
+const MAX_FORMAT_WIDTH = 1 << 20;
 
 function runeCount(s: string): number {
   let n = 0;
@@ -272,7 +220,7 @@ function goSyntax(v: Value, depth: number): string {
 }
 
 /** Formats one operand with a verb, as fmt does (recursing into slices and maps). */
-export function formatValue(v: Value, verb: string, spec: Spec, depth: number): string {
+function formatValue(v: Value, verb: string, spec: Spec, depth: number): string {
   if (depth > MAX_VALUE_DEPTH) fail(`value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   if (verb === "T") return pad(typeName(v), spec);
   if (verb === "v" && spec.sharp) return pad(goSyntax(v, depth), spec);

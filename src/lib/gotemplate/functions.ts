@@ -3,9 +3,6 @@ import { BUILTINS } from "./builtins.js";
 import type { FuncDef } from "./funcdef.js";
 import { SPRIG } from "./sprig/index.js";
 
-/** Sprig functions that read the host (environment, DNS): never provided, so templates stay hermetic. */
-export const NON_HERMETIC = new Set(["env", "expandenv", "getHostByName"]);
-
 /** Sprig's definitions win over Go's builtins of the same name (only `slice`), as with Go's Funcs. */
 export const FUNCTIONS: ReadonlyMap<string, FuncDef> = new Map([
   ...Object.entries(BUILTINS),

@@ -1,4 +1,4 @@
-// Go text/template for `varsTemplate`, with Go's `missingkey=error` and Sprig's hermetic functions.
+// Go text/template for `varsTemplate`, with Go's `missingkey=error` and Sprig's functions.
 // No JavaScript library implements Go's template language, so kompat carries its own engine.
 //
 // Data: objects and Maps are Go maps; those whose values are all strings act as map[string]string
@@ -6,9 +6,12 @@
 //
 // Known differences from Go + Sprig: int and int64 are one type (Go rejects passing `add`'s int64
 // where an int parameter is expected; this engine accepts it); `keys`/`values` come sorted (Go's map
-// order is random); Sprig's date, random, crypto, network and environment functions are absent;
-// `snakecase`/`kebabcase` keep digits with the preceding word; byte escapes above \x7f in string
-// literals become that code point (JavaScript strings hold no raw bytes).
+// order is random); Sprig's date, URL, certificate, bcrypt, htpasswd and derivePassword functions
+// are absent, and so are env, expandenv and getHostByName (NFD removes them, so templates stay
+// hermetic); the random functions and encryptAES/decryptAES are there and, as in Sprig, give a
+// different result on every run; `snakecase`/`kebabcase` keep digits with the preceding word;
+// byte escapes above \x7f in string literals become that code point (JavaScript strings hold no
+// raw bytes).
 import { TemplateError } from "./errors.js";
 import { execute, type StepBudget } from "./exec.js";
 import { FUNCTIONS } from "./functions.js";
@@ -17,12 +20,11 @@ import { fromHost } from "./values.js";
 
 export { TemplateError } from "./errors.js";
 export type { StepBudget } from "./exec.js";
-export { NON_HERMETIC } from "./functions.js";
 
-/** Largest template source accepted, in bytes (NFD's limit for varsTemplate). */
-export const MAX_SOURCE_BYTES = 64 * 1024;
-export const DEFAULT_MAX_OUTPUT = 1024 * 1024;
-export const DEFAULT_MAX_STEPS = 1_000_000;
+/** Largest template source parsed by default, in bytes: a guard on parse work (callers with a format's own limit check it first). */
+const DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024;
+const DEFAULT_MAX_OUTPUT = 1024 * 1024;
+const DEFAULT_MAX_STEPS = 1_000_000;
 
 export interface Template {
   readonly source: string;
@@ -46,6 +48,8 @@ export interface ExecuteOptions {
 export interface ParseOptions {
   /** Name of the top-level template in messages (default "template"). */
   name?: string;
+  /** Largest source accepted, in bytes (default DEFAULT_MAX_SOURCE_BYTES). */
+  maxSourceBytes?: number;
 }
 
 /** Whether a template may call the function `name`. */
@@ -56,10 +60,9 @@ export function hasFunction(name: string): boolean {
 /** Parses (and checks function names) like Go's template.New("").Option("missingkey=error").Funcs(sprig).Parse. */
 export function parseTemplate(source: string, opts: ParseOptions = {}): Template {
   const size = Buffer.byteLength(source, "utf8");
-  if (size > MAX_SOURCE_BYTES) {
-    throw new TemplateError(
-      `template: source is ${size} bytes, more than the ${MAX_SOURCE_BYTES} allowed`,
-    );
+  const max = opts.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES;
+  if (size > max) {
+    throw new TemplateError(`template: source is ${size} bytes, more than the ${max} allowed`);
   }
   const tree = parse(source, hasFunction);
   return {

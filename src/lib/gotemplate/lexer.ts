@@ -75,7 +75,7 @@ function isDigit(c: string | undefined): boolean {
 }
 
 /** Go's %#U rendering of a character, used in lexer messages. */
-export function describeChar(c: string): string {
+function describeChar(c: string): string {
   const cp = c.codePointAt(0) ?? 0;
   const hex = cp.toString(16).toUpperCase().padStart(4, "0");
   return /^\P{C}$/u.test(c) ? `U+${hex} '${c}'` : `U+${hex}`;

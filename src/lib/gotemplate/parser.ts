@@ -3,10 +3,10 @@ import type { CommandNode, ListNode, Node, NumberNode, Operand, PipeNode } from 
 import { operandString } from "./ast.js";
 import { parseError, TemplateError } from "./errors.js";
 import { lex, Positions, type Token, type TokenType } from "./lexer.js";
-import { parseNumber, unquote } from "./literals.js";
+import { parseNumber, unquote } from "../go/literals.js";
 
 /** Nesting of control structures and parentheses allowed in a template. */
-export const MAX_PARSE_DEPTH = 100;
+const MAX_PARSE_DEPTH = 100;
 
 export interface ParsedTree {
   readonly root: ListNode;

@@ -3,6 +3,7 @@
 // (bigint, 64-bit), other numbers float64, null/undefined nil.
 import { TemplateError } from "./errors.js";
 import { FuncError } from "./funcdef.js";
+import { compareStrings } from "../go/strings.js";
 
 export type HostFunc = (...args: Value[]) => unknown;
 export type GoMap = Map<string, Value>;
@@ -136,19 +137,6 @@ export function fromHost(data: unknown): Value {
     return out;
   };
   return convert(data, 0);
-}
-
-/** Compares strings as Go does (by UTF-8 bytes, i.e. by code point). */
-export function compareStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.codePointAt(i) ?? 0;
-    const y = b.codePointAt(i) ?? 0;
-    if (x !== y) return x < y ? -1 : 1;
-    if (x > 0xffff) i++;
-  }
-  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }
 
 export function sortedKeys(m: GoMap): string[] {

@@ -181,9 +181,9 @@ test("currentCpu names the CPU the process is pinned to", (t) => {
 });
 
 // On this machine: read at test time, skipped where it does not apply.
-const live = process.arch === "x64" ? test : test.skip;
+const live = { skip: process.arch !== "x64" };
 
-live("this machine: cpu.cpuid agrees with /proc/cpuinfo through the table", async (t) => {
+test("this machine: cpu.cpuid agrees with /proc/cpuinfo through the table", live, async (t) => {
   let text: string;
   try {
     text = await readFile("/proc/cpuinfo", "utf8");
@@ -217,22 +217,26 @@ live("this machine: cpu.cpuid agrees with /proc/cpuinfo through the table", asyn
   }
 });
 
-live("this machine: CPUID via /dev/cpu/0/cpuid agrees with cpuinfo on identity", async (t) => {
-  const dev = await stat("/dev/cpu/0/cpuid").catch(() => undefined);
-  const r = dev ? await readCpuidDevice(new HostRoot()) : undefined;
-  if (r === undefined || !("leaves" in r)) {
-    t.skip("CPUID device not readable here");
-    return;
-  }
-  const info = parseCpuinfo(await readFile("/proc/cpuinfo", "utf8"));
-  const decoded = decodeCpuid(r.leaves, xcr0Estimate(info, r.leaves));
-  const id = x86IdentityFromCpuinfo(info);
-  assert.deepEqual({ vendor: decoded.vendor, family: decoded.family, model: decoded.model }, id);
-  const flags = cpuinfoWords(info, "flags") ?? new Set<string>();
-  assert.equal(decoded.features.has("HYPERVISOR"), flags.has("hypervisor"));
-  assert.equal(decoded.features.has("AVX2"), flags.has("avx2"));
-  assert.equal(decoded.features.has("AVX512F"), flags.has("avx512f"));
-});
+test(
+  "this machine: CPUID via /dev/cpu/0/cpuid agrees with cpuinfo on identity",
+  live,
+  async (t) => {
+    const dev = await stat("/dev/cpu/0/cpuid").catch(() => undefined);
+    const r = dev ? await readCpuidDevice(new HostRoot()) : undefined;
+    if (r === undefined || !("leaves" in r)) {
+      t.skip("CPUID device not readable here");
+      return;
+    }
+    const info = parseCpuinfo(await readFile("/proc/cpuinfo", "utf8"));
+    const decoded = decodeCpuid(r.leaves, xcr0Estimate(info, r.leaves));
+    const id = x86IdentityFromCpuinfo(info);
+    assert.deepEqual({ vendor: decoded.vendor, family: decoded.family, model: decoded.model }, id);
+    const flags = cpuinfoWords(info, "flags") ?? new Set<string>();
+    assert.equal(decoded.features.has("HYPERVISOR"), flags.has("hypervisor"));
+    assert.equal(decoded.features.has("AVX2"), flags.has("avx2"));
+    assert.equal(decoded.features.has("AVX512F"), flags.has("avx512f"));
+  },
+);
 
 test("a cpuinfo of many CPUs (over 1 MiB) is read whole", async () => {
   const block = (await fixture("cpuinfo-intel-xeon-8480.txt")).split("\n\n")[0] ?? "";

@@ -136,12 +136,16 @@ describe("gotemplate parsing", () => {
     );
   });
 
-  it("rejects sources over 64 KiB", () => {
+  it("rejects sources over the limit (1 MiB unless the caller sets one)", () => {
     parseFails(
-      "x".repeat(64 * 1024 + 1),
-      "template: source is 65537 bytes, more than the 65536 allowed",
+      "x".repeat(1024 * 1024 + 1),
+      "template: source is 1048577 bytes, more than the 1048576 allowed",
     );
-    assert.equal(parseTemplate("x".repeat(64 * 1024)).source.length, 65536);
+    assert.equal(parseTemplate("x".repeat(1024 * 1024)).source.length, 1048576);
+    assert.throws(() => parseTemplate("é", { maxSourceBytes: 1 }), {
+      message: "template: source is 2 bytes, more than the 1 allowed",
+    });
+    assert.equal(parseTemplate("x", { maxSourceBytes: 1 }).source, "x");
   });
 
   it("lists defined templates and keeps positions on errors", () => {

@@ -1,7 +1,7 @@
 // Sprig's value conversions: strval, strslice, empty, and spf13/cast's lenient number casts.
 import { sprintValue } from "../fmt.js";
 import { kindOf, toInt64, type Value } from "../values.js";
-import { parseGoInt } from "../literals.js";
+import { parseIntLiteral } from "../../go/literals.js";
 
 /** Sprig strval: strings as is, anything else as fmt %v. */
 export function strval(v: Value): string {
@@ -66,7 +66,7 @@ export function castInt(v: Value): bigint {
     case "bool":
       return v === true ? 1n : 0n;
     case "string": {
-      const n = parseGoInt(trimZeroDecimal(v as string));
+      const n = parseIntLiteral(trimZeroDecimal(v as string));
       return n !== undefined && n === toInt64(n) ? n : 0n;
     }
     default:
@@ -88,7 +88,7 @@ export function castFloat(v: Value): number {
       if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith("-") ? -Infinity : Infinity;
       if (/^nan$/i.test(s)) return NaN;
       if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) && !/^[+-]?0[xX]/.test(s)) return 0;
-      const f = /^[+-]?0[xX]/.test(s) ? Number(parseGoInt(s) ?? 0) : Number(s);
+      const f = /^[+-]?0[xX]/.test(s) ? Number(parseIntLiteral(s) ?? 0) : Number(s);
       return Number.isNaN(f) ? 0 : f;
     }
     default:

@@ -5,7 +5,7 @@ import { empty } from "./convert.js";
 import { goKind } from "./lists.js";
 
 /** path.Clean. */
-export function cleanPath(p: string): string {
+function cleanPath(p: string): string {
   if (p === "") return ".";
   const rooted = p.startsWith("/");
   const out: string[] = [];

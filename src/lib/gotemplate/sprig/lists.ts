@@ -1,6 +1,7 @@
 // Sprig list functions. Lists are copied, never changed in place, as Sprig does.
 import { def, fail, type CallContext, type FuncDef } from "../funcdef.js";
-import { compareStrings, deepEqual, typeName, type Value } from "../values.js";
+import { compareStrings } from "../../go/strings.js";
+import { deepEqual, typeName, type Value } from "../values.js";
 import { castInt, empty, strslice, strval } from "./convert.js";
 
 const NIL_DEREF = "runtime error: invalid memory address or nil pointer dereference";

@@ -1,32 +1,12 @@
 // Sprig string functions (Go strings/goutils semantics; lengths and offsets in UTF-8 bytes).
 import { def, fail, type CallContext, type FuncDef } from "../funcdef.js";
-import { goQuote } from "../fmt.js";
+import { goQuote } from "../../go/quote.js";
+import { isSpace, trim, trimSpace } from "../../go/strings.js";
 import { byteLength, type Value } from "../values.js";
 import { strslice, strval } from "./convert.js";
 
-/** Go's unicode.IsSpace. */
-export function isGoSpace(c: string): boolean {
-  return /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u.test(c);
-}
-
-function trimSpace(s: string): string {
-  const chars = [...s];
-  let a = 0;
-  let b = chars.length;
-  while (a < b && isGoSpace(chars[a] ?? "")) a++;
-  while (b > a && isGoSpace(chars[b - 1] ?? "")) b--;
-  return chars.slice(a, b).join("");
-}
-
-function trimCutset(s: string, cutset: string): string {
-  const set = new Set(cutset);
-  const chars = [...s];
-  let a = 0;
-  let b = chars.length;
-  while (a < b && set.has(chars[a] ?? "")) a++;
-  while (b > a && set.has(chars[b - 1] ?? "")) b--;
-  return chars.slice(a, b).join("");
-}
+/** unicode.IsSpace of one character. */
+const isGoSpace = (c: string): boolean => isSpace(c.codePointAt(0) ?? 0);
 
 /** Maps each code point, keeping it when the case mapping is not a single code point (as Go does). */
 function mapRunes(s: string, f: (c: string) => string): string {
@@ -81,7 +61,7 @@ function initials(s: string): string {
 }
 
 /** s[a:b] on UTF-8 bytes, with Go's bounds check. */
-export function byteSlice(s: string, a: number, b?: number): string {
+function byteSlice(s: string, a: number, b?: number): string {
   const bytes = Buffer.from(s, "utf8");
   const end = b ?? bytes.length;
   if (a < 0 || end > bytes.length || a > end)
@@ -133,7 +113,7 @@ function indent(spaces: number, s: string, ctx: CallContext): string {
 }
 
 /** strings.Split / SplitN: an empty separator splits into UTF-8 sequences. */
-export function goSplit(s: string, sep: string, n = -1): string[] {
+function goSplit(s: string, sep: string, n = -1): string[] {
   if (n === 0) return [];
   if (sep === "") {
     const chars = [...s];
@@ -205,8 +185,8 @@ function camelcase(s: string): string {
 
 export const STRING_FUNCS: Record<string, FuncDef> = {
   trim: def(["string"], ([s]) => trimSpace(s as string)),
-  trimAll: def(["string", "string"], ([cut, s]) => trimCutset(s as string, cut as string)),
-  trimall: def(["string", "string"], ([cut, s]) => trimCutset(s as string, cut as string)),
+  trimAll: def(["string", "string"], ([cut, s]) => trim(s as string, cut as string)),
+  trimall: def(["string", "string"], ([cut, s]) => trim(s as string, cut as string)),
   trimPrefix: def(["string", "string"], ([p, s]) => {
     const str = s as string;
     return str.startsWith(p as string) ? str.slice((p as string).length) : str;

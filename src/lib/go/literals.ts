@@ -66,7 +66,7 @@ const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 
 /** Parses an integer literal with Go's base-prefix rules (0x, 0o, 0b, leading 0, underscores). */
-export function parseGoInt(text: string): bigint | undefined {
+export function parseIntLiteral(text: string): bigint | undefined {
   let s = text;
   let neg = false;
   if (s.startsWith("+") || s.startsWith("-")) {
@@ -96,7 +96,7 @@ export function parseGoInt(text: string): bigint | undefined {
 }
 
 /** Parses a float literal (decimal or hex) as Go's ParseFloat; undefined when invalid. */
-export function parseGoFloat(text: string): number | undefined {
+function parseGoFloat(text: string): number | undefined {
   let s = text;
   if (s.includes("_")) {
     if (/__|_$|^[+-]?_|_\.|\._|_[eEpP]|[eEpP][+-]?_/.test(s)) return undefined;
@@ -132,7 +132,7 @@ export function parseNumber(text: string, isChar: boolean): NumberValue | string
   const isHexInt = /^[+-]?0[xX]/.test(text) && !/[pP]/.test(text);
   const floatSyntax = !isHexInt && /[.eEpP]/.test(text);
   if (!floatSyntax) {
-    const i = parseGoInt(text);
+    const i = parseIntLiteral(text);
     if (i !== undefined) {
       if (i < INT64_MIN || i > INT64_MAX) return `${text} overflows int`;
       return { int: i, float: Number(i), isFloatSyntax: false };

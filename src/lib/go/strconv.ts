@@ -1,6 +1,4 @@
-// Go's strconv.Atoi for 64-bit platforms: optional sign, ASCII decimal digits, no spaces,
-// no underscores, no base prefixes. Written by hand because Number() and parseInt() accept
-// far more (" 5", "0x10", "5.0", "1e3") and lose precision beyond 2^53.
+// Go's strconv.Atoi and strconv.Quote, as NFD's output and checks depend on them.
 
 const MIN_INT64 = -(2n ** 63n);
 const MAX_INT64 = 2n ** 63n - 1n;
@@ -8,7 +6,12 @@ const MAX_INT64 = 2n ** 63n - 1n;
 /** A Go int: a number when exactly representable, else a bigint (JS compares the two correctly). */
 export type GoInt = number | bigint;
 
-/** The value of `s` as Go's strconv.Atoi reads it, or undefined when Go reports an error. */
+/**
+ * strconv.Atoi on a 64-bit platform: optional sign, ASCII decimal digits, no spaces, no
+ * underscores, no base prefixes. Written by hand because Number() and parseInt() accept far
+ * more (" 5", "0x10", "5.0", "1e3") and lose precision beyond 2^53. Undefined when Go
+ * reports an error.
+ */
 export function parseGoInt(s: string): GoInt | undefined {
   const n = s.length;
   let i = 0;
