@@ -18,7 +18,7 @@ export const SNAPSHOT_DIR = "dist/snapshot";
 export const V8_FLAGS = ["--no-lazy-feedback-allocation"];
 
 // Left out of the blob: required from disk when a command needs them (see src/cli/snapshot.ts).
-const FROM_DISK = ["undici"];
+const FROM_DISK = ["undici", "@kubernetes/client-node"];
 
 export async function buildSnapshot(dir = SNAPSHOT_DIR) {
   const blob = join(dir, "kompat.blob");

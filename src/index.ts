@@ -9,3 +9,4 @@ export type * from "./features/model.js";
 export { emptyFeatures } from "./features/model.js";
 export { parseSnapshots, SnapshotError, type NodeSnapshot } from "./features/snapshot.js";
 export { HostRoot, type HostRootOptions } from "./features/hostroot.js";
+export * from "./k8s/index.js";

@@ -11,6 +11,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   attach: async () => (await import("./commands/attach.js")).run,
   discover: async () => (await import("./commands/discover.js")).run,
   "fetch-spec": async () => (await import("./commands/fetch-spec.js")).run,
+  "cluster validate": async () => (await import("./commands/cluster/validate.js")).run,
+  "cluster label": async () => (await import("./commands/cluster/label.js")).run,
+  "cluster affinity": async () => (await import("./commands/cluster/affinity.js")).run,
+  "cluster job": async () => (await import("./commands/cluster/job.js")).run,
 };
 
 const USAGE = `kompat — will this image run on this host?
@@ -23,6 +27,7 @@ Usage:
   kompat attach --image REF --spec FILE [--platform os/arch]
   kompat discover --image REF
   kompat fetch-spec --image REF
+  kompat cluster validate|label|affinity|job (--image REF | --spec FILE) [--kubeconfig FILE] [--context NAME]
 
 Run 'kompat COMMAND --help' for a command's flags.
 `;
