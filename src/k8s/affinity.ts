@@ -16,7 +16,10 @@ export interface NodeSelectorTerm {
 }
 export interface NodeAffinity {
   requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
-  preferredDuringSchedulingIgnoredDuringExecution?: Array<{ weight: number; preference: NodeSelectorTerm }>;
+  preferredDuringSchedulingIgnoredDuringExecution?: Array<{
+    weight: number;
+    preference: NodeSelectorTerm;
+  }>;
 }
 
 /**
@@ -58,7 +61,10 @@ export class ManifestError extends Error {}
  * others) gains each of ours in turn; terms this affinity set before (the same label keys)
  * are replaced, so applying it twice changes nothing.
  */
-export function mergeNodeAffinity(existing: NodeAffinity | undefined, ours: NodeAffinity): NodeAffinity {
+export function mergeNodeAffinity(
+  existing: NodeAffinity | undefined,
+  ours: NodeAffinity,
+): NodeAffinity {
   const keys = new Set(
     (ours.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []).flatMap((t) =>
       (t.matchExpressions ?? []).map((e) => e.key),
@@ -66,20 +72,27 @@ export function mergeNodeAffinity(existing: NodeAffinity | undefined, ours: Node
   );
   const strip = (t: NodeSelectorTerm): NodeSelectorTerm => {
     const out: NodeSelectorTerm = { ...t };
-    if (t.matchExpressions) out.matchExpressions = t.matchExpressions.filter((e) => !keys.has(e.key));
+    if (t.matchExpressions)
+      out.matchExpressions = t.matchExpressions.filter((e) => !keys.has(e.key));
     if (out.matchExpressions?.length === 0) delete out.matchExpressions;
     return out;
   };
-  const oldTerms = (existing?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []).map(strip);
+  const oldTerms = (
+    existing?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []
+  ).map(strip);
   const unique = new Map<string, NodeSelectorTerm>();
-  for (const t of oldTerms) if (t.matchExpressions || t.matchFields) unique.set(JSON.stringify(t), t);
+  for (const t of oldTerms)
+    if (t.matchExpressions || t.matchFields) unique.set(JSON.stringify(t), t);
   const newTerms = ours.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   const required: NodeSelectorTerm[] = [];
   if (unique.size === 0) required.push(...structuredClone(newTerms));
   for (const old of unique.values()) {
     for (const t of newTerms) {
       const merged: NodeSelectorTerm = structuredClone(old);
-      merged.matchExpressions = [...(merged.matchExpressions ?? []), ...structuredClone(t.matchExpressions ?? [])];
+      merged.matchExpressions = [
+        ...(merged.matchExpressions ?? []),
+        ...structuredClone(t.matchExpressions ?? []),
+      ];
       required.push(merged);
     }
   }
@@ -103,7 +116,11 @@ export interface WithAffinityResult {
  * The manifests of `text` (multi-document YAML or JSON) with `affinity` merged into every
  * pod template; other objects, comments and order are kept as the YAML library allows.
  */
-export function withAffinity(text: string, affinity: NodeAffinity, file = "<manifests>"): WithAffinityResult {
+export function withAffinity(
+  text: string,
+  affinity: NodeAffinity,
+  file = "<manifests>",
+): WithAffinityResult {
   const docs = parseAllDocuments(text, { uniqueKeys: true });
   if (!Array.isArray(docs)) throw new ManifestError(`${file}: not YAML`);
   const patched: string[] = [];
@@ -111,7 +128,9 @@ export function withAffinity(text: string, affinity: NodeAffinity, file = "<mani
     const err = doc.errors[0];
     if (err) {
       const pos = err.linePos?.[0];
-      throw new ManifestError(`${file}${pos ? `:${pos.line}:${pos.col}` : ""}: ${err.message.split("\n")[0]}`);
+      throw new ManifestError(
+        `${file}${pos ? `:${pos.line}:${pos.col}` : ""}: ${err.message.split("\n")[0]}`,
+      );
     }
     if (!isMap(doc.contents)) return;
     const kind = doc.get("kind");
@@ -119,7 +138,9 @@ export function withAffinity(text: string, affinity: NodeAffinity, file = "<mani
     if (!path) return;
     const podSpec = doc.getIn(path);
     if (!isMap(podSpec))
-      throw new ManifestError(`${file}: document ${i + 1} (${kind}) has no ${path.join(".")} to put the affinity in`);
+      throw new ManifestError(
+        `${file}: document ${i + 1} (${kind}) has no ${path.join(".")} to put the affinity in`,
+      );
     patchDoc(doc, [...path, "affinity", "nodeAffinity"], affinity);
     const name = doc.getIn(["metadata", "name"]);
     patched.push(`${kind}/${typeof name === "string" ? name : "?"}`);
@@ -133,6 +154,9 @@ export function withAffinity(text: string, affinity: NodeAffinity, file = "<mani
 
 function patchDoc(doc: Document.Parsed, path: string[], ours: NodeAffinity): void {
   const cur = doc.getIn(path);
-  const existing = cur === undefined ? undefined : (doc.getIn(path, true) as { toJSON(): unknown }).toJSON() as NodeAffinity;
+  const existing =
+    cur === undefined
+      ? undefined
+      : ((doc.getIn(path, true) as { toJSON(): unknown }).toJSON() as NodeAffinity);
   doc.setIn(path, doc.createNode(mergeNodeAffinity(existing, ours)));
 }

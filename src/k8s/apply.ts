@@ -8,13 +8,21 @@ import type { NodeFeatureRule } from "./rule.js";
 
 export const FIELD_MANAGER = "kompat";
 
-export async function applyNodeFeatureRule(cluster: Cluster, rule: NodeFeatureRule): Promise<unknown> {
+export async function applyNodeFeatureRule(
+  cluster: Cluster,
+  rule: NodeFeatureRule,
+): Promise<unknown> {
   const name = rule.metadata.name;
   const q = new URLSearchParams({ fieldManager: FIELD_MANAGER, force: "true" });
   const got = await cluster.request(
     `/apis/${NFD_GROUP}/${NFD_VERSION}/nodefeaturerules/${encodeURIComponent(name)}?${q}`,
     { verb: "patch", resource: `nodefeaturerules.${NFD_GROUP}`, scope: ` ("${name}")` },
-    { method: "PATCH", body: JSON.stringify(rule), contentType: "application/apply-patch+yaml", allow: [404] },
+    {
+      method: "PATCH",
+      body: JSON.stringify(rule),
+      contentType: "application/apply-patch+yaml",
+      allow: [404],
+    },
   );
   if (got.status === 404)
     throw new ClusterError(

@@ -23,5 +23,11 @@ export {
   type RuleSource,
 } from "./rule.js";
 export { LABEL_NS, setLabel, imageId, labelKeyProblem, nfdAllowsLabel } from "./labels.js";
-export { affinityFor, mergeNodeAffinity, withAffinity, ManifestError, type NodeAffinity } from "./affinity.js";
+export {
+  affinityFor,
+  mergeNodeAffinity,
+  withAffinity,
+  ManifestError,
+  type NodeAffinity,
+} from "./affinity.js";
 export { validationJobFor, jobName, HOST_MOUNTS, type ValidationJobOptions } from "./job.js";

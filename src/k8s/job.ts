@@ -33,7 +33,10 @@ export const JOB_LABEL = "kompat.feature.node.kubernetes.io/validate-node";
 
 /** `kompat-validate-<node>`, shortened with a hash when a name would pass 63 characters. */
 export function jobName(node: string): string {
-  const base = `kompat-validate-${node.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`.replace(/-+$/, "");
+  const base = `kompat-validate-${node.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`.replace(
+    /-+$/,
+    "",
+  );
   if (base.length <= 63 && base === `kompat-validate-${node}`) return base;
   const hash = createHash("sha256").update(node).digest("hex").slice(0, 8);
   return `${base.slice(0, 63 - 9).replace(/-+$/, "")}-${hash}`;
@@ -93,7 +96,11 @@ export function validationJobFor(o: ValidationJobOptions): Record<string, unknow
                 capabilities: { drop: ["ALL"] },
               },
               resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-              volumeMounts: HOST_MOUNTS.map(([name, , mountPath]) => ({ name, mountPath, readOnly: true })),
+              volumeMounts: HOST_MOUNTS.map(([name, , mountPath]) => ({
+                name,
+                mountPath,
+                readOnly: true,
+              })),
             },
           ],
           volumes: HOST_MOUNTS.map(([name, path]) => ({ name, hostPath: { path } })),

@@ -129,7 +129,12 @@ function loadInCluster(kc: KubeConfig, env: Record<string, string | undefined>, 
   kc.loadFromOptions({
     clusters: [{ name: "in-cluster", server: `https://${h}:${port}`, caFile: join(sa, "ca.crt") }],
     // A token file, re-read on every request: kubelet rotates it.
-    users: [{ name: "service-account", authProvider: { name: "tokenFile", config: { tokenFile: join(sa, "token") } } }],
+    users: [
+      {
+        name: "service-account",
+        authProvider: { name: "tokenFile", config: { tokenFile: join(sa, "token") } },
+      },
+    ],
     contexts: [{ name: "in-cluster", cluster: "in-cluster", user: "service-account" }],
     currentContext: "in-cluster",
   });
@@ -151,10 +156,13 @@ function select(kc: KubeConfig, context: string | undefined, source: string): Lo
     throw new ClusterError(`${source}: current-context "${current}" is not defined (${known})`);
   const cluster = kc.getCluster(ctx.cluster);
   if (!cluster)
-    throw new ClusterError(`${source}: context "${current}" names cluster "${ctx.cluster}", which is not defined`);
-  if (!cluster.server)
-    throw new ClusterError(`${source}: cluster "${cluster.name}" has no server`);
+    throw new ClusterError(
+      `${source}: context "${current}" names cluster "${ctx.cluster}", which is not defined`,
+    );
+  if (!cluster.server) throw new ClusterError(`${source}: cluster "${cluster.name}" has no server`);
   if (!kc.getUser(ctx.user) && ctx.user)
-    throw new ClusterError(`${source}: context "${current}" names user "${ctx.user}", which is not defined`);
+    throw new ClusterError(
+      `${source}: context "${current}" names user "${ctx.user}", which is not defined`,
+    );
   return { config: kc, source, context: current, server: cluster.server, user: ctx.user ?? "" };
 }

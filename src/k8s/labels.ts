@@ -31,7 +31,8 @@ export function labelKeyProblem(key: string): string | undefined {
   const prefix = slash >= 0 ? key.slice(0, slash) : "";
   const name = slash >= 0 ? key.slice(slash + 1) : key;
   if (name.length === 0 || name.length > 63) return `name "${name}" must be 1 to 63 characters`;
-  if (!NAME.test(name)) return `name "${name}" must be alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric`;
+  if (!NAME.test(name))
+    return `name "${name}" must be alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric`;
   if (slash >= 0) {
     if (prefix.length > 253) return "prefix longer than 253 characters";
     if (!prefix.split(".").every((l) => l.length <= 63 && DNS_LABEL.test(l)))

@@ -8,7 +8,7 @@
 import { newMap, type Features } from "../features/model.js";
 import { snapshotsFromData, SnapshotError } from "../features/snapshot.js";
 import { ClusterError } from "./errors.js";
-import type { Action, Cluster } from "./client.js";
+import { describe, type Action, type Cluster } from "./client.js";
 
 export const NFD_GROUP = "nfd.k8s-sigs.io";
 export const NFD_VERSION = "v1alpha1";
@@ -63,7 +63,10 @@ export async function* listPages(
     if (got.status === 410 && token) {
       // The continue token expired (etcd compacted): the API's answer is to list again.
       if (++restarts > MAX_RESTARTS)
-        throw new ClusterError(`${action.verb} ${action.resource}: the list expired ${MAX_RESTARTS} times in a row (410 Gone); try a larger --chunk-size`, 410);
+        throw new ClusterError(
+          `${describe(action)}: the list expired ${MAX_RESTARTS} times in a row (410 Gone); try a larger --chunk-size`,
+          410,
+        );
       token = "";
       restarted = true;
       continue;
@@ -73,7 +76,9 @@ export async function* listPages(
     try {
       list = JSON.parse(got.body) as typeof list;
     } catch {
-      throw new ClusterError(`${action.verb} ${action.resource}: ${cluster.where} sent something that is not JSON`);
+      throw new ClusterError(
+        `${describe(action)}: ${cluster.where} sent something that is not JSON`,
+      );
     }
     const items = Array.isArray(list.items) ? (list.items as Item[]) : [];
     yield { items, restarted };
@@ -87,11 +92,14 @@ export async function* listPages(
 function notFound(cluster: Cluster, path: string, action: Action, status: number): ClusterError {
   if (action.resource === NODEFEATURES)
     return new ClusterError(
-      `${action.verb} ${action.resource}: the NodeFeature API (${NFD_GROUP}/${NFD_VERSION}) is not installed on ${cluster.where}; ` +
+      `${describe(action)}: the NodeFeature API (${NFD_GROUP}/${NFD_VERSION}) is not installed on ${cluster.where}; ` +
         `install Node Feature Discovery (its CRDs and nfd-worker), or check nodes without NFD with 'kompat cluster job'`,
       status,
     );
-  return new ClusterError(`${action.verb} ${action.resource}: ${cluster.where} answered ${status} for ${path}`, status);
+  return new ClusterError(
+    `${describe(action)}: ${cluster.where} answered ${status} for ${path}`,
+    status,
+  );
 }
 
 export interface NodeSelection {
@@ -188,7 +196,13 @@ export async function* listNodeFeatures(
   const nfdNs = opts.nfdNamespace ?? DEFAULT_NFD_NAMESPACE;
   const pending = new Map<string, Pending>();
   const done = new Set<string>();
-  for await (const page of listPages(cluster, NF_PATH, nodeFeatureQuery(opts.node), NF_ACTION, opts)) {
+  for await (const page of listPages(
+    cluster,
+    NF_PATH,
+    nodeFeatureQuery(opts.node),
+    NF_ACTION,
+    opts,
+  )) {
     if (page.restarted) pending.clear();
     const keep = page.items.filter((it) => {
       const n = it.metadata?.labels?.[NODE_NAME_LABEL];
@@ -199,7 +213,9 @@ export async function* listNodeFeatures(
       snaps = snapshotsFromData({ kind: "NodeFeatureList", items: keep }, "NodeFeatureList");
     } catch (e) {
       if (e instanceof SnapshotError)
-        throw new ClusterError(`a NodeFeature object from ${cluster.where} is malformed: ${e.message}`);
+        throw new ClusterError(
+          `a NodeFeature object from ${cluster.where} is malformed: ${e.message}`,
+        );
       throw e;
     }
     for (const [i, it] of keep.entries()) {

@@ -125,14 +125,21 @@ function isBackref(t: FeatureMatcherTerm): boolean {
   return t.feature.toLowerCase() === BACKREF_FEATURE;
 }
 
-function setRules(set: CompatibilitySet, index: number, id: string, label: string, notes: string[]): NfrRule[] {
+function setRules(
+  set: CompatibilitySet,
+  index: number,
+  id: string,
+  label: string,
+  notes: string[],
+): NfrRule[] {
   const n = index + 1;
   const where = `set ${n}`;
   const prefix = `kompat.${id}.s${n}`;
   const marker = (i: number) => `${prefix}.r${i}`;
   const varKey = (name: string) => `${prefix}.v.${name}`;
   const last = set.rules.length;
-  if (last === 0) return [{ name: `kompat ${id} set ${n}: (no rules)`, labels: { [label]: LABEL_VALUE } }];
+  if (last === 0)
+    return [{ name: `kompat ${id} set ${n}: (no rules)`, labels: { [label]: LABEL_VALUE } }];
   const out: NfrRule[] = [];
   for (const [i, r] of set.rules.entries()) {
     const ruleNo = i + 1;
@@ -153,14 +160,21 @@ function setRules(set: CompatibilitySet, index: number, id: string, label: strin
       // No rule.matched yet in the compat client: those terms have a fixed result.
       const fixed = firstRule(r, what, id);
       if (fixed === "never") {
-        notes.push(`${what} can never match (it reads rule.matched before any rule published to it): set ${n} gets no label`);
+        notes.push(
+          `${what} can never match (it reads rule.matched before any rule published to it): set ${n} gets no label`,
+        );
         return [];
       }
       ({ matchFeatures, matchAny } = fixed);
     } else {
       matchFeatures = (r.matchFeatures ?? []).map((t) => term(t, what, varKey));
-      matchAny = r.matchAny?.map((a) => ({ matchFeatures: a.matchFeatures.map((t) => term(t, what, varKey)) }));
-      matchFeatures.push({ feature: BACKREF_FEATURE, matchExpressions: { [marker(i)]: { op: "Exists" } } });
+      matchAny = r.matchAny?.map((a) => ({
+        matchFeatures: a.matchFeatures.map((t) => term(t, what, varKey)),
+      }));
+      matchFeatures.push({
+        feature: BACKREF_FEATURE,
+        matchExpressions: { [marker(i)]: { op: "Exists" } },
+      });
     }
     const rule: NfrRule = { name: `kompat ${id} set ${n} rule ${ruleNo}: ${r.name}` };
     if (ruleNo === last) rule.labels = { [label]: LABEL_VALUE };
@@ -176,7 +190,9 @@ function setRules(set: CompatibilitySet, index: number, id: string, label: strin
 }
 
 function readsBackref(r: GroupRule): boolean {
-  return [...(r.matchFeatures ?? []), ...(r.matchAny ?? []).flatMap((a) => a.matchFeatures)].some(isBackref);
+  return [...(r.matchFeatures ?? []), ...(r.matchAny ?? []).flatMap((a) => a.matchFeatures)].some(
+    isBackref,
+  );
 }
 
 /** The first rule of a set, its rule.matched terms replaced by their fixed result. */
@@ -184,7 +200,12 @@ function firstRule(
   r: GroupRule,
   what: string,
   id: string,
-): "never" | { matchFeatures: NfrTerm[] | undefined; matchAny: Array<{ matchFeatures: NfrTerm[] }> | undefined } {
+):
+  | "never"
+  | {
+      matchFeatures: NfrTerm[] | undefined;
+      matchAny: Array<{ matchFeatures: NfrTerm[] }> | undefined;
+    } {
   const noPrefix = (name: string) => name;
   const fixedTerms = (terms: FeatureMatcherTerm[]): NfrTerm[] | "never" => {
     const out: NfrTerm[] = [];
@@ -239,7 +260,9 @@ function term(t: FeatureMatcherTerm, what: string, rename: (name: string) => str
         `${what}: matchName on rule.matched cannot be rewritten safely (nfd-master shares rule.matched between all NodeFeatureRules, and kompat renames its variables)`,
       );
     if (t.matchName.op === "")
-      throw new RuleRewriteError(`${what}: matchName with the empty op "" has no NodeFeatureRule form (the CRD allows only named ops)`);
+      throw new RuleRewriteError(
+        `${what}: matchName with the empty op "" has no NodeFeatureRule form (the CRD allows only named ops)`,
+      );
     out.matchName = expression(t.matchName);
   }
   if (t.matchExpressions !== undefined) {

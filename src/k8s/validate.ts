@@ -9,7 +9,12 @@ import type { Spec } from "../spec/model.js";
 import { compileSpec, type Verdict } from "../rules/index.js";
 import type { Report } from "../rules/report.js";
 import type { Cluster } from "./client.js";
-import { listNodeFeatures, listNodeNames, type ListOptions, type NodeSelection } from "./nodefeatures.js";
+import {
+  listNodeFeatures,
+  listNodeNames,
+  type ListOptions,
+  type NodeSelection,
+} from "./nodefeatures.js";
 
 export interface ValidateClusterOptions extends NodeSelection, ListOptions {
   tags?: string[] | undefined;
@@ -89,7 +94,11 @@ export function verdictOf(r: Report): Verdict {
 function projector(spec: Spec): (f: Features) => string {
   const wanted = [...new Set([...specFeatures(spec)].map((n) => n.toLowerCase()))].sort();
   return (f) => {
-    const part = { flags: newMap<unknown>(), attributes: newMap<unknown>(), instances: newMap<unknown>() };
+    const part = {
+      flags: newMap<unknown>(),
+      attributes: newMap<unknown>(),
+      instances: newMap<unknown>(),
+    };
     for (const n of wanted) {
       if (Object.hasOwn(f.flags, n)) part.flags[n] = f.flags[n];
       if (Object.hasOwn(f.attributes, n)) part.attributes[n] = f.attributes[n];

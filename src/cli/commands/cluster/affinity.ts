@@ -31,8 +31,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   const format = outputFormat(f.output ?? "yaml", ["yaml", "json"]);
   if (f.filename !== undefined && format === "json")
-    throw new UserError("cluster affinity: -f prints the manifests as YAML; -o json goes without -f");
-  if (f.filename === "-" && (f.spec === "-" || f["registry-password-stdin"] || f["registry-token-stdin"]))
+    throw new UserError(
+      "cluster affinity: -f prints the manifests as YAML; -o json goes without -f",
+    );
+  if (
+    f.filename === "-" &&
+    (f.spec === "-" || f["registry-password-stdin"] || f["registry-token-stdin"])
+  )
     throw new UserError("cluster affinity: only one input can read stdin");
   const origin = await specFrom(f, io, "cluster affinity");
   const tags = tagsOf(f, origin.spec);
@@ -41,7 +46,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const affinity = affinityFor(origin.spec, got.labels);
   if (f.filename === undefined) {
     const data = { nodeAffinity: affinity };
-    io.stdout(format === "json" ? `${JSON.stringify(data, null, 2)}\n` : toYaml(data, { lineWidth: 0 }));
+    io.stdout(
+      format === "json" ? `${JSON.stringify(data, null, 2)}\n` : toYaml(data, { lineWidth: 0 }),
+    );
     return 0;
   }
   const { text, name } = await readInput(f.filename, io, "manifests", MAX_MANIFEST_BYTES);
@@ -52,7 +59,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (e instanceof ManifestError) throw new UserError(`invalid manifests: ${e.message}`);
     throw e;
   }
-  if (out.patched.length === 0) io.stderr(`kompat: note: ${name} has no pod template (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob)\n`);
+  if (out.patched.length === 0)
+    io.stderr(
+      `kompat: note: ${name} has no pod template (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob)\n`,
+    );
   else if (f.verbose) io.stderr(`kompat: affinity added to ${out.patched.join(", ")}\n`);
   io.stdout(out.text);
   return 0;

@@ -35,7 +35,10 @@ Cluster access (as kubectl):
 
 export type Format = "text" | "json" | "yaml";
 
-export function outputFormat(o: string | undefined, allowed: Format[] = ["text", "json", "yaml"]): Format {
+export function outputFormat(
+  o: string | undefined,
+  allowed: Format[] = ["text", "json", "yaml"],
+): Format {
   const f = o ?? "text";
   if ((allowed as string[]).includes(f)) return f as Format;
   throw new UserError(`-o ${f}: expected ${allowed.join(", ")}`);
@@ -124,10 +127,15 @@ export function tagsOf(f: ClusterFlagValues, spec: Spec): string[] | undefined {
 }
 
 /** Connects to the cluster the kubeconfig flags name; the client library loads here. */
-export async function connect(f: ClusterFlagValues, io: Io): Promise<import("../../../k8s/client.js").Cluster> {
+export async function connect(
+  f: ClusterFlagValues,
+  io: Io,
+): Promise<import("../../../k8s/client.js").Cluster> {
   const { Cluster } = await import("../../../k8s/client.js");
   const timeoutMs =
-    f["request-timeout"] !== undefined ? parseDuration(f["request-timeout"], "--request-timeout") : undefined;
+    f["request-timeout"] !== undefined
+      ? parseDuration(f["request-timeout"], "--request-timeout")
+      : undefined;
   return clusterCall(() =>
     Cluster.connect({
       kubeconfig: f.kubeconfig,

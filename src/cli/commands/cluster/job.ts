@@ -3,7 +3,14 @@
 import { stringify as toYaml } from "yaml";
 import { commaList, parseFlags } from "../../flags.js";
 import { UserError, type Io } from "../../io.js";
-import { chunkSize, CLUSTER_FLAGS, CLUSTER_HELP, clusterCall, connect, outputFormat } from "./common.js";
+import {
+  chunkSize,
+  CLUSTER_FLAGS,
+  CLUSTER_HELP,
+  clusterCall,
+  connect,
+  outputFormat,
+} from "./common.js";
 
 const HELP = `Usage: kompat cluster job --image REF --kompat-image IMG (--node NAME... | -l SELECTOR | --all) [options]
 
@@ -42,23 +49,35 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   const format = outputFormat(f.output ?? "yaml", ["yaml", "json"]);
   if (f.spec !== undefined)
-    throw new UserError("cluster job: the Job fetches the spec from the image itself; give --image REF, not --spec");
+    throw new UserError(
+      "cluster job: the Job fetches the spec from the image itself; give --image REF, not --spec",
+    );
   if (!f.image) throw new UserError("cluster job: --image REF is required");
-  if (!f["kompat-image"]) throw new UserError("cluster job: --kompat-image IMG is required (the image built from kompat's Containerfile)");
+  if (!f["kompat-image"])
+    throw new UserError(
+      "cluster job: --kompat-image IMG is required (the image built from kompat's Containerfile)",
+    );
   const nodes = commaList(f.node) ?? [];
   const ways = [nodes.length > 0, f.selector !== undefined, !!f.all].filter(Boolean).length;
-  if (ways !== 1) throw new UserError("cluster job: select nodes with one of --node NAME, -l SELECTOR or --all");
+  if (ways !== 1)
+    throw new UserError("cluster job: select nodes with one of --node NAME, -l SELECTOR or --all");
   const limit = chunkSize(f["chunk-size"]);
   let names = nodes;
   if (nodes.length === 0) {
     const cluster = await connect(f, io);
     const { listNodeNames } = await import("../../../k8s/nodefeatures.js");
     const found = await clusterCall(() =>
-      listNodeNames(cluster, { selector: f.selector }, limit !== undefined ? { chunkSize: limit } : {}),
+      listNodeNames(
+        cluster,
+        { selector: f.selector },
+        limit !== undefined ? { chunkSize: limit } : {},
+      ),
     );
     names = [...found].sort();
     if (names.length === 0)
-      throw new UserError(`cluster job: no node matches${f.selector !== undefined ? ` -l ${f.selector}` : ""} on ${cluster.where}`);
+      throw new UserError(
+        `cluster job: no node matches${f.selector !== undefined ? ` -l ${f.selector}` : ""} on ${cluster.where}`,
+      );
   }
   const args: string[] = [];
   for (const t of commaList(f.tags) ?? []) args.push("--tags", t);
@@ -77,7 +96,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       root: !!f["run-as-root"],
     }),
   );
-  if (format === "json") io.stdout(`${JSON.stringify({ apiVersion: "v1", kind: "List", items: jobs }, null, 2)}\n`);
+  if (format === "json")
+    io.stdout(`${JSON.stringify({ apiVersion: "v1", kind: "List", items: jobs }, null, 2)}\n`);
   else io.stdout(jobs.map((j) => toYaml(j, { lineWidth: 0 })).join("---\n"));
   return 0;
 }

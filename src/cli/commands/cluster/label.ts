@@ -4,7 +4,16 @@
 import { stringify as toYaml } from "yaml";
 import { parseFlags } from "../../flags.js";
 import { UserError, type Io } from "../../io.js";
-import { CLUSTER_FLAGS, CLUSTER_HELP, clusterCall, connect, outputFormat, specFrom, tagsOf, type SpecOrigin } from "./common.js";
+import {
+  CLUSTER_FLAGS,
+  CLUSTER_HELP,
+  clusterCall,
+  connect,
+  outputFormat,
+  specFrom,
+  tagsOf,
+  type SpecOrigin,
+} from "./common.js";
 import type { Spec } from "../../../spec/model.js";
 import type { NodeFeatureRuleResult } from "../../../k8s/rule.js";
 
@@ -23,12 +32,17 @@ ${CLUSTER_HELP}`;
 const OPTIONS = { ...CLUSTER_FLAGS, apply: { type: "boolean" } } as const;
 
 /** The NodeFeatureRule for a spec, its refusals turned into user errors. */
-export async function ruleFor(origin: SpecOrigin, spec: Spec, tags: string[] | undefined): Promise<NodeFeatureRuleResult> {
+export async function ruleFor(
+  origin: SpecOrigin,
+  spec: Spec,
+  tags: string[] | undefined,
+): Promise<NodeFeatureRuleResult> {
   const { nodeFeatureRuleFor, RuleRewriteError } = await import("../../../k8s/rule.js");
   try {
     return nodeFeatureRuleFor(spec, origin, { tags });
   } catch (e) {
-    if (e instanceof RuleRewriteError) throw new UserError(`cannot express the spec as a NodeFeatureRule: ${e.message}`);
+    if (e instanceof RuleRewriteError)
+      throw new UserError(`cannot express the spec as a NodeFeatureRule: ${e.message}`);
     throw e;
   }
 }
@@ -45,7 +59,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const got = await ruleFor(origin, origin.spec, tags);
   for (const n of got.notes) io.stderr(`kompat: note: ${n}\n`);
   if (!f.apply) {
-    io.stdout(format === "json" ? `${JSON.stringify(got.rule, null, 2)}\n` : toYaml(got.rule, { lineWidth: 0 }));
+    io.stdout(
+      format === "json"
+        ? `${JSON.stringify(got.rule, null, 2)}\n`
+        : toYaml(got.rule, { lineWidth: 0 }),
+    );
     return 0;
   }
   const cluster = await connect(f, io);

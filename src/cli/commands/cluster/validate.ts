@@ -100,7 +100,8 @@ interface Printer {
   end(): void;
 }
 
-const NO_FEATURES = "no features: no NodeFeature object names this node (is nfd-worker running there?)";
+const NO_FEATURES =
+  "no features: no NodeFeature object names this node (is nfd-worker running there?)";
 
 class TextPrinter implements Printer {
   private readonly st;
@@ -132,7 +133,9 @@ class TextPrinter implements Printer {
       if (why) this.io.stdout(`\n${why}`);
     }
     const bare = this.bare ? `; ${this.bare} without features` : "";
-    this.io.stdout(`${this.ok} of ${this.total} node${this.total === 1 ? "" : "s"} compatible${bare}\n`);
+    this.io.stdout(
+      `${this.ok} of ${this.total} node${this.total === 1 ? "" : "s"} compatible${bare}\n`,
+    );
   }
 }
 
@@ -144,7 +147,8 @@ class OneNodePrinter implements Printer {
   ) {}
   node(r: NodeResult): void {
     if (!r.report) throw new UserError(`node ${r.node}: ${NO_FEATURES}`, 1);
-    if (this.format === "json") this.io.stdout(JSON.stringify(r.report.sets) + (this.io.tty ? "\n" : ""));
+    if (this.format === "json")
+      this.io.stdout(JSON.stringify(r.report.sets) + (this.io.tty ? "\n" : ""));
     else this.io.stdout(toYaml(r.report.sets, { aliasDuplicateObjects: false }));
   }
   end(): void {}

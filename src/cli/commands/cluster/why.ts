@@ -41,7 +41,11 @@ export class WhyIncompatible {
 
   private expr(seen: Set<string>, prefix: string, e: ExpressionReport): void {
     const name = e.matcherType === "matchName" ? "(name)" : e.name;
-    this.count(seen, `${prefix}: ${e.feature} ${name} ${expressionText(e.expression)}`, hostText(e.host));
+    this.count(
+      seen,
+      `${prefix}: ${e.feature} ${name} ${expressionText(e.expression)}`,
+      hostText(e.host),
+    );
   }
 
   private count(seen: Set<string>, text: string, host: string): void {
@@ -62,7 +66,9 @@ export class WhyIncompatible {
     if (this.groups.size === 0) return "";
     const n = this.nodes;
     const out = [st.bold(`Why ${n} node${n === 1 ? " is" : "s are"} incompatible:`)];
-    const groups = [...this.groups.values()].sort((a, b) => b.nodes - a.nodes || (a.text < b.text ? -1 : 1));
+    const groups = [...this.groups.values()].sort(
+      (a, b) => b.nodes - a.nodes || (a.text < b.text ? -1 : 1),
+    );
     const width = String(groups[0]?.nodes ?? 0).length;
     for (const g of groups) {
       const hosts = [...g.hosts].map(([h, c]) => (g.nodes > 1 ? `${h} (${c})` : h));
