@@ -72,6 +72,8 @@ export interface FakeOptions {
 
 export class FakeApiServer {
   readonly log: LoggedRequest[] = [];
+  /** Bearer token → user name (tests add to it). */
+  readonly tokens: Map<string, string>;
   /** `verb resource` pairs (e.g. "list nodefeatures") answered with 403. */
   readonly deny = new Set<string>();
   /** The next N list requests that carry a continue token get 410 Gone… */
@@ -89,6 +91,7 @@ export class FakeApiServer {
     private readonly opts: FakeOptions = {},
   ) {
     this.nfd = opts.nfd ?? true;
+    this.tokens = new Map(Object.entries(opts.tokens ?? {}));
   }
 
   static async start(opts: FakeOptions = {}): Promise<FakeApiServer> {
@@ -159,7 +162,7 @@ export class FakeApiServer {
 
   private user(req: IncomingMessage): string | undefined {
     const auth = req.headers.authorization;
-    if (auth?.startsWith("Bearer ")) return this.opts.tokens?.[auth.slice(7)];
+    if (auth?.startsWith("Bearer ")) return this.tokens.get(auth.slice(7));
     const sock = req.socket as TLSSocket;
     if (sock.authorized) {
       const cn = sock.getPeerCertificate().subject?.CN;
