@@ -35,10 +35,21 @@ test("contexts: --context picks the user; the current-context is the default; an
     assert.equal(c.api.log.at(-1)?.user, "carol", "client certificate");
     r = await summary(env, "--kubeconfig", file, "--context", "dave");
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^kompat: --context dave: no such context in .*multi \(contexts: alice, bob, carol\)\n$/);
+    assert.match(
+      r.stderr,
+      /^kompat: --context dave: no such context in .*multi \(contexts: alice, bob, carol\)\n$/,
+    );
     // KUBECONFIG with several files: the first to define a name wins, missing ones skipped.
     const other = join(c.dir, "other");
-    writeFileSync(other, kubeconfigFor("https://127.0.0.1:1", c.api.tls.caFile, [{ name: "bob", token: "wrong" }], "bob"));
+    writeFileSync(
+      other,
+      kubeconfigFor(
+        "https://127.0.0.1:1",
+        c.api.tls.caFile,
+        [{ name: "bob", token: "wrong" }],
+        "bob",
+      ),
+    );
     r = await summary({ ...env, KUBECONFIG: [join(c.dir, "missing"), file, other].join(":") });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(c.api.log.at(-1)?.user, "bob");
@@ -53,13 +64,21 @@ test("an exec credential plugin (a real script) supplies the token", async () =>
     fill(c.api, { gpu: 1 });
     c.api.tokens.set("from-plugin", "plugin-user");
     const script = join(c.dir, "cred.sh");
-    writeFileSync(script, `#!/bin/sh
+    writeFileSync(
+      script,
+      `#!/bin/sh
 echo "$@" >> "${c.dir}/calls"
 printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-plugin","expirationTimestamp":"2999-01-01T00:00:00Z"}}'
-`);
+`,
+    );
     chmodSync(script, 0o755);
     const file = join(c.dir, "exec");
-    writeFileSync(file, kubeconfigFor(c.api.url, c.api.tls.caFile, [{ name: "p", exec: { command: script, args: ["get-token"] } }]));
+    writeFileSync(
+      file,
+      kubeconfigFor(c.api.url, c.api.tls.caFile, [
+        { name: "p", exec: { command: script, args: ["get-token"] } },
+      ]),
+    );
     let r = await summary({ ...c.env, KUBECONFIG: file });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(c.api.log.length > 2 && c.api.log.every((q) => q.user === "plugin-user"));
@@ -68,10 +87,16 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
     // A plugin that fails: its message, and who it was for.
     writeFileSync(script, "#!/bin/sh\necho 'token expired, run sso login' >&2\nexit 1\n");
     const file2 = join(c.dir, "exec2");
-    writeFileSync(file2, kubeconfigFor(c.api.url, c.api.tls.caFile, [{ name: "q", exec: { command: script } }]));
+    writeFileSync(
+      file2,
+      kubeconfigFor(c.api.url, c.api.tls.caFile, [{ name: "q", exec: { command: script } }]),
+    );
     r = await summary({ ...c.env, KUBECONFIG: file2 });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^kompat: getting credentials for user "q" \(.*exec2\)\) failed: token expired, run sso login\n$/);
+    assert.match(
+      r.stderr,
+      /^kompat: getting credentials for user "q" \(.*exec2\)\) failed: token expired, run sso login\n$/,
+    );
   } finally {
     await c.cleanup();
   }
@@ -82,21 +107,37 @@ test("an expired or wrong token: 401 with what to do; a missing kubeconfig file;
   try {
     fill(c.api, { gpu: 1 });
     const file = join(c.dir, "expired");
-    writeFileSync(file, kubeconfigFor(c.api.url, c.api.tls.caFile, [{ name: "old", token: "expired-token" }]));
+    writeFileSync(
+      file,
+      kubeconfigFor(c.api.url, c.api.tls.caFile, [{ name: "old", token: "expired-token" }]),
+    );
     let r = await summary({ ...c.env, KUBECONFIG: file });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^kompat: list nodes: the API server https:\/\/127\.0\.0\.1:\d+ \(context "old"\) rejected the credentials of user "old" \(401 Unauthorized: Unauthorized\); the token or client certificate is missing, invalid or expired: log in again or refresh the kubeconfig\n$/);
+    assert.match(
+      r.stderr,
+      /^kompat: list nodes: the API server https:\/\/127\.0\.0\.1:\d+ \(context "old"\) rejected the credentials of user "old" \(401 Unauthorized: Unauthorized\); the token or client certificate is missing, invalid or expired: log in again or refresh the kubeconfig\n$/,
+    );
     assert.doesNotMatch(r.stderr, /expired-token/, "the secret is never printed");
     r = await summary(c.env, "--kubeconfig", join(c.dir, "nope"));
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^kompat: --kubeconfig .*nope: no such file\n$/);
     r = await summary({ PATH: process.env.PATH, HOME: join(c.dir, "empty-home") });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^kompat: no kubeconfig: --kubeconfig not given, KUBECONFIG not set, ~\/\.kube\/config missing, and not running in a pod with a service account; give --kubeconfig FILE\n$/);
-    assert.equal(c.api.log.filter((q) => q.user === undefined).length, 1, "nothing else reached any server");
+    assert.match(
+      r.stderr,
+      /^kompat: no kubeconfig: --kubeconfig not given, KUBECONFIG not set, ~\/\.kube\/config missing, and not running in a pod with a service account; give --kubeconfig FILE\n$/,
+    );
+    assert.equal(
+      c.api.log.filter((q) => q.user === undefined).length,
+      1,
+      "nothing else reached any server",
+    );
     // ~/.kube/config is read when KUBECONFIG is not set.
     mkdirSync(join(c.dir, "h", ".kube"), { recursive: true });
-    writeFileSync(join(c.dir, "h", ".kube", "config"), kubeconfigFor(c.api.url, c.api.tls.caFile, [{ name: "alice", token: TOKEN }]));
+    writeFileSync(
+      join(c.dir, "h", ".kube", "config"),
+      kubeconfigFor(c.api.url, c.api.tls.caFile, [{ name: "alice", token: TOKEN }]),
+    );
     r = await summary({ PATH: process.env.PATH, HOME: join(c.dir, "h") });
     assert.equal(r.code, 0, r.stderr);
   } finally {
@@ -115,15 +156,31 @@ test("an unreachable API server, and one whose certificate is not trusted", asyn
       });
     });
     const file = join(c.dir, "down");
-    writeFileSync(file, kubeconfigFor(`https://127.0.0.1:${port}`, c.api.tls.caFile, [{ name: "alice", token: TOKEN }]));
+    writeFileSync(
+      file,
+      kubeconfigFor(`https://127.0.0.1:${port}`, c.api.tls.caFile, [
+        { name: "alice", token: TOKEN },
+      ]),
+    );
     let r = await summary({ ...c.env, KUBECONFIG: file });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, new RegExp(`^kompat: list nodes: cannot reach the API server https://127\\.0\\.0\\.1:${port} \\(context "alice"\\): ECONNREFUSED .*; check that the cluster is up and the kubeconfig's server address\\n$`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^kompat: list nodes: cannot reach the API server https://127\\.0\\.0\\.1:${port} \\(context "alice"\\): ECONNREFUSED .*; check that the cluster is up and the kubeconfig's server address\\n$`,
+      ),
+    );
     const untrusted = join(c.dir, "untrusted");
-    writeFileSync(untrusted, kubeconfigFor(c.api.url, "/dev/null", [{ name: "alice", token: TOKEN }]));
+    writeFileSync(
+      untrusted,
+      kubeconfigFor(c.api.url, "/dev/null", [{ name: "alice", token: TOKEN }]),
+    );
     r = await summary({ ...c.env, KUBECONFIG: untrusted });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^kompat: list nodes: the TLS certificate of the API server .* is not trusted \(.*\); set certificate-authority\(-data\) for the cluster in the kubeconfig\n$/);
+    assert.match(
+      r.stderr,
+      /^kompat: list nodes: the TLS certificate of the API server .* is not trusted \(.*\); set certificate-authority\(-data\) for the cluster in the kubeconfig\n$/,
+    );
   } finally {
     await c.cleanup();
   }
@@ -140,7 +197,11 @@ test("in a pod: the service account's token and CA", async () => {
     writeFileSync(join(sa, "ca.crt"), c.api.tls.ca);
     const port = new URL(c.api.url).port;
     const cluster = await Cluster.connect({
-      env: { HOME: join(c.dir, "none"), KUBERNETES_SERVICE_HOST: "127.0.0.1", KUBERNETES_SERVICE_PORT: port },
+      env: {
+        HOME: join(c.dir, "none"),
+        KUBERNETES_SERVICE_HOST: "127.0.0.1",
+        KUBERNETES_SERVICE_PORT: port,
+      },
       serviceAccountDir: sa,
     });
     const got = await cluster.request("/version", { verb: "get", resource: "version" });
