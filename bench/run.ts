@@ -3,9 +3,11 @@ import { benchEvaluate } from "./evaluate.js";
 import { benchDiscovery } from "./discovery.js";
 import { benchProcess } from "./process.js";
 import { benchRegistry } from "./registry.js";
+import { benchCluster } from "./cluster.js";
 
 process.stdout.write(`kompat benchmarks — node ${process.version}, ${process.arch}\n\n`);
 benchEvaluate();
 await benchDiscovery();
 benchProcess();
 await benchRegistry();
+await benchCluster();
