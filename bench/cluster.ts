@@ -27,7 +27,10 @@ interface Run {
 function measure(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn("/usr/bin/time", ["-f", "%M", ...args], { env, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn("/usr/bin/time", ["-f", "%M", ...args], {
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let err = "";
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     child.on("error", reject);
@@ -57,11 +60,22 @@ function variant(base: Raw, i: number): Raw {
   const kernels = ["6.8.0-45-generic", "5.15.0-119-generic", "6.1.0-25-amd64", "5.4.0-190-generic"];
   const full = kernels[i % kernels.length] as string;
   const [major, minor] = full.split(".");
-  f.attributes["kernel.version"] = { elements: { full, major: major as string, minor: minor as string, revision: "0" } };
+  f.attributes["kernel.version"] = {
+    elements: { full, major: major as string, minor: minor as string, revision: "0" },
+  };
   const mods = (f.flags["kernel.loadedmodule"] ??= { elements: {} }).elements;
   if (i % 3 !== 0) mods["nvidia"] = {};
   const pci = (f.instances["pci.device"] ??= { elements: [] }).elements;
-  if (i % 5 !== 0) pci.push({ attributes: { class: "0302", vendor: "10de", device: "2330", subsystem_vendor: "10de", subsystem_device: "16c1" } });
+  if (i % 5 !== 0)
+    pci.push({
+      attributes: {
+        class: "0302",
+        vendor: "10de",
+        device: "2330",
+        subsystem_vendor: "10de",
+        subsystem_device: "16c1",
+      },
+    });
   return f;
 }
 
@@ -71,7 +85,11 @@ async function fake(base: Raw, n: number): Promise<FakeApiServer> {
     const node = `node-${String(i).padStart(5, "0")}`;
     api.put(NODES, { metadata: { name: node } });
     api.put(NODEFEATURES, {
-      metadata: { name: node, namespace: "node-feature-discovery", labels: { "nfd.node.kubernetes.io/node-name": node } },
+      metadata: {
+        name: node,
+        namespace: "node-feature-discovery",
+        labels: { "nfd.node.kubernetes.io/node-name": node },
+      },
       spec: { features: variant(base, i), labels: {} },
     });
   }
@@ -93,7 +111,10 @@ export async function benchCluster(nodes = 5000, rounds = 5): Promise<void> {
   try {
     const env = (api: FakeApiServer, name: string): NodeJS.ProcessEnv => {
       const file = join(dir, name);
-      writeFileSync(file, kubeconfigFor(api.url, api.tls.caFile, [{ name: "bench", token: "bench" }]));
+      writeFileSync(
+        file,
+        kubeconfigFor(api.url, api.tls.caFile, [{ name: "bench", token: "bench" }]),
+      );
       return { ...process.env, KUBECONFIG: file, HOME: dir };
     };
     const bigEnv = env(big, "big");
@@ -114,11 +135,23 @@ export async function benchCluster(nodes = 5000, rounds = 5): Promise<void> {
     const vMs = median(v.map((r) => r.ms));
     const cRss = median(c.map((r) => r.maxRssKb));
     const sRss = median(s.map((r) => r.maxRssKb));
-    line(`cluster validate --summary, ${nodes} NodeFeatures of ~${fmt(perObject / 1024)} KB, 500 per page (median of ${rounds})`, `${fmt(cMs)} ms`);
-    line(`validate-node --summary --features, the same ${nodes} snapshots in one file`, `${fmt(vMs)} ms`);
+    line(
+      `cluster validate --summary, ${nodes} NodeFeatures of ~${fmt(perObject / 1024)} KB, 500 per page (median of ${rounds})`,
+      `${fmt(cMs)} ms`,
+    );
+    line(
+      `validate-node --summary --features, the same ${nodes} snapshots in one file`,
+      `${fmt(vMs)} ms`,
+    );
     line("  ratio cluster / file (target ≤ 1.5)", `${fmt(cMs / vMs)}`);
-    line(`peak RSS cluster validate: ${nodes} nodes / ${nodes / 10} nodes (target ≤ 1.5)`, `${fmt(cRss / 1024)} MB / ${fmt(sRss / 1024)} MB = ${fmt(cRss / sRss)}`);
-    line(`  (validate-node --features of the ${nodes}-node file: ${fmt(median(v.map((r) => r.maxRssKb)) / 1024)} MB)`, "");
+    line(
+      `peak RSS cluster validate: ${nodes} nodes / ${nodes / 10} nodes (target ≤ 1.5)`,
+      `${fmt(cRss / 1024)} MB / ${fmt(sRss / 1024)} MB = ${fmt(cRss / sRss)}`,
+    );
+    line(
+      `  (validate-node --features of the ${nodes}-node file: ${fmt(median(v.map((r) => r.maxRssKb)) / 1024)} MB)`,
+      "",
+    );
   } finally {
     await big.close();
     await small.close();

@@ -41,7 +41,11 @@ interface Page {
   restarted: boolean;
 }
 
-/** Every page of a list, following `continue`; an expired token (410) restarts the list. */
+/**
+ * Every page of a list, following `continue`; an expired token (410) restarts the list.
+ * The next page is requested before this one is handed on, so the API server sends it
+ * while this one is evaluated (at most two pages are held: one parsed, one arriving).
+ */
 export async function* listPages(
   cluster: Cluster,
   path: string,
@@ -50,25 +54,30 @@ export async function* listPages(
   opts: ListOptions & { accept?: string } = {},
 ): AsyncGenerator<Page> {
   const limit = String(opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
-  let token = "";
-  let restarts = 0;
-  let restarted = false;
-  for (;;) {
+  const fetchPage = (token: string) => {
     const q = new URLSearchParams({ ...query, limit });
     if (token) q.set("continue", token);
-    const got = await cluster.request(`${path}?${q}`, action, {
+    const p = cluster.request(`${path}?${q}`, action, {
       allow: [404, 410],
       ...(opts.accept ? { accept: opts.accept } : {}),
     });
-    if (got.status === 410 && token) {
+    p.catch(() => {}); // rejections are handled where the page is awaited
+    return { p, token };
+  };
+  let next = fetchPage("");
+  let restarts = 0;
+  let restarted = false;
+  for (;;) {
+    const got = await next.p;
+    if (got.status === 410 && next.token) {
       // The continue token expired (etcd compacted): the API's answer is to list again.
       if (++restarts > MAX_RESTARTS)
         throw new ClusterError(
           `${describe(action)}: the list expired ${MAX_RESTARTS} times in a row (410 Gone); try a larger --chunk-size`,
           410,
         );
-      token = "";
       restarted = true;
+      next = fetchPage("");
       continue;
     }
     if (got.status === 404 || got.status === 410) throw notFound(cluster, path, action, got.status);
@@ -81,11 +90,12 @@ export async function* listPages(
       );
     }
     const items = Array.isArray(list.items) ? (list.items as Item[]) : [];
+    const cont = list.metadata?.continue;
+    const more = typeof cont === "string" && cont !== "";
+    if (more) next = fetchPage(cont);
     yield { items, restarted };
     restarted = false;
-    const next = list.metadata?.continue;
-    if (typeof next !== "string" || next === "") return;
-    token = next;
+    if (!more) return;
   }
 }
 
@@ -178,6 +188,8 @@ export interface ListNodeFeaturesOptions extends ListOptions {
   nfdNamespace?: string;
   /** Only nodes for which this returns true are parsed and handed on. */
   wanted?: (node: string) => boolean;
+  /** Called when a page has been handed on and dropped (the CLI collects garbage there). */
+  afterPage?: () => void;
 }
 
 interface Pending {
@@ -235,6 +247,7 @@ export async function* listNodeFeatures(
       done.add(node);
       yield merged(node, p, nfdNs);
     }
+    opts.afterPage?.();
   }
   for (const [node, p] of pending) yield merged(node, p, nfdNs);
 }

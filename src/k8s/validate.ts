@@ -21,6 +21,8 @@ export interface ValidateClusterOptions extends NodeSelection, ListOptions {
   /** Verdicts only (no reports): faster, and nothing per node is kept. */
   summary?: boolean;
   nfdNamespace?: string;
+  /** Called after each page of NodeFeatures (see ListNodeFeaturesOptions). */
+  afterPage?: () => void;
 }
 
 export interface NodeResult {
