@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   "cluster label": async () => (await import("./commands/cluster/label.js")).run,
   "cluster affinity": async () => (await import("./commands/cluster/affinity.js")).run,
   "cluster job": async () => (await import("./commands/cluster/job.js")).run,
+  cluster: async () => (await import("./commands/cluster/index.js")).run,
 };
 
 const USAGE = `kompat — will this image run on this host?

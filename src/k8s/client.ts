@@ -64,6 +64,10 @@ export class Cluster {
       await this.loaded.config.applyToHTTPSOptions(req);
     } catch (e) {
       const msg = (e instanceof Error ? e.message : String(e)).trim().split("\n")[0] ?? "";
+      if (/HTTP protocol is not allowed/.test(msg))
+        throw new ClusterError(
+          `${this.where} is plain http: refused unless the cluster sets insecure-skip-tls-verify in the kubeconfig (tokens would cross the network in clear)`,
+        );
       throw new ClusterError(
         `getting credentials for user "${this.loaded.user}" (${this.loaded.source}) failed: ${msg || "no reason given"}`,
       );
