@@ -4,6 +4,7 @@ import { benchDiscovery } from "./discovery.js";
 import { benchProcess } from "./process.js";
 import { benchRegistry } from "./registry.js";
 import { benchFleet } from "./fleet.js";
+import { benchCluster } from "./cluster.js";
 
 process.stdout.write(`kompat benchmarks — node ${process.version}, ${process.arch}\n\n`);
 benchEvaluate();
@@ -11,3 +12,4 @@ await benchDiscovery();
 benchProcess();
 await benchRegistry();
 await benchFleet();
+await benchCluster();

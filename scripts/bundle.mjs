@@ -20,6 +20,8 @@ await build({
   outdir: "dist/bundle",
   sourcemap: true,
   logLevel: "warning",
+  // Loaded from node_modules by the cluster commands only.
+  external: ["@kubernetes/client-node"],
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __kompatRequire } from 'node:module'; const require = __kompatRequire(import.meta.url);",

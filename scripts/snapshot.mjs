@@ -20,7 +20,8 @@ export const V8_FLAGS = ["--no-lazy-feedback-allocation"];
 // Left out of the blob: required from disk when a command needs them (see src/cli/snapshot.ts).
 // The proxy agents (and `debug`, which reads the environment and tty state at load) load
 // only when a proxy applies.
-const FROM_DISK = ["https-proxy-agent", "http-proxy-agent"];
+// The Kubernetes client loads only in cluster commands.
+const FROM_DISK = ["https-proxy-agent", "http-proxy-agent", "@kubernetes/client-node"];
 
 export async function buildSnapshot(dir = SNAPSHOT_DIR) {
   const blob = join(dir, "kompat.blob");

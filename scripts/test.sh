@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Real components the tests run: Distribution's registry, htpasswd, lspci (ground truth),
-# chromium (the HTML report).
+# chromium (the HTML report), kubectl (checks the API server fake).
 need=()
 command -v docker-registry >/dev/null || [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
@@ -12,6 +12,8 @@ command -v lspci >/dev/null || need+=(pciutils)
 command -v openssl >/dev/null || need+=(openssl)
 # The audit page's browser test drives Debian's chromium (playwright-core, no download).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The real kubectl checks the API server fake (test/k8s/kubectl.test.ts).
+command -v kubectl >/dev/null || need+=(kubernetes-client)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need[*]}"

@@ -23,3 +23,4 @@ export {
   type SetSummary,
 } from "./fleet/audit.js";
 export { selectImage, type Candidate, type Selection, type SelectOptions } from "./fleet/select.js";
+export * from "./k8s/index.js";

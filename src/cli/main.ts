@@ -15,6 +15,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   copy: async () => (await import("./commands/copy.js")).run,
   audit: async () => (await import("./commands/audit.js")).run,
   select: async () => (await import("./commands/select.js")).run,
+  "cluster validate": async () => (await import("./commands/cluster/validate.js")).run,
+  "cluster label": async () => (await import("./commands/cluster/label.js")).run,
+  "cluster affinity": async () => (await import("./commands/cluster/affinity.js")).run,
+  "cluster job": async () => (await import("./commands/cluster/job.js")).run,
+  cluster: async () => (await import("./commands/cluster/index.js")).run,
 };
 
 const USAGE = `kompat — will this image run on this host?
@@ -30,6 +35,7 @@ Usage:
   kompat copy SRC DST [-r]
   kompat audit --images REF|FILE… --features FILE [-o text|json|yaml|html]
   kompat select --image REF --image REF… [--features FILE | --host-root DIR] [--allow-unspecified]
+  kompat cluster validate|label|affinity|job (--image REF | --spec FILE) [--kubeconfig FILE] [--context NAME]
 
 Run 'kompat COMMAND --help' for a command's flags.
 `;

@@ -133,6 +133,20 @@ function uniqueNames(
   }
 }
 
+/**
+ * Snapshots from data already parsed (a NodeFeatureList page from the API server, say):
+ * the same shape checks as parseSnapshots, the place named by path instead of line:col.
+ */
+export function snapshotsFromData(data: unknown, file: string): NodeSnapshot[] {
+  try {
+    return toSnapshots(data).map((f) => f.snapshot);
+  } catch (e) {
+    if (!(e instanceof ShapeError)) throw e;
+    const where = e.path.length ? ` (at ${e.path.map(String).join(".")})` : "";
+    throw new SnapshotError(`${e.message}${where}`, file);
+  }
+}
+
 /** JSON.parse's message, its `position N` turned into line:col. */
 function jsonSyntaxError(message: string, text: string, file: string): SnapshotError {
   const m = / (?:in JSON )?at position (\d+)/.exec(message);

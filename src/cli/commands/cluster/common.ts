@@ -1,0 +1,167 @@
+// What every `cluster` command shares: kubectl's connection flags, the spec from --spec
+// or --image (the registry flags of validate-node), --tags and -o.
+
+import { createHash } from "node:crypto";
+import { formatDiagnostic, hasErrors } from "../../../spec/diagnostic.js";
+import { MAX_SPEC_BYTES } from "../../../spec/index.js";
+import type { Spec } from "../../../spec/model.js";
+import { loadSpec } from "../../../rules/index.js";
+import { commaList, parseDuration, readInput } from "../../flags.js";
+import { UserError, type Io } from "../../io.js";
+import { imageSpec, REGISTRY_FLAGS, type RegistryFlagValues } from "../../registry-flags.js";
+
+export const CLUSTER_FLAGS = {
+  ...REGISTRY_FLAGS,
+  spec: { type: "string" },
+  kubeconfig: { type: "string" },
+  context: { type: "string" },
+  "request-timeout": { type: "string" },
+  tags: { type: "string", multiple: true },
+  output: { type: "string", short: "o" },
+} as const;
+
+export const CLUSTER_HELP = `Where the spec comes from:
+  --spec FILE                 a compatibility spec (YAML or JSON; - for stdin)
+  --image REF                 the spec attached to an image (registry flags as validate-node:
+                              --platform, --plain-http, --insecure, --ca-file, --registry-*,
+                              --no-cache, --timeout)
+  --tags a,b                  only the compatibility sets with these tags
+
+Cluster access (as kubectl):
+  --kubeconfig FILE           else KUBECONFIG, else ~/.kube/config, else the pod's service account
+  --context NAME              a context of the kubeconfig (default: its current-context)
+  --request-timeout DURATION  give up on a silent API server after this (default 30s)
+`;
+
+export type Format = "text" | "json" | "yaml";
+
+export function outputFormat(
+  o: string | undefined,
+  allowed: Format[] = ["text", "json", "yaml"],
+): Format {
+  const f = o ?? "text";
+  if ((allowed as string[]).includes(f)) return f as Format;
+  throw new UserError(`-o ${f}: expected ${allowed.join(", ")}`);
+}
+
+export interface SpecOrigin {
+  spec: Spec;
+  /** `registry/app:1.2` or the spec file. */
+  image?: string;
+  /** The digest of the manifest the artifact is attached to. */
+  subjectDigest?: string;
+  /** `registry/app@sha256:…`. */
+  subject?: string;
+  artifactDigest?: string;
+  /** sha256 of the spec's text: what names objects made from a --spec file. */
+  specDigest: string;
+}
+
+export type ClusterFlagValues = RegistryFlagValues & {
+  spec?: string | undefined;
+  platform?: string | undefined;
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  "request-timeout"?: string | undefined;
+  tags?: string[] | string | undefined;
+};
+
+/**
+ * Fetches the spec an image carries. One small function on purpose: the library's name
+ * for this use case may change, and only this line knows it.
+ */
+async function fetchImageSpec(
+  f: ClusterFlagValues,
+  io: Io,
+  command: string,
+): Promise<import("../../../oci/compat.js").ImageSpec> {
+  return imageSpec(f, io, command);
+}
+
+export async function specFrom(f: ClusterFlagValues, io: Io, command: string): Promise<SpecOrigin> {
+  if ((f.spec === undefined) === (f.image === undefined))
+    throw new UserError(`${command}: give exactly one of --spec FILE or --image REF`);
+  if (f.platform !== undefined && f.image === undefined)
+    throw new UserError(`${command}: --platform goes with --image`);
+  let text: string;
+  let name: string;
+  let origin: Omit<SpecOrigin, "spec" | "specDigest"> = {};
+  if (f.spec !== undefined) {
+    ({ text, name } = await readInput(f.spec, io, "spec", MAX_SPEC_BYTES));
+  } else {
+    const got = await fetchImageSpec(f, io, command);
+    text = got.specText;
+    name = `${got.subject} (artifact ${got.artifactDigest})`;
+    const at = got.subject.lastIndexOf("@");
+    origin = {
+      image: f.image as string,
+      subject: got.subject,
+      subjectDigest: at >= 0 ? got.subject.slice(at + 1) : got.subject,
+      artifactDigest: got.artifactDigest,
+    };
+  }
+  const parsed = loadSpec(text, { file: name });
+  for (const d of parsed.diagnostics) {
+    if (d.severity === "error" || f.verbose || d.code === "unquoted-scalar")
+      io.stderr(`${formatDiagnostic(d)}\n`);
+  }
+  if (hasErrors(parsed.diagnostics) || !parsed.spec)
+    throw new UserError(`the spec ${name} is invalid (run 'kompat spec lint' for details)`);
+  const specDigest = `sha256:${createHash("sha256").update(text).digest("hex")}`;
+  return { spec: parsed.spec, specDigest, ...origin };
+}
+
+/** --tags, checked against the spec as validate-node checks it. */
+export function tagsOf(f: ClusterFlagValues, spec: Spec): string[] | undefined {
+  const tags = commaList(f.tags);
+  if (!tags) return undefined;
+  if (tags.length === 0) throw new UserError("--tags: no tag given");
+  const have = new Set(spec.compatibilities.map((s) => s.tag).filter((t): t is string => !!t));
+  if (!tags.some((t) => have.has(t))) {
+    const known = have.size
+      ? `the spec's tags are: ${[...have].sort().join(", ")}`
+      : "the spec's sets have no tags";
+    throw new UserError(`--tags ${tags.join(",")} selects no compatibility set (${known})`);
+  }
+  return tags;
+}
+
+/** Connects to the cluster the kubeconfig flags name; the client library loads here. */
+export async function connect(
+  f: ClusterFlagValues,
+  io: Io,
+): Promise<import("../../../k8s/client.js").Cluster> {
+  const { Cluster } = await import("../../../k8s/client.js");
+  const timeoutMs =
+    f["request-timeout"] !== undefined
+      ? parseDuration(f["request-timeout"], "--request-timeout")
+      : undefined;
+  return clusterCall(() =>
+    Cluster.connect({
+      kubeconfig: f.kubeconfig,
+      context: f.context,
+      env: io.env,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(f.verbose ? { verbose: (l: string) => io.stderr(`  ${l}\n`) } : {}),
+    }),
+  );
+}
+
+/** Runs `fn`, turning cluster failures into user errors (exit 2). */
+export async function clusterCall<T>(fn: () => Promise<T>): Promise<T> {
+  const { ClusterError } = await import("../../../k8s/errors.js");
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ClusterError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+export function chunkSize(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new UserError(`--chunk-size ${v}: expected a whole number from 1 to 10000`);
+  return n;
+}
