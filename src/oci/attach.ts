@@ -13,7 +13,6 @@ import {
   COMPAT_ARTIFACT_TYPE,
   COMPAT_SPEC_LAYER,
   EMPTY_CONFIG,
-  OCI_INDEX,
   OCI_MANIFEST,
 } from "./mediatypes.js";
 import { recordInFallback, type FallbackOptions } from "./fallback-write.js";
