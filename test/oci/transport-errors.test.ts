@@ -51,6 +51,9 @@ describe("connection set-up errors against Distribution over TLS", { skip }, () 
   it("a missing --ca-file is 'no such file or directory'", async () => {
     const r = await fetchSpec("--ca-file", "/nonexistent/ca.pem");
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /cannot read --ca-file \/nonexistent\/ca\.pem: no such file or directory\n/);
+    assert.match(
+      r.stderr,
+      /cannot read --ca-file \/nonexistent\/ca\.pem: no such file or directory\n/,
+    );
   });
 });
