@@ -3,7 +3,8 @@
 
 import { UserError, type Command, type Io } from "./io.js";
 
-const COMMANDS: Record<string, () => Promise<Command>> = {
+// Read by help.ts too: completion and the man page list exactly these commands.
+export const COMMANDS: Record<string, () => Promise<Command>> = {
   "validate-node": async () => (await import("./commands/validate-node.js")).run,
   "spec lint": async () => (await import("./commands/spec-lint.js")).run,
   "export features": async () => (await import("./commands/export-features.js")).run,
@@ -11,9 +12,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   attach: async () => (await import("./commands/attach.js")).run,
   discover: async () => (await import("./commands/discover.js")).run,
   "fetch-spec": async () => (await import("./commands/fetch-spec.js")).run,
+  completion: async () => (await import("./commands/completion.js")).run,
 };
 
-const USAGE = `kompat — will this image run on this host?
+export const USAGE = `kompat — will this image run on this host?
 
 Usage:
   kompat validate-node (--spec FILE | --image REF) [--features FILE | --host-root DIR] [--tags a,b] [--output-json | -o json|yaml]
@@ -23,6 +25,7 @@ Usage:
   kompat attach --image REF --spec FILE [--platform os/arch]
   kompat discover --image REF
   kompat fetch-spec --image REF
+  kompat completion bash|zsh|fish
 
 Run 'kompat COMMAND --help' for a command's flags.
 `;
