@@ -15,6 +15,7 @@ import {
   existsSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -121,6 +122,7 @@ export function buildIntoCache(entry, dir, node = process.execPath) {
       throw e;
     }
     publish(work, dir);
+    pruneOtherKeys(dir, node);
     return true;
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -143,6 +145,29 @@ function sameFile(a, b) {
     return x.ino === y.ino && x.dev === y.dev;
   } catch {
     return false;
+  }
+}
+
+// Blobs of this many kompat builds (KEY) are kept: two versions used in turn never evict
+// each other, and upgrades do not pile up 6 MB blobs in the user's cache.
+const KEEP_KEYS = 3;
+
+/** `dir` is CACHE/snapshot/KEY/PATH-OF-NODE: drops the least recently built other KEYs. */
+function pruneOtherKeys(dir, node) {
+  if (!dir.endsWith(node)) return;
+  const own = dir.slice(0, dir.length - node.length);
+  const top = dirname(own);
+  try {
+    const now = new Date();
+    utimesSync(own, now, now);
+    const keys = readdirSync(top)
+      .map((name) => ({ path: join(top, name), mtime: statSync(join(top, name)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime);
+    for (const k of keys.slice(KEEP_KEYS)) {
+      if (k.path !== own) rmSync(k.path, { recursive: true, force: true });
+    }
+  } catch {
+    // Pruning is housekeeping: a race with another builder is harmless.
   }
 }
 

@@ -15,6 +15,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -221,4 +222,23 @@ test("a node that is a wrapper script: the bundle, and no build is tried again",
   const second = runIn(plain, ARGS, env);
   assert.match(how(second).start, /^kompat: start: bundle \(this node cannot build a snapshot/);
   assertSameAsCheckout(second, "second run");
+});
+
+test("older builds' blobs in the cache are pruned: the newest three keys stay", () => {
+  const cache = join(tmp, "cache-prune");
+  const top = join(cache, "kompat/snapshot");
+  const old = ["0.0.1-a", "0.0.2-b", "0.0.3-c"];
+  old.forEach((k, i) => {
+    mkdirSync(join(top, k, "usr/bin/node"), { recursive: true });
+    const t = new Date(Date.UTC(2020, 0, 1 + i));
+    utimesSync(join(top, k), t, t);
+  });
+  const r = runIn(plain, ARGS, {
+    HOME: tmp,
+    XDG_CACHE_HOME: cache,
+    KOMPAT_SNAPSHOT_BUILD: "foreground",
+  });
+  assert.match(how(r).start, /^kompat: start: snapshot /);
+  const key = readFileSync(join(plain, "node_modules/kompat/dist/snapshot/kompat.key"), "utf8");
+  assert.deepEqual(readdirSync(top).sort(), ["0.0.2-b", "0.0.3-c", key.trim()].sort());
 });
