@@ -3,7 +3,10 @@
 // ratios compare medians taken over the same rounds.
 
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { installTarball, packCheckout } from "../test/helpers/install.js";
 import { REPO, fmt, line, median } from "./util.js";
 
 export function wallMs(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
@@ -68,7 +71,24 @@ export function benchProcess(rounds = 31): void {
       args: ["validate-node", "--spec", spec, "--features", features],
     },
   ];
-  const ms = interleavedMedians(cases, rounds);
+  // The package as `npm install` of its tarball leaves it (postinstall's blob), same rounds.
+  const tmp = mkdtempSync(join(tmpdir(), "kompat-bench-install-"));
+  try {
+    const installed = installTarball(packCheckout(tmp), join(tmp, "project"));
+    cases.push({
+      what: "installed tarball: validate-node --spec (live)",
+      cmd: installed,
+      args: ["validate-node", "--spec", spec],
+    });
+  } catch (e) {
+    line("installed tarball", `not measured: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let ms: number[];
+  try {
+    ms = interleavedMedians(cases, rounds);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   line(`whole processes, median of ${rounds} interleaved rounds`, "");
   const nodeOnly = ms[0] ?? 1;
   cases.forEach((c, i) => {

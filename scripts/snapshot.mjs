@@ -4,18 +4,13 @@
 // bin/kompat uses it only when the node on PATH is that binary, and runs the plain bundle
 // otherwise. Failing to build it is a warning, never a failed build: the bundle still works.
 import { build } from "esbuild";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { V8_FLAGS, writeBlob } from "./snapshot-blob.mjs";
 
+export { V8_FLAGS };
 export const SNAPSHOT_DIR = "dist/snapshot";
-
-// V8 flags the blob is built with. A blob loads only with the flags it was built with, so
-// bin/kompat passes exactly these (keep the two in step; the start-up tests fail otherwise).
-// Feedback vectors from a function's first call: in a short run most code runs a few times
-// only, and without them property accesses take the slow path (measured: 72.8 → 69.9 ms
-// for validate-node --spec with live discovery).
-export const V8_FLAGS = ["--no-lazy-feedback-allocation"];
 
 // Left out of the blob: required from disk when a command needs them (see src/cli/snapshot.ts).
 // The proxy agents (and `debug`, which reads the environment and tty state at load) load
@@ -56,7 +51,6 @@ module.exports = r(${JSON.stringify(a.path)});`,
       },
     ],
   });
-  const tmp = `${blob}.tmp`;
   try {
     // import() has no loader in a snapshot: every dynamic import must be bundled.
     const unbundled = Object.values(metafile.outputs)
@@ -65,35 +59,19 @@ module.exports = r(${JSON.stringify(a.path)});`,
     if (unbundled.length > 0) {
       throw new Error(`import() of ${unbundled.map((i) => i.path).join(", ")} left unbundled`);
     }
-    execFileSync(
-      process.execPath,
-      [...V8_FLAGS, "--snapshot-blob", tmp, "--build-snapshot", entry],
-      {
-        stdio: ["ignore", "ignore", "pipe"],
-        env: { ...process.env, NODE_OPTIONS: "" },
-      },
-    );
-    renameSync(tmp, blob);
-    writeFileSync(`${stamp}.tmp`, `${process.execPath}\n`);
-    copyMtime(process.execPath, `${stamp}.tmp`);
-    renameSync(`${stamp}.tmp`, stamp);
+    // What an installed package's blob is cached under (bin/kompat): the version and the
+    // entry's content, so an upgrade in place never meets an old blob.
+    const { version } = JSON.parse(readFileSync("package.json", "utf8"));
+    const hash = createHash("sha256").update(readFileSync(entry)).digest("hex").slice(0, 16);
+    writeFileSync(join(dir, "kompat.key"), `${version}-${hash}\n`);
+    writeBlob(entry, dir);
     return true;
   } catch (e) {
-    rmSync(tmp, { force: true });
     rmSync(blob, { force: true });
+    rmSync(stamp, { force: true });
     const why = e instanceof Error && "stderr" in e ? String(e.stderr).trim() : String(e);
     console.warn(`kompat: start-up snapshot not built (bin/kompat uses the plain bundle): ${why}`);
     return false;
-  }
-}
-
-/** bin/kompat compares mtimes exactly: `touch -r` copies them to the nanosecond. */
-function copyMtime(from, to) {
-  try {
-    execFileSync("touch", ["-r", from, to], { stdio: "ignore" });
-  } catch {
-    const s = statSync(from);
-    utimesSync(to, s.atime, s.mtime);
   }
 }
 

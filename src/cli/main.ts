@@ -4,7 +4,8 @@
 import { UserError, type Command, type Io } from "./io.js";
 import { printable } from "../lib/text/untrusted.js";
 
-const COMMANDS: Record<string, () => Promise<Command>> = {
+// Read by help.ts too: completion and the man page list exactly these commands.
+export const COMMANDS: Record<string, () => Promise<Command>> = {
   "validate-node": async () => (await import("./commands/validate-node.js")).run,
   "spec lint": async () => (await import("./commands/spec-lint.js")).run,
   "export features": async () => (await import("./commands/export-features.js")).run,
@@ -20,9 +21,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   "cluster affinity": async () => (await import("./commands/cluster/affinity.js")).run,
   "cluster job": async () => (await import("./commands/cluster/job.js")).run,
   cluster: async () => (await import("./commands/cluster/index.js")).run,
+  completion: async () => (await import("./commands/completion.js")).run,
 };
 
-const USAGE = `kompat — will this image run on this host?
+export const USAGE = `kompat — will this image run on this host?
 
 Usage:
   kompat validate-node (--spec FILE | --image REF) [--features FILE | --host-root DIR] [--tags a,b] [--output-json | -o json|yaml]
@@ -36,6 +38,7 @@ Usage:
   kompat audit --images REF|FILE… --features FILE [-o text|json|yaml|html]
   kompat select --image REF --image REF… [--features FILE | --host-root DIR] [--allow-unspecified]
   kompat cluster validate|label|affinity|job (--image REF | --spec FILE) [--kubeconfig FILE] [--context NAME]
+  kompat completion bash|zsh|fish
 
 Run 'kompat COMMAND --help' for a command's flags.
 `;

@@ -22,7 +22,12 @@ export const REGISTRY_FLAGS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-export const REGISTRY_HELP = `Registry access:
+/**
+ * The registry flags' help, the one description every registry command shows; `verbose`
+ * says what -v shows in that command.
+ */
+export function registryHelp(verbose = "show requests and decisions on stderr"): string {
+  return `Registry access:
   --platform OS/ARCH[/VAR]    the platform entry of a multi-platform image
   --plain-http                talk HTTP, not HTTPS
   --insecure                  do not verify the registry's TLS certificate
@@ -34,10 +39,13 @@ export const REGISTRY_HELP = `Registry access:
   --timeout DURATION          deadline for the command's registry work as a whole, retries,
                               backoff and credential helpers included (500ms, 30s, 2m;
                               default 60s)
-  -v, --verbose               show requests and decisions on stderr
+  -v, --verbose               ${verbose}
 Without credential flags, Docker's config.json and podman's auth.json are consulted.
 REF is registry/repository[:tag|@digest] or oci-layout:DIR[:tag|@digest].
 `;
+}
+
+export const REGISTRY_HELP = registryHelp();
 
 export interface RegistryFlagValues {
   image?: string | undefined;

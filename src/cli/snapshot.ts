@@ -10,7 +10,9 @@ import { main } from "./main.js";
 import { processIo } from "./io.js";
 
 // Packages left out of the blob (see scripts/snapshot.mjs) are required from disk at run
-// time, relative to the blob; only built-in modules can be required while building it.
+// time, relative to the package's dist/snapshot/kompat.cjs, which bin/kompat passes as the
+// first argument (the blob may live in a per-user cache); only built-in modules can be
+// required while building it.
 const RUNTIME_REQUIRE = Symbol.for("kompat.runtimeRequire");
 
 async function preload(): Promise<void> {
@@ -21,18 +23,8 @@ async function preload(): Promise<void> {
   await (await import("./warmup.js")).warmUp();
 }
 
-/** The blob's path, from node's own arguments (`--snapshot-blob FILE` or `=FILE`). */
-function blobPath(): string | undefined {
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    if (a === "--snapshot-blob") return args[i + 1];
-    if (a.startsWith("--snapshot-blob=")) return a.slice("--snapshot-blob=".length);
-  }
-  return undefined;
-}
-
 async function start(): Promise<void> {
+  const [entry, ...args] = process.argv.slice(1);
   // Made on first use (only the registry commands need it): creating it costs ~0.5 ms.
   let required: NodeJS.Require | undefined;
   (globalThis as Record<symbol, unknown>)[RUNTIME_REQUIRE] = (id: string): unknown => {
@@ -40,10 +32,10 @@ async function start(): Promise<void> {
     // (and import() has no loader in a snapshot).
     const { createRequire } = process.getBuiltinModule("node:module");
     // createRequire resolves from the directory of the file it is given.
-    required ??= createRequire(resolve(blobPath() ?? "kompat.blob"));
+    required ??= createRequire(resolve(entry ?? "kompat.cjs"));
     return required(id);
   };
-  process.exitCode = await main(process.argv.slice(1), processIo());
+  process.exitCode = await main(args, processIo());
 }
 
 if (startupSnapshot.isBuildingSnapshot()) {

@@ -14,24 +14,24 @@ import { snapshotPlatform } from "../../features/snapshot-platform.js";
 import type { Platform } from "../../oci/platform.js";
 import { UserError, type Io } from "../io.js";
 import { commaList, parseFlags, readInput } from "../flags.js";
-import { imageSpec, REGISTRY_FLAGS, type RegistryFlagValues } from "../registry-flags.js";
+import {
+  imageSpec,
+  REGISTRY_FLAGS,
+  registryHelp,
+  type RegistryFlagValues,
+} from "../registry-flags.js";
 import { renderReport, style, summaryLine, verdictLine } from "../render.js";
 import { printable } from "../../lib/text/untrusted.js";
 
 const HELP = `Usage: kompat validate-node (--spec FILE | --image REF) [options]
 
+Checks whether this host (or saved features of one or many nodes) is compatible with an
+image's compatibility spec, the way 'nfd compat validate-node' does.
+
 Where the spec comes from:
   --spec FILE                 a compatibility spec (YAML or JSON; - for stdin)
-  --image REF                 fetch the spec attached to an image (registry or oci-layout:DIR[:tag])
-  --platform OS/ARCH[/VAR]    with --image: the platform entry of a multi-platform image
-  --plain-http                with --image: talk HTTP, not HTTPS
-  --insecure                  with --image: do not verify the registry's TLS certificate
-  --ca-file FILE              with --image: trust this CA (PEM)
-  --registry-username USER    with --registry-password-stdin
-  --registry-password-stdin   read the registry password from stdin
-  --registry-token-stdin      read a registry access token from stdin
-  --no-cache                  do not use or fill the content cache
-  --timeout DURATION          with --image: give up on a silent registry after this (default 30s)
+  --image REF                 fetch the spec attached to an image (registry or oci-layout:DIR[:tag]);
+                              the registry access flags below go with it
 
 What it is checked against (default: discover this host):
   --features FILE             saved features: nfd export JSON, NodeFeature, a list or a map of nodes (- for stdin)
@@ -45,8 +45,8 @@ Output:
                               with -o json|yaml: node, compatible, bestSet, matchedSets
   --output-json               NFD's JSON report
   -o, --output text|json|yaml
-  -v, --verbose               warnings and discovery problems on stderr
 
+${registryHelp("warnings, discovery problems; with --image, requests too")}
 Exit status: 0 compatible, 1 incompatible, 2 error.
 `;
 
