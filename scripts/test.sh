@@ -14,6 +14,10 @@ command -v openssl >/dev/null || need+=(openssl)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # The real kubectl checks the API server fake (test/k8s/kubectl.test.ts).
 command -v kubectl >/dev/null || need+=(kubernetes-client)
+# The completion scripts are read by the real shells, the man page by groff.
+command -v zsh >/dev/null || need+=(zsh)
+command -v fish >/dev/null || need+=(fish)
+command -v groff >/dev/null || need+=(groff-base)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need[*]}"
