@@ -20,8 +20,10 @@ await build({
   outdir: "dist/bundle",
   sourcemap: true,
   logLevel: "warning",
-  // Loaded from node_modules by the cluster commands only.
-  external: ["@kubernetes/client-node"],
+  // Loaded from node_modules when needed: the Kubernetes client by the cluster commands, the
+  // proxy agents when a proxy applies (Node's own loader gives their CommonJS named exports;
+  // esbuild's interop for a dynamic import of them did not).
+  external: ["@kubernetes/client-node", "https-proxy-agent", "http-proxy-agent"],
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __kompatRequire } from 'node:module'; const require = __kompatRequire(import.meta.url);",

@@ -89,10 +89,16 @@ async function loadProxyAgents(): Promise<ProxyAgentFactory> {
     import("https-proxy-agent"),
     import("http-proxy-agent"),
   ]);
-  return (proxy, target, tls) =>
-    target === "https:"
-      ? new HttpsProxyAgent(proxy, { keepAlive: true, ...tlsOf(tls) })
-      : new HttpProxyAgent(proxy, { keepAlive: true, ...tlsOf(tls) });
+  return (proxy, target, tls) => {
+    const agent =
+      target === "https:"
+        ? new HttpsProxyAgent(proxy, { keepAlive: true, ...tlsOf(tls) })
+        : new HttpProxyAgent(proxy, { keepAlive: true, ...tlsOf(tls) });
+    // agent-base guesses http or https from the caller's stack trace, which the start-up
+    // snapshot changes ("Protocol https: not supported"): say which it is.
+    agent.protocol = target;
+    return agent;
+  };
 }
 
 export async function exchange(agents: Agents, x: Exchange): Promise<ExchangeResult> {

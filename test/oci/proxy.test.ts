@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { NoProxy, proxyConfigFromEnv, proxyFor } from "../../src/oci/proxy.js";
 import { Transport } from "../../src/oci/transport.js";
 import { startTestServer, type TestServer } from "../helpers/testserver.js";
-import { runCli } from "../helpers/cli.js";
+import { runBin, runCli } from "../helpers/cli.js";
 
 describe("NO_PROXY and proxy variables as Go reads them", () => {
   // Go's TestUseProxy: this NO_PROXY, each host on port 80, true = through the proxy.
@@ -213,6 +213,30 @@ describe("the transport through a forwarding proxy", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(seen, []);
   });
+
+  // The bundle and the start-up snapshot load the proxy agents from disk, unlike the
+  // in-process tests above: once each way, through the real CONNECT proxy.
+  for (const [how, extra] of [
+    ["the start-up snapshot", {}],
+    ["the plain bundle", { KOMPAT_NO_SNAPSHOT: "1" }],
+  ] as const) {
+    it(`tunnels HTTPS through HTTPS_PROXY from ${how}`, async () => {
+      const r = await runBin(
+        ["discover", "--insecure", "--no-cache", "--image", "registry.kompat.invalid/app:v1"],
+        {
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            HTTPS_PROXY: proxyUrl,
+            ...extra,
+          },
+        },
+      );
+      // The tunnel reached the TLS test server, which answered for the image.
+      assert.ok(seen.splice(0).includes("CONNECT registry.kompat.invalid:443"), r.stderr);
+      assert.doesNotMatch(r.stderr, /internal error/);
+    });
+  }
 
   it("names the proxy when it cannot be reached", async () => {
     const t = new Transport({ env: { HTTPS_PROXY: "http://127.0.0.1:9" }, retries: 0 });
