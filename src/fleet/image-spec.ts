@@ -2,7 +2,9 @@
 // or why there is none — "no spec attached" told apart from a failure, because an audit
 // shows them differently and select may accept an image without a spec.
 
+import { createHash } from "node:crypto";
 import type { Spec } from "../spec/model.js";
+import { cacheDir, ContentCache } from "../oci/cache.js";
 import { loadSpec } from "../rules/index.js";
 import type { ClientOptions } from "../oci/client.js";
 import { resolveImageSpec, type ImageSpec } from "../oci/compat.js";
@@ -58,20 +60,44 @@ export async function imageSpec(image: string, opts: SpecFetchOptions): Promise<
     if (e instanceof RegistryError) return { state: "error", reason: e.message };
     throw e;
   }
-  const parsed = loadSpec(got.specText, { file: got.specSource });
-  const first = parsed.diagnostics.find((d) => d.severity === "error");
-  if (first !== undefined || !parsed.spec) {
-    const at = first?.line !== undefined ? `line ${first.line}: ` : "";
-    const why = first ? `${at}${first.message}` : "the document is empty";
-    return { state: "error", reason: `the spec attached to ${got.subject} is invalid: ${why}` };
-  }
+  const checked = await checkedSpec(got, opts);
+  if (typeof checked === "string")
+    return { state: "error", reason: `the spec attached to ${got.subject} is invalid: ${checked}` };
   return {
     state: "spec",
-    spec: parsed.spec,
+    spec: checked,
     subject: got.subject,
     artifact: got.artifactDigest,
     notes: got.notes,
   };
+}
+
+/**
+ * Bump when Spec's shape or the parser's checks change: memos of another version are not
+ * read. Keyed by the spec text's digest, so a memo serves every image sharing that text.
+ */
+const CHECKED_SPEC_MEMO = "checked spec v1";
+const CHECKED_SPEC_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * The parsed, checked spec, or the first error. Parsing YAML is most of what an audit of
+ * many images costs with a warm cache, so a spec found valid is remembered in the content
+ * cache's memos (trusted as the tag memos are: the cache directory is the user's own).
+ */
+async function checkedSpec(got: ImageSpec, opts: SpecFetchOptions): Promise<Spec | string> {
+  const cache = opts.noCache ? undefined : new ContentCache(cacheDir(opts.env));
+  const key = `${CHECKED_SPEC_MEMO} sha256:${createHash("sha256").update(got.specText).digest("hex")}`;
+  const hit = await cache?.getMemo<Spec>(key, CHECKED_SPEC_MAX_AGE_MS);
+  if (hit !== undefined && typeof hit.version === "string" && Array.isArray(hit.compatibilities))
+    return hit;
+  const parsed = loadSpec(got.specText, { file: got.specSource });
+  const first = parsed.diagnostics.find((d) => d.severity === "error");
+  if (first !== undefined || !parsed.spec) {
+    const at = first?.line !== undefined ? `line ${first.line}: ` : "";
+    return first ? `${at}${first.message}` : "the document is empty";
+  }
+  await cache?.setMemo(key, parsed.spec);
+  return parsed.spec;
 }
 
 /** `fn` over `items` with at most `limit` calls in flight; results in input order. */

@@ -31,3 +31,5 @@ export {
   type NodeAffinity,
 } from "./affinity.js";
 export { validationJobFor, jobName, HOST_MOUNTS, type ValidationJobOptions } from "./job.js";
+export { listPodImages, runningImage, type PodImages, type PodSelection } from "./pods.js";
+export { clusterNodes, type ClusterNodesOptions } from "./cluster-nodes.js";

@@ -4,7 +4,7 @@
 // Old entries are pruned once a day (cache-prune.ts).
 
 import { createHash } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { realpath, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { digestAlgorithm, digestHex, isDigest, verifyContent } from "./digest.js";
@@ -34,6 +34,20 @@ export function lockPathFor(env: Record<string, string | undefined>, key: string
 /** Larger cache entries are ignored (a miss): nothing kompat caches comes near it. */
 export const MAX_CACHE_ENTRY_BYTES = 64 * 1024 * 1024;
 const MAX_MEMO_BYTES = 1024 * 1024;
+
+/**
+ * The cache directory's real path, resolved once per process (an audit reads hundreds of
+ * entries); each entry's own path is still resolved on every read. A failure is not kept.
+ */
+const realRoots = new Map<string, Promise<string>>();
+function realRoot(dir: string): Promise<string> {
+  let p = realRoots.get(dir);
+  if (p === undefined) {
+    realRoots.set(dir, (p = realpath(dir)));
+    p.catch(() => realRoots.delete(dir));
+  }
+  return p;
+}
 
 export class ContentCache {
   private pruneChecked = false;
@@ -82,7 +96,7 @@ export class ContentCache {
    * bounded (a planted link or FIFO is a miss, never a hang or a read elsewhere).
    */
   private async read(path: string, maxBytes: number): Promise<Buffer> {
-    const real = await realPathInside(this.dir, path);
+    const real = await realPathInside(this.dir, path, realRoot(this.dir));
     return readFileBounded(real, { maxBytes, regularOnly: true, noFollow: true });
   }
 

@@ -26,8 +26,13 @@ function contains(realRoot: string, real: string): boolean {
  * The real path of `path`, which must be inside `root` once every link is followed
  * (`root` itself may be a link: the user named it). Errno errors (ENOENT…) propagate.
  */
-export async function realPathInside(root: string, path: string): Promise<string> {
-  const [realRoot, real] = await Promise.all([realpath(root), realpath(path)]);
+export async function realPathInside(
+  root: string,
+  path: string,
+  /** `root`'s real path when the caller already resolved it. */
+  knownRealRoot?: Promise<string>,
+): Promise<string> {
+  const [realRoot, real] = await Promise.all([knownRealRoot ?? realpath(root), realpath(path)]);
   if (!contains(realRoot, real)) throw new OutsideError(relative(root, path) || ".", real, root);
   return real;
 }

@@ -74,9 +74,12 @@ describe("audit: bad input", () => {
   it("names the flag, the file and the line", async () => {
     await bad(
       ["audit", "--features", nodes()],
-      /audit: give the images with --images REF or --images FILE/,
+      /audit: give the images with --images REF, --images FILE or --images-from-cluster/,
     );
-    await bad(["audit", "--images", "a:1"], /audit: give the nodes with --features FILE/);
+    await bad(
+      ["audit", "--images", "a:1"],
+      /audit: give the nodes with one of --features FILE or --cluster/,
+    );
     await bad(
       ["audit", "--images", "a:1", "--features", nodes(), "-o", "pdf"],
       /-o pdf: expected text, json, yaml or html/,

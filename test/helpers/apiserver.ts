@@ -33,6 +33,14 @@ export const NODES: Resource = {
   kind: "Node",
   namespaced: false,
 };
+export const PODS: Resource = {
+  group: "",
+  version: "v1",
+  plural: "pods",
+  kind: "Pod",
+  namespaced: true,
+  shortNames: ["po"],
+};
 export const NODEFEATURES: Resource = {
   group: "nfd.k8s-sigs.io",
   version: "v1alpha1",
@@ -157,7 +165,7 @@ export class FakeApiServer {
   }
 
   private resources(): Resource[] {
-    return this.nfd ? [NODES, NODEFEATURES, NODEFEATURERULES] : [NODES];
+    return this.nfd ? [NODES, PODS, NODEFEATURES, NODEFEATURERULES] : [NODES, PODS];
   }
 
   private user(req: IncomingMessage): string | undefined {

@@ -6,16 +6,23 @@ import { formatDiagnostic, hasErrors } from "../../../spec/diagnostic.js";
 import { MAX_SPEC_BYTES } from "../../../spec/index.js";
 import type { Spec } from "../../../spec/model.js";
 import { loadSpec } from "../../../rules/index.js";
-import { commaList, parseDuration, readInput } from "../../flags.js";
+import { commaList, readInput } from "../../flags.js";
 import { UserError, type Io } from "../../io.js";
 import { imageSpec, REGISTRY_FLAGS, type RegistryFlagValues } from "../../registry-flags.js";
+import { CONNECTION_FLAGS, CONNECTION_HELP, type ConnectionFlagValues } from "./connection.js";
+
+export {
+  chunkSize,
+  clusterCall,
+  connect,
+  CONNECTION_FLAGS,
+  CONNECTION_HELP,
+} from "./connection.js";
 
 export const CLUSTER_FLAGS = {
   ...REGISTRY_FLAGS,
   spec: { type: "string" },
-  kubeconfig: { type: "string" },
-  context: { type: "string" },
-  "request-timeout": { type: "string" },
+  ...CONNECTION_FLAGS,
   tags: { type: "string", multiple: true },
   output: { type: "string", short: "o" },
 } as const;
@@ -27,11 +34,7 @@ export const CLUSTER_HELP = `Where the spec comes from:
                               --no-cache, --timeout)
   --tags a,b                  only the compatibility sets with these tags
 
-Cluster access (as kubectl):
-  --kubeconfig FILE           else KUBECONFIG, else ~/.kube/config, else the pod's service account
-  --context NAME              a context of the kubeconfig (default: its current-context)
-  --request-timeout DURATION  give up on a silent API server after this (default 30s)
-`;
+${CONNECTION_HELP}`;
 
 export type Format = "text" | "json" | "yaml";
 
@@ -57,14 +60,12 @@ export interface SpecOrigin {
   specDigest: string;
 }
 
-export type ClusterFlagValues = RegistryFlagValues & {
-  spec?: string | undefined;
-  platform?: string | undefined;
-  kubeconfig?: string | undefined;
-  context?: string | undefined;
-  "request-timeout"?: string | undefined;
-  tags?: string[] | string | undefined;
-};
+export type ClusterFlagValues = RegistryFlagValues &
+  ConnectionFlagValues & {
+    spec?: string | undefined;
+    platform?: string | undefined;
+    tags?: string[] | string | undefined;
+  };
 
 /**
  * Fetches the spec an image carries. One small function on purpose: the library's name
@@ -124,44 +125,4 @@ export function tagsOf(f: ClusterFlagValues, spec: Spec): string[] | undefined {
     throw new UserError(`--tags ${tags.join(",")} selects no compatibility set (${known})`);
   }
   return tags;
-}
-
-/** Connects to the cluster the kubeconfig flags name; the client library loads here. */
-export async function connect(
-  f: ClusterFlagValues,
-  io: Io,
-): Promise<import("../../../k8s/client.js").Cluster> {
-  const { Cluster } = await import("../../../k8s/client.js");
-  const timeoutMs =
-    f["request-timeout"] !== undefined
-      ? parseDuration(f["request-timeout"], "--request-timeout")
-      : undefined;
-  return clusterCall(() =>
-    Cluster.connect({
-      kubeconfig: f.kubeconfig,
-      context: f.context,
-      env: io.env,
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      ...(f.verbose ? { verbose: (l: string) => io.stderr(`  ${l}\n`) } : {}),
-    }),
-  );
-}
-
-/** Runs `fn`, turning cluster failures into user errors (exit 2). */
-export async function clusterCall<T>(fn: () => Promise<T>): Promise<T> {
-  const { ClusterError } = await import("../../../k8s/errors.js");
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof ClusterError) throw new UserError(e.message);
-    throw e;
-  }
-}
-
-export function chunkSize(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000)
-    throw new UserError(`--chunk-size ${v}: expected a whole number from 1 to 10000`);
-  return n;
 }
