@@ -10,7 +10,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HostRoot } from "../../src/features/hostroot.js";
-import { readCpuidDevice } from "../../src/features/cpu/cpuid-device.js";
+import { readCpuidDevice } from "../../src/features/cpu/x86/device.js";
 import { BIN, REPO, runCli } from "../helpers/cli.js";
 import { makeTree, removeTree, type Entry } from "./tree.js";
 

@@ -4,7 +4,7 @@
 // included: it might have been the best).
 
 import { stringify as toYaml } from "yaml";
-import type { Features } from "../../features/model.js";
+import type { Features } from "../../features/nodefeatures.js";
 import type { Candidate, Selection } from "../../fleet/select.js";
 import { parsePlatform, hostPlatform, type Platform } from "../../oci/platform.js";
 import { UserError, type Io } from "../io.js";

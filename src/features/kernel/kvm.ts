@@ -1,7 +1,7 @@
 // kernel.kvm: `enabled` is whether the kvm misc device is registered.
 
 import type { HostRoot } from "../hostroot.js";
-import { errCode } from "../build.js";
+import { errCode } from "../constructors.js";
 
 /** true when /sys/devices/virtual/misc/kvm exists; throws on errors other than absence. */
 export async function kvmEnabled(host: HostRoot): Promise<boolean> {

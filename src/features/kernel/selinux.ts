@@ -1,7 +1,7 @@
 // kernel.selinux: `enabled` is whether SELinux is enforcing.
 
 import type { HostRoot } from "../hostroot.js";
-import { errCode } from "../build.js";
+import { errCode } from "../constructors.js";
 
 /**
  * true when /sys/fs/selinux/enforce starts with `1`; false when SELinux is absent.

@@ -3,8 +3,8 @@
 // kompat does, so specs that test local features can be checked off-cluster too.
 
 import type { FeatureSource, SourceContext } from "../source.js";
-import { emptyFeatures, newMap, type Features } from "../model.js";
-import { cannotRead, errCode } from "../build.js";
+import { emptyFeatures, newMap, type Features } from "../nodefeatures.js";
+import { cannotRead, errCode } from "../constructors.js";
 import { brief } from "../hostio.js";
 import { parseFeatureFile } from "./parse.js";
 

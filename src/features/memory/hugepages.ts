@@ -2,8 +2,8 @@
 // with sizes written as Kubernetes quantities (`2Mi`, `1Gi`) like NFD.
 
 import type { HostRoot } from "../hostroot.js";
-import { newMap, type AttributeElements } from "../model.js";
-import { cannotRead, errCode } from "../build.js";
+import { newMap, type AttributeElements } from "../nodefeatures.js";
+import { cannotRead, errCode } from "../constructors.js";
 import { trimRight, trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/kernel/mm/hugepages";

@@ -1,8 +1,8 @@
 // memory.nv: NVDIMM devices (libnvdimm's /sys/bus/nd/devices), each with its type and mode.
 
 import type { HostRoot } from "../hostroot.js";
-import type { AttributeElements } from "../model.js";
-import { attributes, errCode } from "../build.js";
+import type { AttributeElements } from "../nodefeatures.js";
+import { attributes, errCode } from "../constructors.js";
 import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/bus/nd/devices";

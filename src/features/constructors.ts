@@ -6,7 +6,7 @@ import {
   type AttributeFeature,
   type FlagFeature,
   type InstanceFeature,
-} from "./model.js";
+} from "./nodefeatures.js";
 import { brief, HostFileError } from "./hostio.js";
 import type { HostRoot } from "./hostroot.js";
 
