@@ -3,7 +3,8 @@
 
 import type { HostRoot } from "../hostroot.js";
 import { newMap, type AttributeElements } from "../nodefeatures.js";
-import { cannotRead, errCode } from "../constructors.js";
+import { cannotRead } from "../constructors.js";
+import { errnoCode } from "../../lib/fserror.js";
 import { trimRight, trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/kernel/mm/hugepages";
@@ -46,7 +47,7 @@ export async function detectHugePages(
   try {
     entries = await host.readDirEntries(BASE);
   } catch (e) {
-    if (errCode(e) === "ENOENT") return out;
+    if (errnoCode(e) === "ENOENT") return out;
     throw e;
   }
   const dirs = entries.filter((e) => e.isDirectory);

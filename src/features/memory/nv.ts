@@ -2,7 +2,8 @@
 
 import type { HostRoot } from "../hostroot.js";
 import type { AttributeElements } from "../nodefeatures.js";
-import { attributes, errCode } from "../constructors.js";
+import { attributes } from "../constructors.js";
+import { errnoCode } from "../../lib/fserror.js";
 import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/bus/nd/devices";
@@ -13,7 +14,7 @@ export async function detectNv(host: HostRoot): Promise<AttributeElements[]> {
   try {
     names = await host.readDir(BASE);
   } catch (e) {
-    if (errCode(e) === "ENOENT") return [];
+    if (errnoCode(e) === "ENOENT") return [];
     throw e;
   }
   return Promise.all(
