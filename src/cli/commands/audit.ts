@@ -3,8 +3,8 @@
 
 import { stringify as toYaml } from "yaml";
 import { UserError, type Io } from "../io.js";
-import { parseFlags } from "../flags.js";
-import { clientOptions, REGISTRY_FLAGS, REGISTRY_HELP } from "../registry-flags.js";
+import { parseFlags, claimStdin } from "../flags.js";
+import { clientOptions, REGISTRY_FLAGS, REGISTRY_HELP, stdinReaders } from "../registry-flags.js";
 import { readImageRefs, readNodes } from "../fleet-input.js";
 import { auditData } from "../fleet-render.js";
 import { renderAuditText } from "../audit-render.js";
@@ -50,14 +50,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (f.images === undefined || f.images.length === 0)
     throw new UserError("audit: give the images with --images REF or --images FILE");
   if (f.features === undefined) throw new UserError("audit: give the nodes with --features FILE");
-  const stdin = [
+  claimStdin("audit", [
     f.images.includes("-") && "--images -",
     f.features === "-" && "--features -",
-    f["registry-password-stdin"] && "--registry-password-stdin",
-    f["registry-token-stdin"] && "--registry-token-stdin",
-  ].filter(Boolean);
-  if (stdin.length > 1)
-    throw new UserError(`audit: only one of ${stdin.join(", ")} can read stdin`);
+    ...stdinReaders(f),
+  ]);
 
   const images = await readImageRefs(f.images, io);
   const nodes = await readNodes(f.features, io);
