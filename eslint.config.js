@@ -35,14 +35,14 @@ const LAYERS = [
     ],
   },
   {
-    // rules/ evaluates features it is handed: it may name their type (features/model.ts, a
+    // rules/ evaluates features it is handed: it may name their type (features/nodefeatures.ts, a
     // leaf of types and null-prototype maps) but never reach discovery code.
     files: ["src/rules/**/*.ts"],
     patterns: [
       NODE_BUILTINS,
       importOf(
-        "(^|/)features/(?!model\\.js$)",
-        "rules/ may use only features/model.js of features/",
+        "(^|/)features/(?!nodefeatures\\.js$)",
+        "rules/ may use only features/nodefeatures.js of features/",
       ),
       importOf(folders("oci", "cli", "k8s", "webhook"), "rules/ never reads files or the network"),
     ],

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadSpec, evaluate, verdict } from "../src/rules/index.js";
 import { parseSnapshots } from "../src/features/snapshot.js";
-import type { Features } from "../src/features/model.js";
+import type { Features } from "../src/features/nodefeatures.js";
 import type { Spec } from "../src/spec/model.js";
 import { REPO, fmt, line } from "./util.js";
 import { medianWall } from "./process.js";

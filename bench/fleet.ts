@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { haveDistribution, startDistribution } from "../test/helpers/registry.js";
 import { MANIFEST, Raw } from "../test/oci/raw.js";
-import type { Features } from "../src/features/model.js";
+import type { Features } from "../src/features/nodefeatures.js";
 import { parseSnapshots } from "../src/features/snapshot.js";
 import { interleavedMedians, wallMs } from "./process.js";
 import { REPO, fmt, line } from "./util.js";

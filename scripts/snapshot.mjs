@@ -12,7 +12,7 @@ import { V8_FLAGS, writeBlob } from "./snapshot-blob.mjs";
 export { V8_FLAGS };
 export const SNAPSHOT_DIR = "dist/snapshot";
 
-// Left out of the blob: required from disk when a command needs them (see src/cli/snapshot.ts).
+// Left out of the blob: required from disk when a command needs them (see src/cli/startup-snapshot.ts).
 // The proxy agents (and `debug`, which reads the environment and tty state at load) load
 // only when a proxy applies.
 // The Kubernetes client loads only in cluster commands.
@@ -26,7 +26,7 @@ export async function buildSnapshot(dir = SNAPSHOT_DIR) {
   mkdirSync(dir, { recursive: true });
   const entry = join(dir, "kompat.cjs");
   const { metafile } = await build({
-    entryPoints: ["src/cli/snapshot.ts"],
+    entryPoints: ["src/cli/startup-snapshot.ts"],
     metafile: true,
     bundle: true,
     format: "cjs",

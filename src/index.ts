@@ -5,8 +5,8 @@ export { formatDiagnostic, formatPath, hasErrors } from "./spec/diagnostic.js";
 export { parseSpec, type ParsedSpec } from "./spec/index.js";
 export { loadSpec, evaluate, verdict, checkSpec, compileSpec } from "./rules/index.js";
 export type * from "./rules/report.js";
-export type * from "./features/model.js";
-export { emptyFeatures } from "./features/model.js";
+export type * from "./features/nodefeatures.js";
+export { emptyFeatures } from "./features/nodefeatures.js";
 export { parseSnapshots, SnapshotError, type NodeSnapshot } from "./features/snapshot.js";
 export { HostRoot, type HostRootOptions } from "./features/hostroot.js";
 export {

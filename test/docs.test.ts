@@ -12,3 +12,12 @@ test("docs/cpuid-mapping.md is generated from the mapping table", () => {
   assert.equal(committed, cpuidMappingDoc(), "run: npm run build && node scripts/gen-docs.mjs");
   for (const row of CPUINFO_TO_CPUID) assert.ok(committed.includes(`\`${row.linux}\``), row.linux);
 });
+
+test("docs/cli.md is the commands' own help, regenerated", async () => {
+  const { commandHelps, overview } = await import("../src/cli/help.js");
+  const { cliReference } = await import("../src/cli/clidoc.js");
+  const helps = await commandHelps();
+  const committed = readFileSync(join(REPO, "docs/cli.md"), "utf8");
+  assert.equal(committed, cliReference(helps, overview().usage), "run: npm run build");
+  for (const h of helps) assert.ok(committed.includes(`## kompat ${h.name}\n`), h.name);
+});

@@ -101,3 +101,19 @@ function checkText(text: string, where: string): string {
 }
 
 const NOT_TEXT = "not a text file (expected JSON or YAML; it holds";
+
+/**
+ * Refuses a command line on which more than one input reads stdin: stdin is read once, so
+ * the second reader would see it empty. `readers` names each input that would read it
+ * (`--spec -`, `--registry-password-stdin`…); false/undefined entries read a file instead.
+ */
+export function claimStdin(command: string, readers: (string | false | undefined)[]): void {
+  const named = readers.filter((r): r is string => typeof r === "string");
+  if (named.length <= 1) return;
+  if (named.every((r) => r === named[0])) {
+    throw new UserError(
+      `${command}: ${named[0]} is given ${named.length} times; stdin is read once`,
+    );
+  }
+  throw new UserError(`${command}: only one of ${named.join(", ")} can read stdin`);
+}

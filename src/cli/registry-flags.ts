@@ -4,7 +4,7 @@
 import { RegistryError } from "../oci/errors.js";
 import type { ClientOptions } from "../oci/client.js";
 import { UserError, type Io } from "./io.js";
-import { parseDuration } from "./flags.js";
+import { parseDuration, claimStdin } from "./flags.js";
 import { printable } from "../lib/text/untrusted.js";
 
 export const REGISTRY_FLAGS = {
@@ -60,6 +60,16 @@ export interface RegistryFlagValues {
   verbose?: boolean | undefined;
 }
 
+/** The registry flags that read stdin, for claimStdin. */
+export function stdinReaders(
+  f: Pick<RegistryFlagValues, "registry-password-stdin" | "registry-token-stdin">,
+): (string | false | undefined)[] {
+  return [
+    f["registry-password-stdin"] === true && "--registry-password-stdin",
+    f["registry-token-stdin"] === true && "--registry-token-stdin",
+  ];
+}
+
 /** A password or token from stdin: one trailing newline dropped, nothing else. */
 function secretFromStdin(text: string, what: string): string {
   const s = text.replace(/\r?\n$/, "");
@@ -72,11 +82,7 @@ export async function clientOptions(
   io: Io,
   command: string,
 ): Promise<ClientOptions> {
-  if (f["registry-password-stdin"] && f["registry-token-stdin"]) {
-    throw new UserError(
-      `${command}: --registry-password-stdin and --registry-token-stdin both read stdin; give one`,
-    );
-  }
+  claimStdin(command, stdinReaders(f));
   if (f["registry-password-stdin"] && f["registry-username"] === undefined) {
     throw new UserError(`${command}: --registry-password-stdin needs --registry-username`);
   }

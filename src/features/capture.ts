@@ -19,7 +19,7 @@ import { constants, type Stats } from "node:fs";
 import { isAbsolute, join, posix, relative, resolve } from "node:path";
 import { HostRoot, type HostTrace, type TraceEntry } from "./hostroot.js";
 import { discover, resolveSources, type DiscoveryProblem } from "./discover.js";
-import type { Features } from "./model.js";
+import type { Features } from "./nodefeatures.js";
 import { compareStrings } from "../lib/go/strings.js";
 import { readDirNoFollow } from "./hostio.js";
 import { resolveInTree, TooManyLinksError, type TreeNode } from "./treepath.js";

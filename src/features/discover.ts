@@ -10,7 +10,7 @@
 
 import { CATALOGUE, SOURCE_NAMES, type SourceName } from "../spec/catalogue.js";
 import type { FeatureSource, SourceContext } from "./source.js";
-import { emptyFeatures, newMap, type Features } from "./model.js";
+import { emptyFeatures, newMap, type Features } from "./nodefeatures.js";
 import type { HostRoot } from "./hostroot.js";
 import { hostArch } from "./arch.js";
 import { cpuSource } from "./cpu/index.js";

@@ -3,6 +3,7 @@
 // failure means (absent, as NFD treats it, or a file that exists and could not be read).
 
 import { close, constants, fstat, open, read, readdir, readFileSync, type Dirent } from "node:fs";
+import { errnoWords } from "../lib/fserror.js";
 
 /**
  * Open files at once across all sources of one discovery: a quarter of the process's soft
@@ -30,21 +31,6 @@ export function maxOpenFiles(): number {
  */
 const ABSENT = new Set(["ENOENT", "ENOTDIR", "EINVAL", "ENODEV", "ENXIO", "EOPNOTSUPP", "ENODATA"]);
 
-const REASONS: Record<string, string> = {
-  ENOENT: "no such file or directory",
-  ENOTDIR: "not a directory",
-  EISDIR: "is a directory, not a file",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EINVAL: "invalid argument",
-  EIO: "input/output error",
-  ELOOP: "too many levels of symbolic links",
-  EMFILE: "too many open files",
-  ENFILE: "too many open files in the system",
-  ENOTREG: "not a regular file",
-  EFBIG: "too large",
-};
-
 /** A host file that could not be read; `path` is where it was looked for on this machine. */
 export class HostFileError extends Error {
   readonly code: string;
@@ -54,7 +40,7 @@ export class HostFileError extends Error {
   /** The reason alone, without the path. */
   readonly why: string;
   constructor(path: string, code: string, detail?: string) {
-    const why = detail ?? REASONS[code] ?? code;
+    const why = detail ?? errnoWords(code) ?? code;
     super(`${brief(path, 160)}: ${why}`);
     this.name = "HostFileError";
     this.code = code;

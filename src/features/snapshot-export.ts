@@ -3,7 +3,7 @@
 // instances), map keys sorted by bytes, <, > and & escaped — so the two can be diffed.
 
 import { Document, isScalar, visit } from "yaml";
-import type { AttributeElements, Features } from "./model.js";
+import type { AttributeElements, Features } from "./nodefeatures.js";
 import { sortStrings } from "../lib/go/strings.js";
 
 /** A JSON string literal as Go's encoder writes it. */

@@ -3,7 +3,7 @@
 // kernel release. NFD runs on Linux only, so the OS is always linux.
 
 import { ociArchFromMachine } from "./arch.js";
-import type { Features } from "./model.js";
+import type { Features } from "./nodefeatures.js";
 
 export interface SnapshotPlatform {
   os: "linux";

@@ -4,7 +4,7 @@
 
 import { LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import { linePosition, locateJsonPath } from "../lib/jsonlocate.js";
-import { newMap, type Features } from "./model.js";
+import { newMap, type Features } from "./nodefeatures.js";
 
 export interface NodeSnapshot {
   /** The node's name: NodeFeature metadata.name, the map key, or `#<index>`. */

@@ -1,7 +1,7 @@
 // One discovery source (one NFD source: cpu, kernel, memory, …). Each lives in its own file
 // and returns the features it found; discover.ts runs them and merges the results.
 
-import type { Features } from "./model.js";
+import type { Features } from "./nodefeatures.js";
 import type { HostRoot } from "./hostroot.js";
 import type { SourceName } from "../spec/catalogue.js";
 

@@ -3,7 +3,7 @@
 // like, which no verdict can depend on unless a spec names them.
 
 import { createHash } from "node:crypto";
-import type { Features } from "../features/model.js";
+import type { Features } from "../features/nodefeatures.js";
 import type { NodeSnapshot } from "../features/snapshot.js";
 
 export interface NodeGroup {

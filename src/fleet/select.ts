@@ -3,7 +3,7 @@
 // A multi-platform candidate counts once per index entry of the node's platform, each
 // pinned by its own digest, with the entry's own spec or else the index's.
 
-import type { Features } from "../features/model.js";
+import type { Features } from "../features/nodefeatures.js";
 import { asRegistryError, openImage, resolveCached } from "../oci/client.js";
 import { parseManifest } from "../oci/descriptor.js";
 import { RegistryError } from "../oci/errors.js";

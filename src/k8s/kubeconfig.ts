@@ -7,6 +7,7 @@
 import { existsSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { ClusterError } from "./errors.js";
+import { fsReason } from "../lib/fserror.js";
 
 type ClientNode = typeof import("@kubernetes/client-node");
 export type KubeConfig = import("@kubernetes/client-node").KubeConfig;
@@ -44,10 +45,7 @@ function readable(file: string, what: string): void {
   try {
     st = statSync(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ClusterError(
-      `${what} ${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`,
-    );
+    throw new ClusterError(`${what} ${file}: ${fsReason(e)}`);
   }
   if (st.isDirectory()) throw new ClusterError(`${what} ${file}: is a directory`);
 }

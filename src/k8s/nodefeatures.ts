@@ -5,7 +5,7 @@
 // elements override, instances are appended). A page is handed on as soon as it arrives
 // and dropped: the cluster's features are never all in memory.
 
-import { newMap, type Features } from "../features/model.js";
+import { newMap, type Features } from "../features/nodefeatures.js";
 import { snapshotsFromData, SnapshotError } from "../features/snapshot.js";
 import { ClusterError } from "./errors.js";
 import { describe, type Action, type Cluster } from "./client.js";

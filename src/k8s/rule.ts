@@ -16,7 +16,7 @@
 //   truth value. varsTemplate output cannot be renamed: a template whose vars a later
 //   rule reads is refused; otherwise it is left out (only matching matters here).
 
-import { emptyFeatures } from "../features/model.js";
+import { emptyFeatures } from "../features/nodefeatures.js";
 import type {
   CompatibilitySet,
   FeatureMatcherTerm,

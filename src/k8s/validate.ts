@@ -3,7 +3,7 @@
 // nodes of a node pool) are evaluated once.
 
 import { createHash } from "node:crypto";
-import { newMap, type Features } from "../features/model.js";
+import { newMap, type Features } from "../features/nodefeatures.js";
 import { specFeatures } from "../spec/features.js";
 import type { Spec } from "../spec/model.js";
 import { compileSpec, type Verdict } from "../rules/index.js";

@@ -7,7 +7,7 @@ const WORDS: Record<string, string> = {
   EPERM: "operation not permitted",
   ENOTDIR: "a part of the path is not a directory",
   EISDIR: "is a directory",
-  ELOOP: "is a symbolic link, or too many levels of them",
+  ELOOP: "too many levels of symbolic links",
   EROFS: "read-only file system",
   ENOSPC: "no space left on device",
   EDQUOT: "disk quota exceeded",
@@ -23,7 +23,17 @@ const WORDS: Record<string, string> = {
   EINVAL: "invalid argument",
   EXDEV: "crosses a file-system boundary",
   ETXTBSY: "text file busy",
+  EOPNOTSUPP: "operation not supported",
+  ENODATA: "no data available",
+  EFBIG: "too large",
+  // kompat's own code, for a path that exists but is neither a file nor a directory.
+  ENOTREG: "not a regular file",
 };
+
+/** The words for an errno code, or undefined for a code without them. */
+export function errnoWords(code: string): string | undefined {
+  return Object.hasOwn(WORDS, code) ? WORDS[code] : undefined;
+}
 
 export function errnoCode(e: unknown): string | undefined {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
@@ -33,7 +43,8 @@ export function errnoCode(e: unknown): string | undefined {
 /** Why a file operation failed, in words, without the path (the caller names it). */
 export function fsReason(e: unknown): string {
   const code = errnoCode(e);
-  if (code !== undefined && WORDS[code] !== undefined) return WORDS[code];
+  const words = code === undefined ? undefined : errnoWords(code);
+  if (words !== undefined) return words;
   const msg = e instanceof Error ? e.message : String(e);
   // Node's form is "CODE: words, syscall 'path'": keep the words.
   const m = /^[A-Z0-9_]+: ([^,]+)/.exec(msg);

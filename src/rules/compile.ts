@@ -2,7 +2,7 @@
 // only on the spec — expressions, regexps, bounds, templates, the order of report lists,
 // identical terms — is resolved here, so evaluation (evaluation.ts) only looks at the host.
 
-import type { Features } from "../features/model.js";
+import type { Features } from "../features/nodefeatures.js";
 import type {
   CompatibilitySet,
   FeatureMatcherTerm,

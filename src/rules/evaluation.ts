@@ -2,7 +2,7 @@
 // with rule.matched, sets, tags and the verdict. One evaluator for both answers: the full
 // report, or (failFast, as NFD's flag) the verdict alone, which stops as soon as it is known.
 
-import type { Features } from "../features/model.js";
+import type { Features } from "../features/nodefeatures.js";
 import { executeTemplate, type Template } from "../lib/gotemplate/index.js";
 import type { CacheSizes, CompiledMatcher, CompiledRule, CompiledSet } from "./compile.js";
 import { compareStrings } from "../lib/go/strings.js";

@@ -1,7 +1,7 @@
 // The rule engine's public API: evaluate a spec against a node's features, check a spec,
 // load a spec from text with every diagnostic located.
 
-import type { Features } from "../features/model.js";
+import type { Features } from "../features/nodefeatures.js";
 import type { Spec } from "../spec/model.js";
 import { compileSpec, type CompiledSpec } from "./compile.js";
 import type { EvaluateOptions, Report } from "./report.js";

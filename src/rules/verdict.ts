@@ -4,7 +4,7 @@
 // Every selected set is still evaluated (a set that cannot beat the best still counts in
 // `matched`); within a set, evaluation stops at the first failing rule.
 
-import type { Features } from "../features/model.js";
+import type { Features } from "../features/nodefeatures.js";
 import type { CacheSizes, CompiledSet } from "./compile.js";
 import { evaluateSets } from "./evaluation.js";
 import type { EvaluateOptions } from "./report.js";

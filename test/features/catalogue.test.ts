@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { discover } from "../../src/features/discover.js";
 import { HostRoot } from "../../src/features/hostroot.js";
-import { emptyFeatures } from "../../src/features/model.js";
+import { emptyFeatures } from "../../src/features/nodefeatures.js";
 import {
   CATALOGUE,
   CATALOGUE_FEATURES,

@@ -11,7 +11,7 @@ import {
   UnknownSourceError,
 } from "../../src/features/discover.js";
 import { HostRoot } from "../../src/features/hostroot.js";
-import { emptyFeatures } from "../../src/features/model.js";
+import { emptyFeatures } from "../../src/features/nodefeatures.js";
 import { hostArch, ociArchFromCpuinfo, ociArchFromMachine } from "../../src/features/arch.js";
 import { goArch } from "../../src/lib/go/arch.js";
 import { makeTree, removeTree, plain } from "./tree.js";

@@ -6,7 +6,7 @@ import {
   featuresToYaml,
   goJsonString,
 } from "../../src/features/snapshot-export.js";
-import { emptyFeatures, newMap } from "../../src/features/model.js";
+import { emptyFeatures, newMap } from "../../src/features/nodefeatures.js";
 import { parseSnapshots } from "../../src/features/snapshot.js";
 
 function sample() {

@@ -10,7 +10,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HostRoot } from "../../src/features/hostroot.js";
-import { readCpuidDevice } from "../../src/features/cpu/cpuid-device.js";
+import { readCpuidDevice } from "../../src/features/cpu/x86/device.js";
 import { BIN, REPO, runCli } from "../helpers/cli.js";
 import { makeTree, removeTree, type Entry } from "./tree.js";
 
@@ -196,7 +196,7 @@ test("a directory where a PCI attribute is expected: exit 2 naming the source, n
     assert.equal(
       r.stderr,
       `kompat: validate-node: discovery: pci: cannot read ${root}/${victim}: ` +
-        "is a directory, not a file; its features are left out\n",
+        "is a directory; its features are left out\n",
     );
   });
 });

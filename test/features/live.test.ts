@@ -13,7 +13,7 @@ import { discover } from "../../src/features/discover.js";
 import { HostRoot } from "../../src/features/hostroot.js";
 import { captureHost } from "../../src/features/capture.js";
 import { featuresToJson } from "../../src/features/snapshot-export.js";
-import type { Features } from "../../src/features/model.js";
+import type { Features } from "../../src/features/nodefeatures.js";
 import { removeTree } from "./tree.js";
 
 const live = discover({ host: new HostRoot(), env: {} });

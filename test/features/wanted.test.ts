@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { HostRoot, type HostTrace } from "../../src/features/hostroot.js";
 import { discover, runSources } from "../../src/features/discover.js";
-import { emptyFeatures } from "../../src/features/model.js";
+import { emptyFeatures } from "../../src/features/nodefeatures.js";
 import { makeTree, removeTree } from "./tree.js";
 
 const REL = "6.8.0-45-generic";

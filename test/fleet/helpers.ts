@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { attachSpec } from "../../src/oci/attach.js";
 import { openImage, resolveCached, type ClientOptions } from "../../src/oci/client.js";
 import { resolveSubject } from "../../src/oci/subject.js";
-import type { Features } from "../../src/features/model.js";
+import type { Features } from "../../src/features/nodefeatures.js";
 import { sha256, type Desc, INDEX, MANIFEST } from "../oci/raw.js";
 import { tempDir } from "../oci/util.js";
 

@@ -120,7 +120,7 @@ test("an expired or wrong token: 401 with what to do; a missing kubeconfig file;
     assert.doesNotMatch(r.stderr, /expired-token/, "the secret is never printed");
     r = await summary(c.env, "--kubeconfig", join(c.dir, "nope"));
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^kompat: --kubeconfig .*nope: no such file\n$/);
+    assert.match(r.stderr, /^kompat: --kubeconfig .*nope: no such file or directory\n$/);
     r = await summary({ PATH: process.env.PATH, HOME: join(c.dir, "empty-home") });
     assert.equal(r.code, 2);
     assert.match(

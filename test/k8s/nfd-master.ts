@@ -5,7 +5,7 @@
 // keeps rule.matched to itself, so the shared one is handed to it as an ordinary
 // attribute feature under another name, and the rules' rule.matched terms point there.
 
-import type { Features } from "../../src/features/model.js";
+import type { Features } from "../../src/features/nodefeatures.js";
 import type { FeatureMatcherTerm, MatchExpression, Spec } from "../../src/spec/model.js";
 import { verdict } from "../../src/rules/index.js";
 import type { NfrExpression, NfrRule, NfrTerm, NodeFeatureRule } from "../../src/k8s/rule.js";

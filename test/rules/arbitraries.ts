@@ -1,7 +1,7 @@
 // Random specs and hosts for property tests (shared generators).
 
 import fc from "fast-check";
-import type { Features } from "../../src/features/model.js";
+import type { Features } from "../../src/features/nodefeatures.js";
 import type {
   CompatibilitySet,
   FeatureMatcherTerm,

@@ -1,7 +1,7 @@
 // Test fixtures written for kompat's rule-engine tests: two node snapshots in NFD's
 // `export features` shape and helpers to build specs without the parser.
 
-import type { Features } from "../../src/features/model.js";
+import type { Features } from "../../src/features/nodefeatures.js";
 import type {
   CompatibilitySet,
   FeatureMatcherTerm,

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { evaluate, HOST_VALUES_CAP } from "../../src/rules/index.js";
 import type { ExpressionReport } from "../../src/rules/report.js";
-import type { Features } from "../../src/features/model.js";
+import type { Features } from "../../src/features/nodefeatures.js";
 import type { FeatureMatcherTerm } from "../../src/spec/model.js";
 import { features, oneTerm, serverA, serverB, term, x } from "./fixtures.js";
 

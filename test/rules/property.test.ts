@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { RE2JS } from "re2js";
 import { compileSpec, evaluate } from "../../src/rules/index.js";
 import type { Report } from "../../src/rules/report.js";
-import type { Features } from "../../src/features/model.js";
+import type { Features } from "../../src/features/nodefeatures.js";
 import type { FeatureMatcherTerm, MatchExpression, Spec } from "../../src/spec/model.js";
 // The random specs and hosts (shared with the verdict properties).
 import { FEATURES, spec, host, tags } from "./arbitraries.js";

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { evaluate } from "../../src/rules/index.js";
 import type { RuleReport } from "../../src/rules/report.js";
-import type { Features } from "../../src/features/model.js";
+import type { Features } from "../../src/features/nodefeatures.js";
 import type { GroupRule } from "../../src/spec/model.js";
 import { features, rule, serverA, serverB, set, spec, term, x } from "./fixtures.js";
 

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { compileSpec, evaluate, verdict } from "../../src/rules/index.js";
-import type { Features } from "../../src/features/model.js";
+import type { Features } from "../../src/features/nodefeatures.js";
 import type { GroupRule, Spec } from "../../src/spec/model.js";
 import { host, spec, tags } from "./arbitraries.js";
 import { features as buildFeatures } from "./fixtures.js";

@@ -9,7 +9,7 @@ import { asRegistryError, fetchBlobCached, openImage, resolveCached } from "../.
 import { parsePlatform } from "../../oci/platform.js";
 import { resolveSubject } from "../../oci/subject.js";
 import { MAX_SPEC_BYTES } from "../../spec/limits.js";
-import { parseFlags, readInput } from "../flags.js";
+import { claimStdin, parseFlags, readInput } from "../flags.js";
 import { UserError, type Io } from "../io.js";
 import {
   clientOptions,
@@ -17,6 +17,7 @@ import {
   REGISTRY_HELP,
   registryCall,
   requireImage,
+  stdinReaders,
 } from "../registry-flags.js";
 
 const HELP = `Usage: kompat attach --image REF --spec FILE [options]
@@ -46,11 +47,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   const image = requireImage(f, "attach");
   if (f.spec === undefined) throw new UserError("attach: --spec FILE is required");
-  if (f.spec === "-" && (f["registry-password-stdin"] || f["registry-token-stdin"])) {
-    throw new UserError(
-      "attach: --spec - and the credential flag both read stdin; give the spec as a file",
-    );
-  }
+  claimStdin("attach", [f.spec === "-" && "--spec -", ...stdinReaders(f)]);
   const annotations = parseAnnotations(f.annotation ?? []);
   const platform = f.platform !== undefined ? platformOf(f.platform) : undefined;
 

@@ -3,8 +3,8 @@
 
 import { stringify as toYaml } from "yaml";
 import { UserError, type Io } from "../io.js";
-import { parseFlags } from "../flags.js";
-import { clientOptions, REGISTRY_FLAGS, REGISTRY_HELP } from "../registry-flags.js";
+import { claimStdin, parseFlags } from "../flags.js";
+import { clientOptions, REGISTRY_FLAGS, REGISTRY_HELP, stdinReaders } from "../registry-flags.js";
 import type { NodeSnapshot } from "../../features/snapshot.js";
 import { readImageRefs, readNodes } from "../fleet-input.js";
 import { auditData } from "../fleet-render.js";
@@ -91,14 +91,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (f.namespace !== undefined && f["all-namespaces"])
     throw new UserError("audit: -n NAMESPACE and -A (all namespaces) exclude each other");
   const limit = chunkSize(f["chunk-size"]);
-  const stdin = [
+  claimStdin("audit", [
     f.images?.includes("-") && "--images -",
     f.features === "-" && "--features -",
-    f["registry-password-stdin"] && "--registry-password-stdin",
-    f["registry-token-stdin"] && "--registry-token-stdin",
-  ].filter(Boolean);
-  if (stdin.length > 1)
-    throw new UserError(`audit: only one of ${stdin.join(", ")} can read stdin`);
+    ...stdinReaders(f),
+  ]);
 
   const images = await readImageRefs(f.images ?? [], io);
   const cluster = fromPods || f.cluster ? await connect(f, io) : undefined;

@@ -4,12 +4,12 @@
 // included: it might have been the best).
 
 import { stringify as toYaml } from "yaml";
-import type { Features } from "../../features/model.js";
+import type { Features } from "../../features/nodefeatures.js";
 import type { Candidate, Selection } from "../../fleet/select.js";
 import { parsePlatform, hostPlatform, type Platform } from "../../oci/platform.js";
 import { UserError, type Io } from "../io.js";
-import { parseFlags } from "../flags.js";
-import { clientOptions, REGISTRY_FLAGS, REGISTRY_HELP } from "../registry-flags.js";
+import { parseFlags, claimStdin } from "../flags.js";
+import { clientOptions, REGISTRY_FLAGS, REGISTRY_HELP, stdinReaders } from "../registry-flags.js";
 import { pickNode, readImageRefs, readNodes } from "../fleet-input.js";
 import { failureText, setText } from "../fleet-render.js";
 
@@ -59,8 +59,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     throw new UserError("select: --features cannot be combined with --host-root/--host-prefix");
   if (f.node !== undefined && f.features === undefined)
     throw new UserError("select: --node selects a node of a --features file");
-  if (f.features === "-" && (f["registry-password-stdin"] || f["registry-token-stdin"]))
-    throw new UserError("select: --features - and the credential flag both read stdin");
+  claimStdin("select", [f.features === "-" && "--features -", ...stdinReaders(f)]);
   const images = await readImageRefs(f.image, io, "--image", false);
 
   const nodes = f.features === undefined ? undefined : await readNodes(f.features, io);

@@ -4,7 +4,7 @@
 import { formatDiagnostic, type Diagnostic } from "../../spec/diagnostic.js";
 import { loadSpec } from "../../rules/index.js";
 import { UserError, type Io } from "../io.js";
-import { parseFlags, readInput } from "../flags.js";
+import { parseFlags, readInput, claimStdin } from "../flags.js";
 import { MAX_SPEC_BYTES } from "../../spec/limits.js";
 
 const HELP = `Usage: kompat spec lint [-o text|json] [-q] FILE...
@@ -32,8 +32,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (format !== "text" && format !== "json")
     throw new UserError(`-o ${format}: expected text or json`);
   if (files.length === 0) throw new UserError("spec lint: no file given (see --help)");
-  if (files.filter((x) => x === "-").length > 1)
-    throw new UserError("spec lint: stdin (-) given twice");
+  claimStdin(
+    "spec lint",
+    files.map((x) => x === "-" && "-"),
+  );
 
   const all: Diagnostic[] = [];
   let errors = 0;

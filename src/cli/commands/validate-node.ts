@@ -13,12 +13,13 @@ import { pickNode, readNodes } from "../fleet-input.js";
 import { snapshotPlatform } from "../../features/snapshot-platform.js";
 import type { Platform } from "../../oci/platform.js";
 import { UserError, type Io } from "../io.js";
-import { commaList, parseFlags, readInput } from "../flags.js";
+import { claimStdin, commaList, parseFlags, readInput } from "../flags.js";
 import {
   imageSpec,
   REGISTRY_FLAGS,
   registryHelp,
   type RegistryFlagValues,
+  stdinReaders,
 } from "../registry-flags.js";
 import { renderReport, style, summaryLine, verdictLine } from "../render.js";
 import { printable } from "../../lib/text/untrusted.js";
@@ -75,14 +76,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if ((f.spec === undefined) === (f.image === undefined)) {
     throw new UserError("validate-node: give exactly one of --spec FILE or --image REF");
   }
-  const stdinUsers = [
+  claimStdin("validate-node", [
     f.spec === "-" && "--spec -",
     f.features === "-" && "--features -",
-    f["registry-password-stdin"] && "--registry-password-stdin",
-    f["registry-token-stdin"] && "--registry-token-stdin",
-  ].filter(Boolean);
-  if (stdinUsers.length > 1)
-    throw new UserError(`validate-node: only one of ${stdinUsers.join(", ")} can read stdin`);
+    ...stdinReaders(f),
+  ]);
   if (
     f.features !== undefined &&
     (f["host-root"] !== undefined || f["host-prefix"] !== undefined)

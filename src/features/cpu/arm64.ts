@@ -4,7 +4,7 @@
 
 import type { Cpuinfo } from "./cpuinfo.js";
 import { cpuinfoValue, cpuinfoWords } from "./cpuinfo.js";
-import type { CpuIdentity } from "./cpuid-decode.js";
+import type { CpuIdentity } from "./x86/decode.js";
 import { VENDOR_UNKNOWN, vendorForArmImplementer } from "./vendors.js";
 
 /** NFD's arm64 flag names (HWCAP bits 0-31, then HWCAP2 bits 0-33). */

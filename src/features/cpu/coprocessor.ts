@@ -1,6 +1,6 @@
 // `cpu.coprocessor` (ppc64le): nx_gzip when the Nest accelerator exposes its capabilities.
 
-import { newMap } from "../model.js";
+import { newMap } from "../nodefeatures.js";
 import type { SourceContext } from "../source.js";
 
 export async function discoverCoprocessor(ctx: SourceContext): Promise<Record<string, string>> {

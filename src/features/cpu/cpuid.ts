@@ -2,10 +2,10 @@
 // attribute set (AVX10_VERSION when AVX10 is present); on arm64, s390x and ppc64le NFD's
 // hwcap names. Other architectures get an empty flag set, as from NFD's stub.
 
-import { newMap } from "../model.js";
+import { newMap } from "../nodefeatures.js";
 import type { SourceContext } from "../source.js";
 import { arm64Flags } from "./arm64.js";
-import { KLAUSPOST_X86_NAMES } from "./cpuid-names.js";
+import { KLAUSPOST_X86_NAMES } from "./x86/names.js";
 import type { CpuFacts } from "./facts.js";
 import { ppc64leFlagsFromHost, s390xFlags } from "./hwcaps.js";
 import { levelFlags, x86Level } from "./levels.js";

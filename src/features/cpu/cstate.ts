@@ -2,7 +2,7 @@
 // cpuidle driver. As in NFD, the feature is absent when detection fails (no sysfs, unreadable
 // driver or max_cstate) and empty when cpuidle is off or another driver is in use.
 
-import { newMap } from "../model.js";
+import { newMap } from "../nodefeatures.js";
 import type { SourceContext } from "../source.js";
 import { parseGoInt } from "../../lib/go/strconv.js";
 

@@ -2,12 +2,12 @@
 // readable, and the x86 feature set in klauspost's names from whichever of the two is there.
 
 import type { SourceContext } from "../source.js";
-import type { CpuIdentity } from "./cpuid-decode.js";
-import { decodeCpuid } from "./cpuid-decode.js";
-import type { CpuidLeaves } from "./cpuid-leaves.js";
-import { readCpuidDevice } from "./cpuid-device.js";
-import { cannotRead } from "../build.js";
-import { cpuidFromCpuinfo } from "./cpuid-table.js";
+import type { CpuIdentity } from "./x86/decode.js";
+import { decodeCpuid } from "./x86/decode.js";
+import type { CpuidLeaves } from "./x86/leaves.js";
+import { readCpuidDevice } from "./x86/device.js";
+import { cannotRead } from "../constructors.js";
+import { cpuidFromCpuinfo } from "./x86/table.js";
 import { parseCpuinfo, cpuinfoValue, cpuinfoWords, type Cpuinfo } from "./cpuinfo.js";
 import { VENDOR_UNKNOWN, vendorForTrimmedSignature } from "./vendors.js";
 

@@ -2,7 +2,7 @@
 // too (possibly empty); cpu.cstate is absent when its detection fails, as in NFD, and cstate,
 // pstate, rdt and sst are amd64-only (empty elsewhere), like NFD's stubs.
 
-import { emptyFeatures, newMap, type Features } from "../model.js";
+import { emptyFeatures, newMap, type Features } from "../nodefeatures.js";
 import type { FeatureSource, SourceContext } from "../source.js";
 import { discoverCoprocessor } from "./coprocessor.js";
 import { discoverCpuid } from "./cpuid.js";
@@ -15,7 +15,7 @@ import { discoverSecurity } from "./security.js";
 import { discoverSst } from "./sst.js";
 import { discoverTopology } from "./topology.js";
 
-export { CPUINFO_TO_CPUID, cpuidMappingMarkdown } from "./cpuid-table.js";
+export { CPUINFO_TO_CPUID, cpuidMappingMarkdown } from "./x86/table.js";
 
 /** The sub-features computed from the shared facts (cpuinfo, CPUID). */
 const FROM_FACTS = ["cpuid", "model", "rdt", "security", "sst"];

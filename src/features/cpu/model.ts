@@ -1,9 +1,9 @@
 // `cpu.model`: vendor_id, family, id (model) as klauspost/cpuid computes them, and hypervisor.
 
-import { newMap } from "../model.js";
+import { newMap } from "../nodefeatures.js";
 import type { SourceContext } from "../source.js";
 import { arm64Identity } from "./arm64.js";
-import type { CpuIdentity } from "./cpuid-decode.js";
+import type { CpuIdentity } from "./x86/decode.js";
 import { cpuinfoWords, type Cpuinfo } from "./cpuinfo.js";
 import type { CpuFacts } from "./facts.js";
 import { hypervisorFromHost, hypervisorFromSignature } from "./hypervisor.js";

@@ -2,7 +2,7 @@
 // 0), and `scaling_governor` when status is `active` and every cpufreq policy with CPUs agrees.
 // NFD creates the feature even when detection fails, so this never returns undefined.
 
-import { newMap } from "../model.js";
+import { newMap } from "../nodefeatures.js";
 import type { SourceContext } from "../source.js";
 
 const CPU = "/sys/devices/system/cpu";

@@ -5,7 +5,7 @@
 // (0xF.1 EDX[0..2]), rdt_a (7.EBX[15]), cat_l3 / cat_l2 / mba (0x10.0 EBX[1..3]). AMD's `mba`
 // comes from leaf 0x80000020, which NFD does not read, so it counts on Intel only.
 
-import { newMap } from "../model.js";
+import { newMap } from "../nodefeatures.js";
 import type { SourceContext } from "../source.js";
 import { cpuinfoWords } from "./cpuinfo.js";
 import type { CpuFacts } from "./facts.js";

@@ -3,7 +3,7 @@
 // guest (TDX_GUEST), AMD SEV/SEV-ES/SEV-SNP host (kvm_amd parameters) with their cgroup misc
 // capacities. s390x: Secure Execution host. Each element only when present.
 
-import { newMap } from "../model.js";
+import { newMap } from "../nodefeatures.js";
 import type { SourceContext } from "../source.js";
 import type { CpuFacts } from "./facts.js";
 

@@ -3,7 +3,7 @@
 // takes the nominal frequency from CPUID leaf 0x16 EAX; without raw CPUID kompat takes the
 // `@ 2.30GHz` of an Intel brand string (cpuinfo `model name`), which states the same figure.
 
-import { newMap } from "../model.js";
+import { newMap } from "../nodefeatures.js";
 import type { SourceContext } from "../source.js";
 import { cpuinfoValue } from "./cpuinfo.js";
 import type { CpuFacts } from "./facts.js";

@@ -2,7 +2,7 @@
 // socket_count (distinct physical_package_id) over /sys/bus/cpu/devices. As in NFD, one
 // unreadable CPU (an offline one has no topology) leaves the feature empty.
 
-import { newMap } from "../model.js";
+import { newMap } from "../nodefeatures.js";
 import type { SourceContext } from "../source.js";
 
 const DEVICES = "/sys/bus/cpu/devices";

@@ -4,7 +4,7 @@
 import { gunzip } from "node:zlib";
 import { promisify } from "node:util";
 import type { HostRoot } from "../hostroot.js";
-import { newMap, type AttributeElements } from "../model.js";
+import { newMap, type AttributeElements } from "../nodefeatures.js";
 import { trim } from "../../lib/go/strings.js";
 import { brief, HostFileError } from "../hostio.js";
 

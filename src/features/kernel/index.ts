@@ -2,8 +2,8 @@
 // kernel.enabledmodule, kernel.selinux, kernel.kvm.
 
 import type { FeatureSource, SourceContext } from "../source.js";
-import { emptyFeatures, type Features } from "../model.js";
-import { attributeFeature, cannotRead, flagFeature } from "../build.js";
+import { emptyFeatures, type Features } from "../nodefeatures.js";
+import { attributeFeature, cannotRead, flagFeature } from "../constructors.js";
 import { parseKernelVersion, readKernelRelease, OSRELEASE_PATH } from "./version.js";
 import { readKconfig } from "./config.js";
 import {

@@ -1,7 +1,7 @@
 // kernel.kvm: `enabled` is whether the kvm misc device is registered.
 
 import type { HostRoot } from "../hostroot.js";
-import { errCode } from "../build.js";
+import { errnoCode } from "../../lib/fserror.js";
 
 /** true when /sys/devices/virtual/misc/kvm exists; throws on errors other than absence. */
 export async function kvmEnabled(host: HostRoot): Promise<boolean> {
@@ -9,7 +9,7 @@ export async function kvmEnabled(host: HostRoot): Promise<boolean> {
     await host.stat("/sys/devices/virtual/misc/kvm");
     return true;
   } catch (e) {
-    if (errCode(e) === "ENOENT") return false;
+    if (errnoCode(e) === "ENOENT") return false;
     throw e;
   }
 }

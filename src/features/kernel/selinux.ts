@@ -1,7 +1,7 @@
 // kernel.selinux: `enabled` is whether SELinux is enforcing.
 
 import type { HostRoot } from "../hostroot.js";
-import { errCode } from "../build.js";
+import { errnoCode } from "../../lib/fserror.js";
 
 /**
  * true when /sys/fs/selinux/enforce starts with `1`; false when SELinux is absent.
@@ -13,7 +13,7 @@ export async function selinuxEnforcing(host: HostRoot): Promise<boolean> {
   try {
     data = await host.readBytes("/sys/fs/selinux/enforce", 4096);
   } catch (e) {
-    if (errCode(e) === "ENOENT") return false;
+    if (errnoCode(e) === "ENOENT") return false;
     throw e;
   }
   // NFD indexes byte 0 unguarded (it would crash on an empty file): call that an error.

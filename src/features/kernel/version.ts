@@ -2,7 +2,7 @@
 // split into numeric parts exactly as NFD does.
 
 import type { HostRoot } from "../hostroot.js";
-import { newMap, type AttributeElements } from "../model.js";
+import { newMap, type AttributeElements } from "../nodefeatures.js";
 import { trim, trimSpace } from "../../lib/go/strings.js";
 
 /** NFD reads this path unprefixed even in a container (see discover.ts). */

@@ -3,8 +3,9 @@
 // kompat does, so specs that test local features can be checked off-cluster too.
 
 import type { FeatureSource, SourceContext } from "../source.js";
-import { emptyFeatures, newMap, type Features } from "../model.js";
-import { cannotRead, errCode } from "../build.js";
+import { emptyFeatures, newMap, type Features } from "../nodefeatures.js";
+import { cannotRead } from "../constructors.js";
+import { errnoCode } from "../../lib/fserror.js";
 import { brief } from "../hostio.js";
 import { parseFeatureFile } from "./parse.js";
 
@@ -24,7 +25,7 @@ export const localSource: FeatureSource = {
     try {
       names = await ctx.host.readDir(FEATURES_DIR);
     } catch (e) {
-      if (errCode(e) !== "ENOENT") ctx.warn(`local: ${cannotRead(ctx.host, FEATURES_DIR, e)}`);
+      if (errnoCode(e) !== "ENOENT") ctx.warn(`local: ${cannotRead(ctx.host, FEATURES_DIR, e)}`);
       return f;
     }
     const visible = names.filter((n) => !n.startsWith("."));

@@ -1,7 +1,7 @@
 // Feature files of the local source: `key=value` lines with `# +` directives, read the way
 // nfd-worker reads /etc/kubernetes/node-feature-discovery/features.d/*.
 
-import { newMap, type AttributeElements } from "../model.js";
+import { newMap, type AttributeElements } from "../nodefeatures.js";
 import { trimSpace } from "../../lib/go/strings.js";
 
 export interface FeatureFile {

@@ -2,8 +2,9 @@
 // with sizes written as Kubernetes quantities (`2Mi`, `1Gi`) like NFD.
 
 import type { HostRoot } from "../hostroot.js";
-import { newMap, type AttributeElements } from "../model.js";
-import { cannotRead, errCode } from "../build.js";
+import { newMap, type AttributeElements } from "../nodefeatures.js";
+import { cannotRead } from "../constructors.js";
+import { errnoCode } from "../../lib/fserror.js";
 import { trimRight, trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/kernel/mm/hugepages";
@@ -46,7 +47,7 @@ export async function detectHugePages(
   try {
     entries = await host.readDirEntries(BASE);
   } catch (e) {
-    if (errCode(e) === "ENOENT") return out;
+    if (errnoCode(e) === "ENOENT") return out;
     throw e;
   }
   const dirs = entries.filter((e) => e.isDirectory);

@@ -1,8 +1,8 @@
 // The memory source: memory.numa, memory.swap, memory.hugepages, memory.nv.
 
 import type { FeatureSource, SourceContext } from "../source.js";
-import { emptyFeatures, type Features } from "../model.js";
-import { cannotRead, instanceFeature } from "../build.js";
+import { emptyFeatures, type Features } from "../nodefeatures.js";
+import { cannotRead, instanceFeature } from "../constructors.js";
 import { detectNuma } from "./numa.js";
 import { detectSwap } from "./swap.js";
 import { detectHugePages } from "./hugepages.js";

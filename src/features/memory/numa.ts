@@ -1,7 +1,7 @@
 // memory.numa: how many NUMA nodes the kernel knows.
 
 import type { HostRoot } from "../hostroot.js";
-import { newMap, type AttributeElements } from "../model.js";
+import { newMap, type AttributeElements } from "../nodefeatures.js";
 
 export async function detectNuma(host: HostRoot): Promise<AttributeElements> {
   const nodes = await host.readDir("/sys/bus/node/devices");

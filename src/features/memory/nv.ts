@@ -1,8 +1,9 @@
 // memory.nv: NVDIMM devices (libnvdimm's /sys/bus/nd/devices), each with its type and mode.
 
 import type { HostRoot } from "../hostroot.js";
-import type { AttributeElements } from "../model.js";
-import { attributes, errCode } from "../build.js";
+import type { AttributeElements } from "../nodefeatures.js";
+import { attributes } from "../constructors.js";
+import { errnoCode } from "../../lib/fserror.js";
 import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/bus/nd/devices";
@@ -13,7 +14,7 @@ export async function detectNv(host: HostRoot): Promise<AttributeElements[]> {
   try {
     names = await host.readDir(BASE);
   } catch (e) {
-    if (errCode(e) === "ENOENT") return [];
+    if (errnoCode(e) === "ENOENT") return [];
     throw e;
   }
   return Promise.all(

@@ -1,7 +1,7 @@
 // memory.swap: whether any swap area is active (/proc/swaps lists more than its header).
 
 import type { HostRoot } from "../hostroot.js";
-import { newMap, type AttributeElements } from "../model.js";
+import { newMap, type AttributeElements } from "../nodefeatures.js";
 import { trimSpace } from "../../lib/go/strings.js";
 
 export async function detectSwap(host: HostRoot): Promise<AttributeElements> {

@@ -3,8 +3,8 @@
 
 import type { FeatureSource, SourceContext } from "../source.js";
 import type { HostRoot } from "../hostroot.js";
-import { emptyFeatures, type AttributeElements, type Features } from "../model.js";
-import { attributes, instanceFeature, listOrWarn } from "../build.js";
+import { emptyFeatures, type AttributeElements, type Features } from "../nodefeatures.js";
+import { attributes, instanceFeature, listOrWarn } from "../constructors.js";
 import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/class/net";

@@ -3,8 +3,8 @@
 
 import type { FeatureSource, SourceContext } from "../source.js";
 import type { HostRoot } from "../hostroot.js";
-import { emptyFeatures, newMap, type AttributeElements, type Features } from "../model.js";
-import { cannotRead, instanceFeature, listOrWarn } from "../build.js";
+import { emptyFeatures, newMap, type AttributeElements, type Features } from "../nodefeatures.js";
+import { cannotRead, instanceFeature, listOrWarn } from "../constructors.js";
 import { brief } from "../hostio.js";
 import { trimSpace } from "../../lib/go/strings.js";
 

@@ -2,8 +2,8 @@
 // request-queue properties.
 
 import type { FeatureSource, SourceContext } from "../source.js";
-import { emptyFeatures, type Features } from "../model.js";
-import { attributes, instanceFeature, listOrWarn } from "../build.js";
+import { emptyFeatures, type Features } from "../nodefeatures.js";
+import { attributes, instanceFeature, listOrWarn } from "../constructors.js";
 import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/block";

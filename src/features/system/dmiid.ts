@@ -1,7 +1,7 @@
 // system.dmiid: the world-readable DMI identification strings (no serials or UUIDs).
 
 import type { HostRoot } from "../hostroot.js";
-import { newMap, type AttributeElements } from "../model.js";
+import { newMap, type AttributeElements } from "../nodefeatures.js";
 import { trimSpace } from "../../lib/go/strings.js";
 
 const BASE = "/sys/devices/virtual/dmi/id";

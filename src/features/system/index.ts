@@ -1,8 +1,8 @@
 // The system source: system.osrelease, system.dmiid, system.name.
 
 import type { FeatureSource, SourceContext } from "../source.js";
-import { emptyFeatures, type Features } from "../model.js";
-import { attributeFeature, cannotRead } from "../build.js";
+import { emptyFeatures, type Features } from "../nodefeatures.js";
+import { attributeFeature, cannotRead } from "../constructors.js";
 import { OS_RELEASE_PATH, parseOsRelease } from "./osrelease.js";
 import { readDmiId } from "./dmiid.js";
 import { nodeName } from "./name.js";

@@ -1,7 +1,7 @@
 // system.osrelease: the key=value lines of /etc/os-release, with VERSION_ID split into
 // VERSION_ID.major and VERSION_ID.minor.
 
-import { newMap, type AttributeElements } from "../model.js";
+import { newMap, type AttributeElements } from "../nodefeatures.js";
 import { trim } from "../../lib/go/strings.js";
 
 export const OS_RELEASE_PATH = "/etc/os-release";

@@ -3,8 +3,8 @@
 
 import type { FeatureSource, SourceContext } from "../source.js";
 import type { HostRoot } from "../hostroot.js";
-import { emptyFeatures, newMap, type AttributeElements, type Features } from "../model.js";
-import { instanceFeature, reason } from "../build.js";
+import { emptyFeatures, newMap, type AttributeElements, type Features } from "../nodefeatures.js";
+import { instanceFeature, reason } from "../constructors.js";
 import { brief } from "../hostio.js";
 import { trimSpace } from "../../lib/go/strings.js";
 

@@ -6,9 +6,9 @@ import { readFile, stat } from "node:fs/promises";
 import { cpuSource } from "../../../src/features/cpu/index.js";
 import { arm64Flags } from "../../../src/features/cpu/arm64.js";
 import { parseCpuinfo, cpuinfoWords } from "../../../src/features/cpu/cpuinfo.js";
-import { cpuidFromCpuinfo } from "../../../src/features/cpu/cpuid-table.js";
-import { decodeCpuid } from "../../../src/features/cpu/cpuid-decode.js";
-import { currentCpu, readCpuidDevice } from "../../../src/features/cpu/cpuid-device.js";
+import { cpuidFromCpuinfo } from "../../../src/features/cpu/x86/table.js";
+import { decodeCpuid } from "../../../src/features/cpu/x86/decode.js";
+import { currentCpu, readCpuidDevice } from "../../../src/features/cpu/x86/device.js";
 import { x86IdentityFromCpuinfo, xcr0Estimate } from "../../../src/features/cpu/facts.js";
 import { HostRoot } from "../../../src/features/hostroot.js";
 import { fixture, makeHost, type Entry } from "./tree.js";
@@ -164,7 +164,7 @@ function allowedCpus(): number[] {
 
 test("currentCpu names the CPU the process is pinned to", (t) => {
   const cpus = allowedCpus();
-  const url = new URL("../../../src/features/cpu/cpuid-device.js", import.meta.url).href;
+  const url = new URL("../../../src/features/cpu/x86/device.js", import.meta.url).href;
   const script = `import(${JSON.stringify(url)}).then((m) => process.stdout.write(String(m.currentCpu())))`;
   const seen = new Set<string>();
   for (const cpu of cpus) {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { cpuSource } from "../../../src/features/cpu/index.js";
-import type { Features } from "../../../src/features/model.js";
+import type { Features } from "../../../src/features/nodefeatures.js";
 import { brandFrequencyMhz } from "../../../src/features/cpu/sst.js";
 import { cpuDevices, fixture, makeHost, type Entry } from "./tree.js";
 

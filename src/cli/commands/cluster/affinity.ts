@@ -2,9 +2,10 @@
 // printed, or merged into the pod templates of manifests (-f).
 
 import { stringify as toYaml } from "yaml";
-import { parseFlags, readInput } from "../../flags.js";
+import { parseFlags, readInput, claimStdin } from "../../flags.js";
 import { UserError, type Io } from "../../io.js";
 import { CLUSTER_FLAGS, CLUSTER_HELP, outputFormat, specFrom, tagsOf } from "./common.js";
+import { stdinReaders } from "../../registry-flags.js";
 import { ruleFor } from "./label.js";
 
 const HELP = `Usage: kompat cluster affinity (--image REF | --spec FILE) [-f FILE|-] [options]
@@ -34,11 +35,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
     throw new UserError(
       "cluster affinity: -f prints the manifests as YAML; -o json goes without -f",
     );
-  if (
-    f.filename === "-" &&
-    (f.spec === "-" || f["registry-password-stdin"] || f["registry-token-stdin"])
-  )
-    throw new UserError("cluster affinity: only one input can read stdin");
+  claimStdin("cluster affinity", [
+    f.filename === "-" && "-f -",
+    f.spec === "-" && "--spec -",
+    ...stdinReaders(f),
+  ]);
   const origin = await specFrom(f, io, "cluster affinity");
   const tags = tagsOf(f, origin.spec);
   const got = await ruleFor(origin, origin.spec, tags);

@@ -6,7 +6,7 @@
 //   # kompat CPUID recording v1: leaf subleaf eax ebx ecx edx
 //   00000000 00000000 0000000d 756e6547 6c65746e 49656e69
 
-import { CpuidLeaves, type Regs } from "./cpuid-leaves.js";
+import { CpuidLeaves, type Regs } from "./leaves.js";
 
 const HEADER = "# kompat CPUID recording v1: leaf subleaf eax ebx ecx edx";
 const LINE =

@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CpuidLeaves, regsAsText } from "../../../src/features/cpu/cpuid-leaves.js";
-import { decodeCpuid, familyModelFromSignature } from "../../../src/features/cpu/cpuid-decode.js";
-import { KLAUSPOST_X86_NAMES } from "../../../src/features/cpu/cpuid-names.js";
-import { xcr0Estimate } from "../../../src/features/cpu/facts.js";
-import { parseCpuinfo } from "../../../src/features/cpu/cpuinfo.js";
-import { fixture } from "./tree.js";
+import { CpuidLeaves, regsAsText } from "../../../../src/features/cpu/x86/leaves.js";
+import { decodeCpuid, familyModelFromSignature } from "../../../../src/features/cpu/x86/decode.js";
+import { KLAUSPOST_X86_NAMES } from "../../../../src/features/cpu/x86/names.js";
+import { xcr0Estimate } from "../../../../src/features/cpu/facts.js";
+import { parseCpuinfo } from "../../../../src/features/cpu/cpuinfo.js";
+import { fixture } from "../tree.js";
 
 /** Registers spelling a 12-character signature in EBX, EDX, ECX order (leaf 0). */
 function vendorRegs(sig: string): [number, number, number] {

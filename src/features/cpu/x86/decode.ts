@@ -2,8 +2,8 @@
 // /dev/cpu/0/cpuid), so that kompat reports what NFD reports when it executes CPUID itself.
 // Only XGETBV cannot be read from the device: the caller supplies XCR0 (see xcr0Estimate).
 
-import { regsAsText, type CpuidLeaves } from "./cpuid-leaves.js";
-import { VENDOR_UNKNOWN, vendorForSignature } from "./vendors.js";
+import { regsAsText, type CpuidLeaves } from "./leaves.js";
+import { VENDOR_UNKNOWN, vendorForSignature } from "../vendors.js";
 
 export interface CpuIdentity {
   /** klauspost's vendor name (`Intel`, `AMD`, … or `VendorUnknown`). */

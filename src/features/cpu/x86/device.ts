@@ -8,9 +8,9 @@
 
 import { close, constants, fstat, open, readFileSync, readSync } from "node:fs";
 import { promisify } from "node:util";
-import type { HostRoot } from "../hostroot.js";
-import { CpuidLeaves, leavesToRead, type Regs } from "./cpuid-leaves.js";
-import { formatCpuidRecording, parseCpuidRecording } from "./cpuid-record.js";
+import type { HostRoot } from "../../hostroot.js";
+import { CpuidLeaves, leavesToRead, type Regs } from "./leaves.js";
+import { formatCpuidRecording, parseCpuidRecording } from "./record.js";
 
 const CPUID_DEVICE = "/dev/cpu/0/cpuid";
 const openAsync = promisify(open);

@@ -8,7 +8,7 @@
 // several facts (DERIVED_CPUID), or not knowable from cpuinfo (NOT_FROM_CPUINFO, with why).
 // Linux flags with no klauspost counterpart (`lm`, `pcid`, `smep`, …) are ignored.
 
-import { amdNotAffectedByTsa } from "./cpuid-decode.js";
+import { amdNotAffectedByTsa } from "./decode.js";
 
 export interface X86Context {
   /** The first CPU's cpuinfo `flags`. */

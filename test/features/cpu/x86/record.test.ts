@@ -3,17 +3,17 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CpuidLeaves } from "../../../src/features/cpu/cpuid-leaves.js";
+import { CpuidLeaves } from "../../../../src/features/cpu/x86/leaves.js";
 import {
   formatCpuidRecording,
   parseCpuidRecording,
-} from "../../../src/features/cpu/cpuid-record.js";
-import { decodeCpuid } from "../../../src/features/cpu/cpuid-decode.js";
-import { readCpuidDevice } from "../../../src/features/cpu/cpuid-device.js";
-import { xcr0Estimate } from "../../../src/features/cpu/facts.js";
-import { parseCpuinfo } from "../../../src/features/cpu/cpuinfo.js";
-import { cpuSource } from "../../../src/features/cpu/index.js";
-import { makeHost } from "./tree.js";
+} from "../../../../src/features/cpu/x86/record.js";
+import { decodeCpuid } from "../../../../src/features/cpu/x86/decode.js";
+import { readCpuidDevice } from "../../../../src/features/cpu/x86/device.js";
+import { xcr0Estimate } from "../../../../src/features/cpu/facts.js";
+import { parseCpuinfo } from "../../../../src/features/cpu/cpuinfo.js";
+import { cpuSource } from "../../../../src/features/cpu/index.js";
+import { makeHost } from "../tree.js";
 
 /** An Intel CPU under KVM: SSE2, SSE4.2, AVX, AVX2, BMI1/2, the hypervisor leaves. */
 function kvmIntel(): CpuidLeaves {

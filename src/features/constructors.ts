@@ -6,9 +6,10 @@ import {
   type AttributeFeature,
   type FlagFeature,
   type InstanceFeature,
-} from "./model.js";
+} from "./nodefeatures.js";
 import { brief, HostFileError } from "./hostio.js";
 import type { HostRoot } from "./hostroot.js";
+import { fsReason } from "../lib/fserror.js";
 
 export function flagFeature(names: Iterable<string>): FlagFeature {
   const elements = newMap<Record<string, never>>();
@@ -33,17 +34,9 @@ export function attributes(first?: [string, string]): AttributeElements {
   return a;
 }
 
-/** A short reason from an fs error: `no such file`, `permission denied`, or its message. */
+/** Why a host file operation failed, in words (the path named where it was looked for). */
 export function reason(e: unknown): string {
-  if (e instanceof HostFileError) return e.why;
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOENT") return "no such file or directory";
-  if (code === "EACCES") return "permission denied";
-  if (code === "ENOTDIR") return "not a directory";
-  if (code === "EISDIR") return "is a directory";
-  if (code === "EINVAL") return "invalid argument";
-  if (code === "ELOOP") return "too many levels of symbolic links";
-  return e instanceof Error ? e.message : String(e);
+  return e instanceof HostFileError ? e.why : fsReason(e);
 }
 
 /**
@@ -58,10 +51,6 @@ export function cannotRead(
 ): string {
   if (e instanceof HostFileError) return `cannot ${verb} ${brief(e.path, 160)}: ${e.why}`;
   return `cannot ${verb} ${brief(host.local(hostPath), 160)}: ${reason(e)}`;
-}
-
-export function errCode(e: unknown): string | undefined {
-  return (e as NodeJS.ErrnoException | undefined)?.code;
 }
 
 /**

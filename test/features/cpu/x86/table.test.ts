@@ -7,11 +7,11 @@ import {
   cpuidFromCpuinfo,
   cpuidMappingMarkdown,
   type X86Context,
-} from "../../../src/features/cpu/cpuid-table.js";
-import { KLAUSPOST_X86_NAMES } from "../../../src/features/cpu/cpuid-names.js";
-import { parseCpuinfo, cpuinfoWords } from "../../../src/features/cpu/cpuinfo.js";
-import { x86IdentityFromCpuinfo } from "../../../src/features/cpu/facts.js";
-import { fixture } from "./tree.js";
+} from "../../../../src/features/cpu/x86/table.js";
+import { KLAUSPOST_X86_NAMES } from "../../../../src/features/cpu/x86/names.js";
+import { parseCpuinfo, cpuinfoWords } from "../../../../src/features/cpu/cpuinfo.js";
+import { x86IdentityFromCpuinfo } from "../../../../src/features/cpu/facts.js";
+import { fixture } from "../tree.js";
 
 const X86_FIXTURES = [
   "cpuinfo-firecracker-amd-zen5.txt",
