@@ -3,10 +3,8 @@
 // comes from the index entries alone, so a huge fallback index costs one read, not one per
 // artifact.
 
-import { loadSpec } from "../../rules/index.js";
-import { hasErrors } from "../../spec/diagnostic.js";
+import { summariseSpec } from "../../compat/summary.js";
 import { findCompatArtifacts, type ReadSpec } from "../../oci/usecases.js";
-import type { CompatibilitySet } from "../../spec/model.js";
 import type { Descriptor } from "../../oci/descriptor.js";
 import { ANNOTATION_CREATED } from "../../oci/mediatypes.js";
 import { createdState } from "../../oci/referrers.js";
@@ -156,21 +154,9 @@ function describe(a: Descriptor, read: ReadSpec): Listed {
   }
   try {
     const { spec } = read;
-    const parsed = loadSpec(spec.text, {
-      file: spec.layer.annotations?.["org.opencontainers.image.title"] ?? "spec",
-    });
-    const sets: readonly CompatibilitySet[] = parsed.spec?.compatibilities ?? [];
-    const tags = [
-      ...new Set(sets.flatMap((s) => (s.tag !== undefined && s.tag !== "" ? [s.tag] : []))),
-    ];
-    listed_.spec = {
-      digest: spec.layer.digest,
-      size: spec.layer.size,
-      title: spec.layer.annotations?.["org.opencontainers.image.title"],
-      sets: sets.length,
-      tags,
-      valid: !hasErrors(parsed.diagnostics),
-    };
+    const title = spec.layer.annotations?.["org.opencontainers.image.title"];
+    const summary = summariseSpec(spec.text, title ?? "spec");
+    listed_.spec = { digest: spec.layer.digest, size: spec.layer.size, title, ...summary };
   } catch (e) {
     listed_.error = (e as Error).message;
   }
