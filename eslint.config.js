@@ -18,7 +18,7 @@ const LAYERS = [
     files: ["src/lib/**/*.ts"],
     patterns: [
       importOf(
-        folders("spec", "rules", "features", "oci", "cli", "k8s", "webhook"),
+        folders("spec", "rules", "features", "oci", "compat", "cli", "k8s", "webhook"),
         "lib/ imports nothing of kompat",
       ),
       importOf("^(\\.\\./){2,}index\\.js$", "lib/ imports nothing of kompat"),
@@ -29,7 +29,7 @@ const LAYERS = [
     patterns: [
       NODE_BUILTINS,
       importOf(
-        folders("rules", "features", "oci", "cli", "k8s", "webhook"),
+        folders("rules", "features", "oci", "compat", "cli", "k8s", "webhook"),
         "spec/ sits below rules/, features/, oci/ and cli/",
       ),
     ],
@@ -44,16 +44,26 @@ const LAYERS = [
         "(^|/)features/(?!nodefeatures\\.js$)",
         "rules/ may use only features/nodefeatures.js of features/",
       ),
-      importOf(folders("oci", "cli", "k8s", "webhook"), "rules/ never reads files or the network"),
+      importOf(
+        folders("oci", "compat", "cli", "k8s", "webhook"),
+        "rules/ never reads files or the network",
+      ),
     ],
   },
   {
     files: ["src/features/**/*.ts", "src/oci/**/*.ts"],
     patterns: [
       importOf(
-        folders("cli", "k8s", "webhook"),
+        folders("compat", "cli", "k8s", "webhook"),
         "features/ and oci/ never format output or know the CLI",
       ),
+    ],
+  },
+  {
+    // compat/: the use cases that combine oci/, rules/ and features/, below every front end.
+    files: ["src/compat/**/*.ts"],
+    patterns: [
+      importOf(folders("cli", "k8s", "webhook"), "compat/ is below cli/, k8s/ and webhook/"),
     ],
   },
   {

@@ -24,3 +24,35 @@ export {
 } from "./fleet/audit.js";
 export { selectImage, type Candidate, type Selection, type SelectOptions } from "./fleet/select.js";
 export * from "./k8s/index.js";
+// The registry and validate-node use cases (the CLI runs exactly these).
+export {
+  attachSpec,
+  copyImage,
+  fetchCompatSpec,
+  findCompatArtifacts,
+  resolveImage,
+  type ArtifactSpec,
+  type AttachedSpec,
+  type AttachSpecOptions,
+  type ClientOptions,
+  type CompatArtifacts,
+  type CompatSpecOptions,
+  type CopiedImage,
+  type CopyImageOptions,
+  type FindArtifactsOptions,
+  type FoundArtifacts,
+  type ImageSpec,
+  type ReadSpec,
+  type ResolvedImage,
+} from "./oci/usecases.js";
+export { RegistryError, NotFoundError } from "./oci/errors.js";
+export {
+  checkTags,
+  nodeReports,
+  nodeVerdicts,
+  snapshotsPlatform,
+  ValidateInputError,
+  type NodeVerdict,
+  type ValidateOptions,
+} from "./compat/validate.js";
+export { summariseSpec, type SpecSummary } from "./compat/summary.js";

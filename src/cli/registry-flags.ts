@@ -132,14 +132,14 @@ export async function imageSpec(
   io: Io,
   command: string,
   /** The checked node's platform for an index's fallback (default: this machine's). */
-  nodePlatform?: import("../oci/compat.js").ImageSpecOptions["hostPlatform"],
-): Promise<import("../oci/compat.js").ImageSpec> {
+  nodePlatform?: import("../oci/usecases.js").CompatSpecOptions["hostPlatform"],
+): Promise<import("../oci/usecases.js").ImageSpec> {
   const image = requireImage(f, command);
   const opts = await clientOptions(f, io, command);
-  const { resolveImageSpec } = await import("../oci/compat.js");
+  const { fetchCompatSpec } = await import("../oci/usecases.js");
   const platform = f.platform !== undefined ? { platform: f.platform } : {};
   const node = nodePlatform !== undefined ? { hostPlatform: nodePlatform } : {};
-  const got = await registryCall(() => resolveImageSpec({ ...opts, image, ...platform, ...node }));
+  const got = await registryCall(() => fetchCompatSpec(image, { ...opts, ...platform, ...node }));
   for (const n of got.notes) io.stderr(`kompat: note: ${printable(n)}\n`);
   opts.verbose?.(`spec from ${got.specSource}`);
   return got;

@@ -7,7 +7,7 @@ import type { Spec } from "../spec/model.js";
 import { cacheDir, ContentCache } from "../oci/cache.js";
 import { loadSpec } from "../rules/index.js";
 import type { ClientOptions } from "../oci/client.js";
-import { resolveImageSpec, type ImageSpec } from "../oci/compat.js";
+import { fetchCompatSpec as fetchSpec, type ImageSpec } from "../oci/usecases.js";
 import { NotFoundError, RegistryError } from "../oci/errors.js";
 import type { Platform } from "../oci/platform.js";
 
@@ -35,7 +35,7 @@ export type ImageSpecResult =
  * keep it the only one, so that a change of that API is a change here.
  */
 export function fetchCompatSpec(image: string, opts: SpecFetchOptions): Promise<ImageSpec> {
-  return resolveImageSpec({ ...opts, image });
+  return fetchSpec(image, opts);
 }
 
 /**

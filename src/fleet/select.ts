@@ -4,8 +4,7 @@
 // pinned by its own digest, with the entry's own spec or else the index's.
 
 import type { Features } from "../features/nodefeatures.js";
-import { asRegistryError, openImage, resolveCached } from "../oci/client.js";
-import { parseManifest } from "../oci/descriptor.js";
+import { resolveImage } from "../oci/usecases.js";
 import { RegistryError } from "../oci/errors.js";
 import { formatPlatform, matchPlatform, type Platform } from "../oci/platform.js";
 import { evaluate, verdict } from "../rules/index.js";
@@ -77,32 +76,25 @@ async function optionsOf(
   let digest: string;
   let entries: Array<{ digest: string; platform: string }> | undefined;
   try {
-    const img = await openImage(ref, fetch);
-    try {
-      const got = await resolveCached(img);
-      const parsed = parseManifest(got.bytes, got.descriptor.mediaType, `manifest of ${img.name}`);
-      base = img.base;
-      digest = got.descriptor.digest;
-      if (parsed.kind === "index") {
-        entries = parsed.index.manifests
-          .filter((m) => matchPlatform(platform, m.platform))
-          .map((m) => ({
-            digest: m.digest,
-            platform: formatPlatform({
-              os: m.platform?.os ?? "",
-              architecture: m.platform?.architecture ?? "",
-              ...(m.platform?.variant ? { variant: m.platform.variant } : {}),
-            }),
-          }));
-      }
-    } finally {
-      await img.close();
+    const got = await resolveImage(ref, fetch);
+    base = got.base;
+    digest = got.descriptor.digest;
+    if (got.manifest.kind === "index") {
+      entries = got.manifest.index.manifests
+        .filter((m) => matchPlatform(platform, m.platform))
+        .map((m) => ({
+          digest: m.digest,
+          platform: formatPlatform({
+            os: m.platform?.os ?? "",
+            architecture: m.platform?.architecture ?? "",
+            ...(m.platform?.variant ? { variant: m.platform.variant } : {}),
+          }),
+        }));
     }
   } catch (e) {
-    const err = asRegistryError(e);
-    if (err instanceof RegistryError)
-      return [{ ref, pinned: null, spec: { state: "error", reason: err.message } }];
-    throw err;
+    if (e instanceof RegistryError)
+      return [{ ref, pinned: null, spec: { state: "error", reason: e.message } }];
+    throw e;
   }
   const { platform: _ignored, ...plain } = fetch;
   const indexRef = `${base}@${digest}`;

@@ -85,7 +85,7 @@ export function referrerEntry(desc: Descriptor, manifest: ImageManifest): Descri
   return entry;
 }
 
-export async function attachSpec(
+export async function attachToSubject(
   target: Target,
   subject: Descriptor,
   spec: Uint8Array,

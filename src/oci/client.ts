@@ -165,6 +165,28 @@ export async function openImage(
   };
 }
 
+/**
+ * The one open → work → close sequence around a registry or layout call: `fn` gets the
+ * opened image, the connection is closed whatever happens, and the lower layers' errors
+ * come out as RegistryError.
+ */
+export async function withImage<T>(
+  image: string,
+  opts: ClientOptions,
+  purpose: "pull" | "push",
+  fn: (img: OpenedImage) => Promise<T>,
+): Promise<T> {
+  let img: OpenedImage | undefined;
+  try {
+    img = await openImage(image, opts, purpose);
+    return await fn(img);
+  } catch (e) {
+    throw asRegistryError(e);
+  } finally {
+    await img?.close();
+  }
+}
+
 /** A layout without tag or digest: its only tag, or `latest` when present. */
 async function defaultLayoutTag(store: LayoutStore, path: string): Promise<string> {
   const tags = await store.tags();

@@ -1,16 +1,8 @@
 // The compatibility artifact of an image: resolve the image, find the referrers of the
 // subject (falling back to this node's platform entry of an index, which NFD does not do),
-// choose the newest, and read its spec layer. Shared by validate-node, fetch-spec, discover.
+// and read an artifact's spec layer, on an opened image (the use cases are in usecases.ts).
 
-import {
-  asRegistryError,
-  fetchBlobCached,
-  fetchManifestCached,
-  openImage,
-  resolveCached,
-  type ClientOptions,
-  type OpenedImage,
-} from "./client.js";
+import { fetchBlobCached, fetchManifestCached, resolveCached, type OpenedImage } from "./client.js";
 import {
   parseManifest,
   type Descriptor,
@@ -18,7 +10,7 @@ import {
   type ParsedManifest,
 } from "./descriptor.js";
 import { ContentError, NotFoundError } from "./errors.js";
-import { ANNOTATION_CREATED, COMPAT_ARTIFACT_TYPE, COMPAT_SPEC_LAYER } from "./mediatypes.js";
+import { COMPAT_ARTIFACT_TYPE, COMPAT_SPEC_LAYER } from "./mediatypes.js";
 import { MAX_SPEC_BYTES, MAX_SPEC_SIZE } from "../spec/limits.js";
 import { formatPlatform, hostPlatform, parsePlatform, type Platform } from "./platform.js";
 import { mapLimit } from "./bounded.js";
@@ -44,7 +36,7 @@ export interface FoundArtifacts {
  * Compatibility artifacts of the image. `hostFallback`: when an index has none, look at
  * the entry for this machine's platform (`host` overrides it, for tests).
  */
-export async function findCompatArtifacts(
+export async function findArtifactsOf(
   img: OpenedImage,
   opts: {
     platform?: string;
@@ -200,81 +192,4 @@ export async function readArtifactSpec(
     throw new ContentError(`${where}: spec layer ${layer.digest} is not UTF-8 text`);
   }
   return { manifest, layer, text };
-}
-
-export interface ImageSpecOptions extends ClientOptions {
-  image: string;
-  platform?: string;
-  /**
-   * This node's platform for the index fallback (default: the machine's); a function is
-   * asked only when the fallback is needed (it may throw: no platform known).
-   */
-  hostPlatform?: Platform | (() => Platform);
-}
-
-export interface ImageSpec {
-  specText: string;
-  /** e.g. `registry.example/app@sha256:… (artifact sha256:…)`. */
-  specSource: string;
-  /** `registry.example/app@sha256:…` of the manifest the artifact is attached to. */
-  subject: string;
-  artifactDigest: string;
-  /** The subject's digest alone. */
-  subjectDigest: string;
-  /** The artifact's `created` annotation as listed, when it has one. */
-  created?: string;
-  /** The spec layer's digest. */
-  specDigest: string;
-  /** How the artifact was found: referrers API, fallback tag, layout. */
-  source: "api" | "tag" | "layout";
-  /** Remarks for the user, e.g. that this node's platform entry was used. */
-  notes: string[];
-}
-
-/** The spec validate-node uses for `--image`. Throws RegistryError (or a subclass). */
-export async function resolveImageSpec(opts: ImageSpecOptions): Promise<ImageSpec> {
-  let img: OpenedImage | undefined;
-  try {
-    img = await openImage(opts.image, opts);
-    const log = opts.verbose;
-    const found = await findCompatArtifacts(img, {
-      ...(opts.platform !== undefined ? { platform: opts.platform } : {}),
-      hostFallback: true,
-      ...(opts.hostPlatform ? { host: opts.hostPlatform } : {}),
-      ...(log ? { log } : {}),
-    });
-    const newest = found.artifacts[0];
-    if (newest === undefined) {
-      const also =
-        found.resolved.kind === "index" && opts.platform === undefined
-          ? ` (nor its ${formatPlatform(typeof opts.hostPlatform === "function" ? opts.hostPlatform() : (opts.hostPlatform ?? hostPlatform()))} entry)`
-          : "";
-      throw new NotFoundError(
-        `no compatibility artifact (${COMPAT_ARTIFACT_TYPE}) is attached to ${found.subjectName}${also}; attach one with "kompat attach --image ${opts.image} --spec FILE"`,
-      );
-    }
-    if (found.artifacts.length > 1)
-      log?.(
-        `${found.artifacts.length} compatibility artifacts; using the newest, ${newest.digest}`,
-      );
-    const spec = await readArtifactSpec(img, newest, found.subject, log);
-    log?.(`${img.requestCount()} HTTP request(s) to the registry`);
-    return {
-      specText: spec.text,
-      specSource: `${found.subjectName} (artifact ${newest.digest})`,
-      subject: found.subjectName,
-      artifactDigest: newest.digest,
-      subjectDigest: found.subject.digest,
-      ...(newest.annotations?.[ANNOTATION_CREATED] !== undefined
-        ? { created: newest.annotations[ANNOTATION_CREATED] }
-        : {}),
-      specDigest: spec.layer.digest,
-      source: found.source,
-      notes: found.notes,
-    };
-  } catch (e) {
-    throw asRegistryError(e);
-  } finally {
-    await img?.close();
-  }
 }

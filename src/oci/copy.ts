@@ -39,7 +39,7 @@ export interface CopyResult {
   referrers: number;
 }
 
-export async function copyImage(
+export async function copyResolved(
   src: OpenedImage,
   dst: OpenedImage,
   root: { descriptor: Descriptor; bytes: Uint8Array },

@@ -4,7 +4,7 @@
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { attachSpec } from "../../src/oci/attach.js";
+import { attachToSubject } from "../../src/oci/attach.js";
 import { openImage, resolveCached, type ClientOptions } from "../../src/oci/client.js";
 import { resolveSubject } from "../../src/oci/subject.js";
 import type { Features } from "../../src/features/nodefeatures.js";
@@ -117,7 +117,7 @@ export async function attach(image: string, spec: string, opts: ClientOptions): 
   try {
     const resolved = await resolveCached(img);
     const picked = await resolveSubject(img.target, resolved, undefined, img.name);
-    await attachSpec(img.target, picked.subject, Buffer.from(spec, "utf8"), {
+    await attachToSubject(img.target, picked.subject, Buffer.from(spec, "utf8"), {
       fileName: "spec.yaml",
       lockPath: img.lockPath,
     });

@@ -3,14 +3,19 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { attachSpec } from "../../src/oci/attach.js";
+import { attachToSubject } from "../../src/oci/attach.js";
 import { openImage, resolveCached, type ClientOptions } from "../../src/oci/client.js";
-import { findCompatArtifacts, resolveImageSpec } from "../../src/oci/compat.js";
+import { findArtifactsOf } from "../../src/oci/compat.js";
+import { fetchCompatSpec, type CompatSpecOptions } from "../../src/oci/usecases.js";
 import { RegistryError } from "../../src/oci/errors.js";
 import { resolveSubject } from "../../src/oci/subject.js";
 import { parsePlatform } from "../../src/oci/platform.js";
 import { startTestServer, type TestServer, type TestServerOptions } from "../helpers/testserver.js";
 import { clientOpts, SPEC } from "./util.js";
+
+/** fetchCompatSpec, with the image named beside its options as these tests write it. */
+const resolveImageSpec = ({ image, ...o }: CompatSpecOptions & { image: string }) =>
+  fetchCompatSpec(image, o);
 
 async function attach(
   image: string,
@@ -23,7 +28,7 @@ async function attach(
     const resolved = await resolveCached(img);
     const platform = extra.platform !== undefined ? parsePlatform(extra.platform) : undefined;
     const { subject } = await resolveSubject(img.target, resolved, platform, img.name);
-    return await attachSpec(img.target, subject, Buffer.from(spec), {
+    return await attachToSubject(img.target, subject, Buffer.from(spec), {
       fileName: "spec.yaml",
       lockPath: img.lockPath,
       ...(extra.created
@@ -269,7 +274,7 @@ describe("registry without the referrers API (fallback tag)", () => {
         ),
       );
       const img = await openImage(image, opts);
-      const found = await findCompatArtifacts(img, {});
+      const found = await findArtifactsOf(img, {});
       await img.close();
       assert.deepEqual(
         new Set(found.artifacts.map((a) => a.digest)),
@@ -301,7 +306,7 @@ describe("registry without the referrers API (fallback tag)", () => {
         "the stale writer was refused and merged again",
       );
       const img = await openImage(image, clientOpts());
-      const found = await findCompatArtifacts(img, {});
+      const found = await findArtifactsOf(img, {});
       await img.close();
       assert.deepEqual(
         new Set(found.artifacts.map((a) => a.digest)),
@@ -327,7 +332,7 @@ describe("registry without the referrers API (fallback tag)", () => {
       );
       assert.equal(reg.racesRun(), 1, "a writer overwrote another's entry");
       const img = await openImage(image, clientOpts());
-      const found = await findCompatArtifacts(img, {});
+      const found = await findArtifactsOf(img, {});
       await img.close();
       assert.deepEqual(
         new Set(found.artifacts.map((a) => a.digest)),
@@ -349,7 +354,7 @@ describe("registry without the referrers API (fallback tag)", () => {
       };
       const tag = `sha256-${descriptor.digest.slice(7)}`;
       await assert.rejects(
-        attachSpec(img.target, descriptor, Buffer.from(SPEC), {
+        attachToSubject(img.target, descriptor, Buffer.from(SPEC), {
           fileName: "s.yaml",
           settleMs: 1,
           maxMergeRounds: 2,
@@ -371,7 +376,7 @@ describe("registry without the referrers API (fallback tag)", () => {
       const frozen = new Date("2030-01-01T00:00:00.000Z");
       for (let i = 0; i < 6; i++) {
         const text = `version: v1alpha1\n# correction ${i}\ncompatibilities: []\n`;
-        await attachSpec(img.target, descriptor, Buffer.from(text), {
+        await attachToSubject(img.target, descriptor, Buffer.from(text), {
           fileName: "s.yaml",
           now: () => frozen,
           settleMs: 0,
@@ -444,7 +449,7 @@ describe("registry without the referrers API (fallback tag)", () => {
       const { descriptor } = await resolveCached(img);
       const warnings: string[] = [];
       for (const n of [1, 2]) {
-        await attachSpec(
+        await attachToSubject(
           img.target,
           descriptor,
           Buffer.from(`version: v1alpha1\n# ${n}\ncompatibilities: []\n`),
@@ -763,7 +768,7 @@ describe("referrers API outcomes", () => {
         mediaType: index.mediaType,
       });
       const img = await openImage(`${reg.host}/app:v1`, clientOpts());
-      const found = await findCompatArtifacts(img, {});
+      const found = await findArtifactsOf(img, {});
       await img.close();
       assert.deepEqual(found.artifacts, []);
       const res = await attach(`${reg.host}/app:v1`, clientOpts());

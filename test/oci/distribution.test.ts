@@ -6,11 +6,15 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { resolveImageSpec } from "../../src/oci/compat.js";
+import { fetchCompatSpec, type CompatSpecOptions } from "../../src/oci/usecases.js";
 import { haveDistribution, startDistribution, type Distribution } from "../helpers/registry.js";
 import { runBin, runCli } from "../helpers/cli.js";
 import { Raw, type Desc } from "./raw.js";
 import { clientOpts, SPEC, tempDir } from "./util.js";
+
+/** fetchCompatSpec, with the image named beside its options as these tests write it. */
+const resolveImageSpec = ({ image, ...o }: CompatSpecOptions & { image: string }) =>
+  fetchCompatSpec(image, o);
 
 const skip = haveDistribution() ? false : "docker-registry (Distribution 2.8) is not installed";
 

@@ -1,13 +1,10 @@
 // `kompat attach`: lint a compatibility spec, then attach it to an image as an OCI artifact
 // (the shape `oras attach` writes). Prints the artifact digest.
 
-import { basename } from "node:path";
 import { loadSpec } from "../../rules/index.js";
 import { formatDiagnostic, hasErrors } from "../../spec/diagnostic.js";
-import { attachSpec } from "../../oci/attach.js";
-import { asRegistryError, fetchBlobCached, openImage, resolveCached } from "../../oci/client.js";
+import { attachSpec } from "../../oci/usecases.js";
 import { parsePlatform } from "../../oci/platform.js";
-import { resolveSubject } from "../../oci/subject.js";
 import { MAX_SPEC_BYTES } from "../../spec/limits.js";
 import { claimStdin, parseFlags, readInput } from "../flags.js";
 import { UserError, type Io } from "../io.js";
@@ -49,7 +46,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (f.spec === undefined) throw new UserError("attach: --spec FILE is required");
   claimStdin("attach", [f.spec === "-" && "--spec -", ...stdinReaders(f)]);
   const annotations = parseAnnotations(f.annotation ?? []);
-  const platform = f.platform !== undefined ? platformOf(f.platform) : undefined;
+  if (f.platform !== undefined) platformOf(f.platform);
 
   const { text, name } = await readInput(f.spec, io, "spec", MAX_SPEC_BYTES);
   const parsed = loadSpec(text, { file: name });
@@ -59,33 +56,19 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 
   const opts = await clientOptions(f, io, "attach");
-  const result = await registryCall(async () => {
-    const img = await openImage(image, opts, "push").catch((e: unknown) => {
-      throw asRegistryError(e);
-    });
-    try {
-      const resolved = await resolveCached(img);
-      const picked = await resolveSubject(img.target, resolved, platform, img.name, (d, max) =>
-        fetchBlobCached(img, d, max),
-      );
-      const res = await attachSpec(img.target, picked.subject, Buffer.from(text, "utf8"), {
-        fileName: f.spec === "-" ? "spec.yaml" : basename(f.spec as string),
-        annotations,
-        lockPath: img.lockPath,
-        ...(opts.verbose ? { log: opts.verbose } : {}),
-        warn: (m) => io.stderr(`kompat: warning: ${m}\n`),
-      });
-      return { res, subject: picked.subject, base: img.base };
-    } catch (e) {
-      throw asRegistryError(e);
-    } finally {
-      await img.close();
-    }
-  });
-  opts.verbose?.(
-    `attached to ${result.base}@${result.subject.digest}${result.res.via === "fallback-tag" ? ` (recorded in the referrers tag ${result.res.fallbackTag})` : ""}`,
+  const res = await registryCall(() =>
+    attachSpec(image, text, {
+      ...opts,
+      ...(f.platform !== undefined ? { platform: f.platform } : {}),
+      fileName: f.spec === "-" ? "spec.yaml" : (f.spec as string),
+      annotations,
+      warn: (m) => io.stderr(`kompat: warning: ${m}\n`),
+    }),
   );
-  io.stdout(`${result.res.artifact.digest}\n`);
+  opts.verbose?.(
+    `attached to ${res.subjectName}${res.via === "fallback-tag" ? ` (recorded in the referrers tag ${res.fallbackTag})` : ""}`,
+  );
+  io.stdout(`${res.artifact.digest}\n`);
   return 0;
 }
 

@@ -2,9 +2,7 @@
 // artifacts (-r: every referrer) from a registry or OCI layout to another, as `oras copy -r`
 // does. Flags shared by both sides, plus --from-… / --to-… where the two sides differ.
 
-import { asRegistryError, openImage, resolveCached, type ClientOptions } from "../../oci/client.js";
-import { parseReference } from "../../oci/reference.js";
-import { isDigest } from "../../oci/digest.js";
+import type { ClientOptions } from "../../oci/client.js";
 import { parseFlags } from "../flags.js";
 import { UserError, type Io } from "../io.js";
 import { clientOptions, REGISTRY_FLAGS, registryCall } from "../registry-flags.js";
@@ -92,69 +90,20 @@ export async function run(argv: string[], io: Io): Promise<number> {
   };
   const fromOpts = await side("from");
   const toOpts = await side("to");
-  const { copyImage } = await import("../../oci/copy.js");
-
-  const result = await registryCall(async () => {
-    const from = await openImage(src, fromOpts).catch((e: unknown) => {
-      throw asRegistryError(e);
-    });
-    try {
-      const root = await resolveCached(from);
-      const dst = destination(dstGiven, from.reference, root.descriptor.digest);
-      const to = await openImage(dst.ref, toOpts, "push").catch((e: unknown) => {
-        throw asRegistryError(e);
-      });
-      try {
-        const res = await copyImage(from, to, root, {
-          ...(dst.tag !== undefined ? { tag: dst.tag } : {}),
-          ...(f.recursive ? { allReferrers: true } : {}),
-          ...(shared.verbose ? { log: shared.verbose } : {}),
-        });
-        return { res, from: from.name, to: to.name };
-      } finally {
-        await to.close();
-      }
-    } catch (e) {
-      throw asRegistryError(e);
-    } finally {
-      await from.close();
-    }
-  });
-  const r = result.res;
+  const { copyImage } = await import("../../oci/usecases.js");
+  const r = await registryCall(() =>
+    copyImage(src, dstGiven, {
+      from: fromOpts,
+      to: toOpts,
+      ...(f.recursive ? { allReferrers: true } : {}),
+      ...(shared.verbose ? { log: shared.verbose } : {}),
+    }),
+  );
   io.stdout(
-    `Copied ${result.from} => ${result.to}\n` +
+    `Copied ${r.from} => ${r.to}\n` +
       `Digest: ${r.root.digest}\n` +
       `${r.manifestsCopied} manifest${r.manifestsCopied === 1 ? "" : "s"} and ${r.blobsCopied} blob${r.blobsCopied === 1 ? "" : "s"} (${r.bytesCopied} bytes) copied, ` +
       `${r.manifestsSkipped} manifest${r.manifestsSkipped === 1 ? "" : "s"} and ${r.blobsSkipped} blob${r.blobsSkipped === 1 ? "" : "s"} already there; ${r.referrers} referrer${r.referrers === 1 ? "" : "s"}\n`,
   );
   return 0;
-}
-
-/** DST as given, or with SRC's tag (a layout without one would need an existing tag). */
-function destination(
-  given: string,
-  srcReference: string,
-  rootDigest: string,
-): { ref: string; tag?: string } {
-  let ref;
-  try {
-    ref = parseReference(given);
-  } catch (e) {
-    throw new UserError(`copy: DST: ${(e as Error).message}`);
-  }
-  if (ref.digest !== undefined) {
-    if (ref.digest !== rootDigest)
-      throw new UserError(`copy: DST names ${ref.digest}, but SRC is ${rootDigest}`);
-    return { ref: given };
-  }
-  const explicit = ref.kind === "layout" ? ref.tag : hasExplicitTag(given) ? ref.tag : undefined;
-  const tag = explicit ?? (isDigest(srcReference) ? undefined : srcReference);
-  if (tag === undefined) return { ref: `${given}@${rootDigest}` };
-  return { ref: explicit !== undefined ? given : `${given}:${tag}`, tag };
-}
-
-/** `registry/repo:tag` (a colon after the last slash); `host:5000/repo` has none. */
-function hasExplicitTag(s: string): boolean {
-  const last = s.slice(s.lastIndexOf("/") + 1);
-  return last.includes(":");
 }

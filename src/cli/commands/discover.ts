@@ -3,13 +3,9 @@
 // comes from the index entries alone, so a huge fallback index costs one read, not one per
 // artifact.
 
-import { loadSpec } from "../../rules/index.js";
-import { hasErrors } from "../../spec/diagnostic.js";
-import { asRegistryError, openImage } from "../../oci/client.js";
-import { findCompatArtifacts, readArtifactSpec, type ArtifactSpec } from "../../oci/compat.js";
-import type { CompatibilitySet } from "../../spec/model.js";
+import { summariseSpec } from "../../compat/summary.js";
+import { findCompatArtifacts, type ReadSpec } from "../../oci/usecases.js";
 import type { Descriptor } from "../../oci/descriptor.js";
-import { mapLimit } from "../../oci/bounded.js";
 import { ANNOTATION_CREATED } from "../../oci/mediatypes.js";
 import { createdState } from "../../oci/referrers.js";
 import { parseFlags } from "../flags.js";
@@ -25,7 +21,6 @@ import { printable } from "../../lib/text/untrusted.js";
 
 /** Specs read (newest first) to describe them; the rest are listed from the index alone. */
 const SPECS_READ = 20;
-const SPEC_READ_CONCURRENCY = 4;
 
 const HELP = `Usage: kompat discover --image REF [-o json] [options]
 
@@ -75,28 +70,17 @@ export async function run(argv: string[], io: Io): Promise<number> {
     throw new UserError(`discover: -o ${f.output}: expected text or json`);
   const image = requireImage(f, "discover");
   const opts = await clientOptions(f, io, "discover");
-  const out = await registryCall(async () => {
-    const img = await openImage(image, opts).catch((e: unknown) => {
-      throw asRegistryError(e);
-    });
-    try {
-      const found = await findCompatArtifacts(img, {
-        ...(f.platform !== undefined ? { platform: f.platform } : {}),
-        ...(opts.verbose ? { log: opts.verbose } : {}),
-      });
-      const read = found.artifacts.slice(0, SPECS_READ);
-      const described = await mapLimit(read, SPEC_READ_CONCURRENCY, (a) =>
-        describe(a, () => readArtifactSpec(img, a, found.subject, opts.verbose)),
-      );
-      const rest = found.artifacts.slice(SPECS_READ).map((a) => listed(a));
-      return { found, artifacts: [...described, ...rest] };
-    } catch (e) {
-      throw asRegistryError(e);
-    } finally {
-      await img.close();
-    }
+  const found = await registryCall(() =>
+    findCompatArtifacts(image, {
+      ...opts,
+      ...(f.platform !== undefined ? { platform: f.platform } : {}),
+      readSpecs: SPECS_READ,
+    }),
+  );
+  const artifacts = found.artifacts.map((a, i) => {
+    const read = found.specs[i];
+    return read === undefined ? listed(a) : describe(a, read);
   });
-  const { found, artifacts } = out;
   if (json) {
     const doc = {
       subject: { reference: found.subjectName, ...found.subject },
@@ -162,27 +146,19 @@ function listed(a: Descriptor): Listed {
   };
 }
 
-async function describe(a: Descriptor, read: () => Promise<ArtifactSpec>): Promise<Listed> {
+function describe(a: Descriptor, read: ReadSpec): Listed {
   const listed_ = listed(a);
+  if ("error" in read) {
+    listed_.error = read.error.message;
+    return listed_;
+  }
   try {
-    const spec = await read();
-    const parsed = loadSpec(spec.text, {
-      file: spec.layer.annotations?.["org.opencontainers.image.title"] ?? "spec",
-    });
-    const sets: readonly CompatibilitySet[] = parsed.spec?.compatibilities ?? [];
-    const tags = [
-      ...new Set(sets.flatMap((s) => (s.tag !== undefined && s.tag !== "" ? [s.tag] : []))),
-    ];
-    listed_.spec = {
-      digest: spec.layer.digest,
-      size: spec.layer.size,
-      title: spec.layer.annotations?.["org.opencontainers.image.title"],
-      sets: sets.length,
-      tags,
-      valid: !hasErrors(parsed.diagnostics),
-    };
+    const { spec } = read;
+    const title = spec.layer.annotations?.["org.opencontainers.image.title"];
+    const summary = summariseSpec(spec.text, title ?? "spec");
+    listed_.spec = { digest: spec.layer.digest, size: spec.layer.size, title, ...summary };
   } catch (e) {
-    listed_.error = (asRegistryError(e) as Error).message;
+    listed_.error = (e as Error).message;
   }
   return listed_;
 }

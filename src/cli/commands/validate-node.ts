@@ -6,11 +6,18 @@ import { formatDiagnostic, hasErrors } from "../../spec/diagnostic.js";
 import { MAX_SPEC_BYTES } from "../../spec/limits.js";
 import { specFeatures } from "../../spec/features.js";
 import type { Spec } from "../../spec/model.js";
-import { loadSpec, evaluate, verdict, type Verdict } from "../../rules/index.js";
+import { loadSpec } from "../../rules/index.js";
 import type { Report } from "../../rules/report.js";
 import type { NodeSnapshot } from "../../features/snapshot.js";
+import {
+  checkTags,
+  nodeReports,
+  nodeVerdicts,
+  snapshotsPlatform,
+  ValidateInputError,
+  type NodeVerdict,
+} from "../../compat/validate.js";
 import { pickNode, readNodes } from "../fleet-input.js";
-import { snapshotPlatform } from "../../features/snapshot-platform.js";
 import type { Platform } from "../../oci/platform.js";
 import { UserError, type Io } from "../io.js";
 import { claimStdin, commaList, parseFlags, readInput } from "../flags.js";
@@ -67,6 +74,15 @@ const OPTIONS = {
 type Format = "text" | "json" | "yaml";
 
 export async function run(argv: string[], io: Io): Promise<number> {
+  try {
+    return await validateNode(argv, io);
+  } catch (e) {
+    if (e instanceof ValidateInputError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+async function validateNode(argv: string[], io: Io): Promise<number> {
   const { values: f } = parseFlags(argv, OPTIONS, "validate-node");
   if (f.help) {
     io.stdout(HELP);
@@ -101,7 +117,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const { text, name, origin, provenance } = await specText(
     f,
     io,
-    saved && nodesPlatform(saved, f.features),
+    saved && snapshotsPlatform(saved, f.features ?? "-"),
   );
   const parsed = loadSpec(text, { file: name });
   const errors = hasErrors(parsed.diagnostics);
@@ -121,11 +137,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const nodes = saved ?? (await discoverHost(f, io, spec));
   const opts = tags ? { tags } : {};
   if (f.summary) {
-    const verdicts = nodes.map((n) => ({ node: n.name, verdict: verdict(spec, n.features, opts) }));
+    const verdicts = nodeVerdicts(spec, nodes, opts);
     printSummary(verdicts, spec, format, io);
-    return verdicts.every((v) => v.verdict.compatible) ? 0 : 1;
+    return verdicts.every((v) => v.compatible) ? 0 : 1;
   }
-  return printReports(nodes, (n) => evaluate(spec, n.features, opts), format, io) ? 0 : 1;
+  return printReports(nodeReports(spec, nodes, opts), nodes.length > 1, format, io) ? 0 : 1;
 }
 
 function outputFormat(json: boolean | undefined, output: string | undefined): Format {
@@ -157,49 +173,10 @@ async function specText(
   };
 }
 
-function checkTags(spec: Spec, tags: string[] | undefined): void {
-  if (!tags) return;
-  if (tags.length === 0) throw new UserError("--tags: no tag given");
-  const have = new Set(spec.compatibilities.map((s) => s.tag).filter((t): t is string => !!t));
-  if (!tags.some((t) => have.has(t))) {
-    const known = have.size
-      ? `the spec's tags are: ${[...have].sort().join(", ")}`
-      : "the spec's sets have no tags";
-    throw new UserError(`--tags ${tags.join(",")} selects no compatibility set (${known})`);
-  }
-}
-
 /** The nodes of a --features file (only `--node` when given). */
 async function savedNodes(path: string, node: string | undefined, io: Io): Promise<NodeSnapshot[]> {
   const nodes = await readNodes(path, io);
   return node === undefined ? nodes : [pickNode(nodes, node, path === "-" ? "stdin" : path)];
-}
-
-/**
- * The snapshots' platform, for an image index whose artifacts sit on a platform entry:
- * the machine running kompat is not the node checked. Asked only when that fallback runs.
- */
-function nodesPlatform(nodes: NodeSnapshot[], file: string | undefined): () => Platform {
-  return () => {
-    const byPlatform = new Map<string, string[]>();
-    for (const n of nodes) {
-      const p = snapshotPlatform(n.features);
-      if (p === undefined)
-        throw new UserError(
-          `the image index has no compatibility artifact of its own, and the snapshot of node ${n.name} in ${file} does not tell its platform (no kernel.config, cpu.cpuid or kernel.version naming one): give --platform OS/ARCH`,
-        );
-      const key = `${p.os}/${p.architecture}`;
-      byPlatform.set(key, [...(byPlatform.get(key) ?? []), n.name]);
-    }
-    if (byPlatform.size > 1) {
-      const list = [...byPlatform].map(([p, names]) => `${p}: ${names.slice(0, 5).join(", ")}`);
-      throw new UserError(
-        `the image index has no compatibility artifact of its own, and the nodes in ${file} are of several platforms (${list.join("; ")}): give --platform OS/ARCH or --node NAME`,
-      );
-    }
-    const [os = "linux", architecture = ""] = ([...byPlatform.keys()][0] ?? "").split("/");
-    return { os, architecture };
-  };
 }
 
 /** This host (or a host tree), discovered for the features the spec names. */
@@ -230,28 +207,26 @@ async function discoverHost(
  * nodes are compatible.
  */
 function printReports(
-  nodes: NodeSnapshot[],
-  evaluateNode: (n: NodeSnapshot) => Report,
+  reports: Iterable<{ node: string; report: Report }>,
+  many: boolean,
   format: Format,
   io: Io,
 ): boolean {
   const st = style(io.color);
-  const many = nodes.length > 1;
   const verdicts: Array<{ node: string; line: string; compatible: boolean }> = [];
   if (format === "json" && many) io.stdout("[");
-  for (const [i, n] of nodes.entries()) {
-    const report = evaluateNode(n);
-    verdicts.push({ node: n.name, line: verdictLine(report, st), compatible: report.compatible });
+  let i = 0;
+  for (const { node, report } of reports) {
+    const first = i++ === 0;
+    verdicts.push({ node, line: verdictLine(report, st), compatible: report.compatible });
     if (format === "text") {
-      if (many) io.stdout(`${st.bold(`== node ${printable(n.name)}`)}\n`);
+      if (many) io.stdout(`${st.bold(`== node ${printable(node)}`)}\n`);
       io.stdout(renderReport(report, st));
       if (many) io.stdout("\n");
       continue;
     }
-    const data = many
-      ? { node: n.name, compatible: report.compatible, report: report.sets }
-      : report.sets;
-    if (format === "json") io.stdout((i > 0 ? "," : "") + JSON.stringify(data));
+    const data = many ? { node, compatible: report.compatible, report: report.sets } : report.sets;
+    if (format === "json") io.stdout((first ? "" : ",") + JSON.stringify(data));
     // One sequence entry per node; no anchors: reports share expression objects.
     else io.stdout(toYaml(many ? [data] : data, { aliasDuplicateObjects: false }));
   }
@@ -267,27 +242,22 @@ function printReports(
 }
 
 /** --summary: a verdict per node. Set numbers count from 1, as the text reports do. */
-function printSummary(
-  verdicts: Array<{ node: string; verdict: Verdict }>,
-  spec: Spec,
-  format: Format,
-  io: Io,
-): void {
+function printSummary(verdicts: NodeVerdict[], spec: Spec, format: Format, io: Io): void {
   if (format === "text") {
     const st = style(io.color);
     for (const { node, verdict: v } of verdicts)
       io.stdout(`${printable(node)}: ${summaryLine(v, spec, st)}\n`);
     if (verdicts.length > 1) {
-      const ok = verdicts.filter((v) => v.verdict.compatible).length;
+      const ok = verdicts.filter((v) => v.compatible).length;
       io.stdout(`${ok} of ${verdicts.length} nodes compatible\n`);
     }
     return;
   }
-  const data = verdicts.map(({ node, verdict: v }) => ({
+  const data = verdicts.map(({ node, compatible, bestSet, matchedSets }) => ({
     node,
-    compatible: v.compatible,
-    bestSet: v.best === null ? null : (v.evaluated[v.best] as number) + 1,
-    matchedSets: v.matched.map((i) => (v.evaluated[i] as number) + 1),
+    compatible,
+    bestSet,
+    matchedSets,
   }));
   if (format === "json") io.stdout(JSON.stringify(data) + (io.tty ? "\n" : ""));
   else io.stdout(toYaml(data, { aliasDuplicateObjects: false }));

@@ -75,7 +75,7 @@ async function fetchImageSpec(
   f: ClusterFlagValues,
   io: Io,
   command: string,
-): Promise<import("../../../oci/compat.js").ImageSpec> {
+): Promise<import("../../../oci/usecases.js").ImageSpec> {
   return imageSpec(f, io, command);
 }
 
