@@ -17,6 +17,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 
 interface Run {
   ms: number;
+  /** User + system CPU time of the process. */
+  cpuMs: number;
   maxRssKb: number;
   code: number;
 }
@@ -25,7 +27,7 @@ interface Run {
 function measure(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn("/usr/bin/time", ["-f", "%M", ...args], {
+    const child = spawn("/usr/bin/time", ["-f", "%U %S %M", ...args], {
       env,
       stdio: ["ignore", "ignore", "pipe"],
     });
@@ -34,9 +36,11 @@ function measure(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
     child.on("error", reject);
     child.on("close", (code) => {
       const ms = performance.now() - t0;
-      const rss = Number(/(\d+)\s*$/.exec(err.trim())?.[1] ?? "0");
+      const m = /([\d.]+) ([\d.]+) (\d+)\s*$/.exec(err.trim());
+      const cpuMs = (Number(m?.[1] ?? 0) + Number(m?.[2] ?? 0)) * 1000;
+      const rss = Number(m?.[3] ?? 0);
       if (code !== 0 && code !== 1) reject(new Error(`${args.join(" ")}: exit ${code}: ${err}`));
-      else resolve({ ms, maxRssKb: rss, code: code ?? -1 });
+      else resolve({ ms, cpuMs, maxRssKb: rss, code: code ?? -1 });
     });
   });
 }
@@ -127,6 +131,12 @@ export async function benchCluster(nodes = 5000, rounds = 5): Promise<void> {
       `${fmt(vMs)} ms`,
     );
     line("  ratio cluster / file (target ≤ 1.5)", `${fmt(cMs / vMs)}`);
+    const cCpu = median(c.map((r) => r.cpuMs));
+    const vCpu = median(v.map((r) => r.cpuMs));
+    line(
+      "  CPU time (user+sys) cluster / file",
+      `${fmt(cCpu)} ms / ${fmt(vCpu)} ms = ${fmt(cCpu / vCpu)}`,
+    );
     line(
       `peak RSS cluster validate: ${nodes} nodes / ${nodes / 10} nodes (target ≤ 1.5)`,
       `${fmt(cRss / 1024)} MB / ${fmt(sRss / 1024)} MB = ${fmt(cRss / sRss)}`,
