@@ -41,10 +41,7 @@ export class ListSplitter {
           i = nextBackslash + 1;
           continue;
         }
-        if (q === -1) {
-          i = n;
-          break;
-        }
+        if (q === -1) break; // the string goes on in the next chunk
         this.inString = false;
         i = q + 1;
         continue;
