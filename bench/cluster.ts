@@ -1,24 +1,24 @@
 // `cluster validate --summary` over 5,000 NodeFeature objects shaped like real ones (this
 // machine's `kompat export features`, varied per node: kernel, modules, a GPU or not),
-// served 500 per page by the test API server fake, against `validate-node --summary
-// --features` on the same 5,000 snapshots from one file; and peak memory at 5,000 nodes
-// against 500. The fake runs in this process, so children are spawned asynchronously.
+// served 500 per page by the test API server fake (in a process of its own), against
+// `validate-node --summary --features` on the same 5,000 snapshots from one file; and peak
+// memory at 5,000 nodes against 500.
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { FakeApiServer, kubeconfigFor, NODEFEATURES, NODES } from "../test/helpers/apiserver.js";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { kubeconfigFor } from "../test/helpers/apiserver.js";
+import { nodeName, variant, type Raw } from "./cluster-fleet.js";
 import { REPO, fmt, line, median } from "./util.js";
 
-type Raw = {
-  attributes: Record<string, { elements: Record<string, string> }>;
-  flags: Record<string, { elements: Record<string, object> }>;
-  instances: Record<string, { elements: Array<{ attributes: Record<string, string> }> }>;
-};
+const HERE = dirname(fileURLToPath(import.meta.url));
 
 interface Run {
   ms: number;
+  /** User + system CPU time of the process. */
+  cpuMs: number;
   maxRssKb: number;
   code: number;
 }
@@ -27,7 +27,7 @@ interface Run {
 function measure(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn("/usr/bin/time", ["-f", "%M", ...args], {
+    const child = spawn("/usr/bin/time", ["-f", "%U %S %M", ...args], {
       env,
       stdio: ["ignore", "ignore", "pipe"],
     });
@@ -36,9 +36,11 @@ function measure(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
     child.on("error", reject);
     child.on("close", (code) => {
       const ms = performance.now() - t0;
-      const rss = Number(/(\d+)\s*$/.exec(err.trim())?.[1] ?? "0");
+      const m = /([\d.]+) ([\d.]+) (\d+)\s*$/.exec(err.trim());
+      const cpuMs = (Number(m?.[1] ?? 0) + Number(m?.[2] ?? 0)) * 1000;
+      const rss = Number(m?.[3] ?? 0);
       if (code !== 0 && code !== 1) reject(new Error(`${args.join(" ")}: exit ${code}: ${err}`));
-      else resolve({ ms, maxRssKb: rss, code: code ?? -1 });
+      else resolve({ ms, cpuMs, maxRssKb: rss, code: code ?? -1 });
     });
   });
 }
@@ -53,47 +55,33 @@ async function exportFeatures(bin: string): Promise<Raw> {
   });
 }
 
-/** Node i's features: the base, varied as node pools differ. */
-function variant(base: Raw, i: number): Raw {
-  const f = structuredClone(base);
-  f.attributes["system.name"] = { elements: { nodename: `node-${i}` } };
-  const kernels = ["6.8.0-45-generic", "5.15.0-119-generic", "6.1.0-25-amd64", "5.4.0-190-generic"];
-  const full = kernels[i % kernels.length] as string;
-  const [major, minor] = full.split(".");
-  f.attributes["kernel.version"] = {
-    elements: { full, major: major as string, minor: minor as string, revision: "0" },
-  };
-  const mods = (f.flags["kernel.loadedmodule"] ??= { elements: {} }).elements;
-  if (i % 3 !== 0) mods["nvidia"] = {};
-  const pci = (f.instances["pci.device"] ??= { elements: [] }).elements;
-  if (i % 5 !== 0)
-    pci.push({
-      attributes: {
-        class: "0302",
-        vendor: "10de",
-        device: "2330",
-        subsystem_vendor: "10de",
-        subsystem_device: "16c1",
-      },
-    });
-  return f;
+interface Served {
+  url: string;
+  caFile: string;
+  stop: () => Promise<void>;
 }
 
-async function fake(base: Raw, n: number): Promise<FakeApiServer> {
-  const api = await FakeApiServer.start({ tokens: { bench: "bench" } });
-  for (let i = 0; i < n; i++) {
-    const node = `node-${String(i).padStart(5, "0")}`;
-    api.put(NODES, { metadata: { name: node } });
-    api.put(NODEFEATURES, {
-      metadata: {
-        name: node,
-        namespace: "node-feature-discovery",
-        labels: { "nfd.node.kubernetes.io/node-name": node },
-      },
-      spec: { features: variant(base, i), labels: {} },
+/** The fake in a child process (bench/cluster-server.ts), serving n nodes. */
+function serve(baseFile: string, n: number): Promise<Served> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(HERE, "cluster-server.js"), baseFile, String(n)], {
+      stdio: ["pipe", "pipe", "inherit"],
     });
-  }
-  return api;
+    let out = "";
+    child.on("error", reject);
+    child.on("exit", (code) => reject(new Error(`the bench's API server exited (${code})`)));
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (!out.includes("\n")) return;
+      const { url, caFile } = JSON.parse(out) as { url: string; caFile: string };
+      const stop = () =>
+        new Promise<void>((done) => {
+          child.once("close", () => done());
+          child.stdin.end();
+        });
+      resolve({ url, caFile, stop });
+    });
+  });
 }
 
 export async function benchCluster(nodes = 5000, rounds = 5): Promise<void> {
@@ -103,18 +91,17 @@ export async function benchCluster(nodes = 5000, rounds = 5): Promise<void> {
   const base = await exportFeatures(bin);
   const perObject = JSON.stringify({ spec: { features: variant(base, 1) } }).length;
   const fleet: Record<string, Raw> = {};
-  for (let i = 0; i < nodes; i++) fleet[`node-${String(i).padStart(5, "0")}`] = variant(base, i);
+  for (let i = 0; i < nodes; i++) fleet[nodeName(i)] = variant(base, i);
   const fleetFile = join(dir, "fleet.json");
   writeFileSync(fleetFile, JSON.stringify(fleet));
-  const big = await fake(base, nodes);
-  const small = await fake(base, nodes / 10);
+  const baseFile = join(dir, "base.json");
+  writeFileSync(baseFile, JSON.stringify(base));
+  const big = await serve(baseFile, nodes);
+  const small = await serve(baseFile, nodes / 10);
   try {
-    const env = (api: FakeApiServer, name: string): NodeJS.ProcessEnv => {
+    const env = (api: Served, name: string): NodeJS.ProcessEnv => {
       const file = join(dir, name);
-      writeFileSync(
-        file,
-        kubeconfigFor(api.url, api.tls.caFile, [{ name: "bench", token: "bench" }]),
-      );
+      writeFileSync(file, kubeconfigFor(api.url, api.caFile, [{ name: "bench", token: "bench" }]));
       return { ...process.env, KUBECONFIG: file, HOME: dir };
     };
     const bigEnv = env(big, "big");
@@ -144,6 +131,12 @@ export async function benchCluster(nodes = 5000, rounds = 5): Promise<void> {
       `${fmt(vMs)} ms`,
     );
     line("  ratio cluster / file (target ≤ 1.5)", `${fmt(cMs / vMs)}`);
+    const cCpu = median(c.map((r) => r.cpuMs));
+    const vCpu = median(v.map((r) => r.cpuMs));
+    line(
+      "  CPU time (user+sys) cluster / file",
+      `${fmt(cCpu)} ms / ${fmt(vCpu)} ms = ${fmt(cCpu / vCpu)}`,
+    );
     line(
       `peak RSS cluster validate: ${nodes} nodes / ${nodes / 10} nodes (target ≤ 1.5)`,
       `${fmt(cRss / 1024)} MB / ${fmt(sRss / 1024)} MB = ${fmt(cRss / sRss)}`,
@@ -153,8 +146,8 @@ export async function benchCluster(nodes = 5000, rounds = 5): Promise<void> {
       "",
     );
   } finally {
-    await big.close();
-    await small.close();
+    await big.stop();
+    await small.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

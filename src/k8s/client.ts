@@ -31,6 +31,8 @@ export interface RequestOptions {
   allow?: number[];
   /** Largest body accepted. */
   maxBytes?: number;
+  /** A 2xx body goes here chunk by chunk, not into Answer.body (it may throw to abort). */
+  sink?: (chunk: Buffer) => void;
 }
 
 export interface Answer {
@@ -101,6 +103,8 @@ export class Cluster {
       const r = lib.request(url, req, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
+        const status = res.statusCode ?? 0;
+        const sink = status >= 200 && status < 300 ? opts.sink : undefined;
         res.on("data", (c: Buffer) => {
           size += c.length;
           if (size > max) {
@@ -112,7 +116,16 @@ export class Cluster {
             );
             return;
           }
-          chunks.push(c);
+          if (!sink) {
+            chunks.push(c);
+            return;
+          }
+          try {
+            sink(c);
+          } catch (e) {
+            res.destroy();
+            reject(e instanceof Error ? e : new Error(String(e)));
+          }
         });
         res.on("end", () =>
           resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),

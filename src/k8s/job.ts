@@ -17,7 +17,16 @@ export interface ValidationJobOptions {
   root?: boolean;
   ttlSecondsAfterFinished?: number;
   backoffLimit?: number;
+  /**
+   * A Secret of type kubernetes.io/dockerconfigjson in the Job's namespace: mounted
+   * read-only as the docker config kompat reads registry credentials from.
+   */
+  imagePullSecret?: string | undefined;
 }
+
+/** Where the pull secret's config.json is mounted (DOCKER_CONFIG of kompat in the Job). */
+export const DOCKER_CONFIG_DIR = "/kompat-docker";
+const CREDENTIALS_VOLUME = "registry-credentials";
 
 /** NFD's validation Job's mounts: host path → where the container sees it. */
 export const HOST_MOUNTS: Array<[name: string, host: string, container: string]> = [
@@ -53,6 +62,28 @@ export function validationJobFor(o: ValidationJobOptions): Record<string, unknow
   const metadata: Record<string, unknown> = { name: jobName(o.node), labels };
   if (o.namespace !== undefined) metadata.namespace = o.namespace;
   const user = o.root ? 0 : 65534;
+  const secret = o.imagePullSecret;
+  const mounts = HOST_MOUNTS.map(([name, , mountPath]) => ({ name, mountPath, readOnly: true }));
+  const volumes: Array<Record<string, unknown>> = HOST_MOUNTS.map(([name, path]) => ({
+    name,
+    hostPath: { path },
+  }));
+  const env: Array<Record<string, unknown>> = [
+    { name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
+  ];
+  if (secret !== undefined) {
+    mounts.push({ name: CREDENTIALS_VOLUME, mountPath: DOCKER_CONFIG_DIR, readOnly: true });
+    volumes.push({
+      name: CREDENTIALS_VOLUME,
+      secret: {
+        secretName: secret,
+        items: [{ key: ".dockerconfigjson", path: "config.json" }],
+        // Group-readable, the group being fsGroup (the container's own): not world-readable.
+        defaultMode: 0o440,
+      },
+    });
+    env.push({ name: "DOCKER_CONFIG", value: DOCKER_CONFIG_DIR });
+  }
   return {
     apiVersion: "batch/v1",
     kind: "Job",
@@ -72,6 +103,7 @@ export function validationJobFor(o: ValidationJobOptions): Record<string, unknow
             runAsNonRoot: !o.root,
             runAsUser: user,
             runAsGroup: user,
+            ...(secret !== undefined ? { fsGroup: user } : {}),
             seccompProfile: { type: "RuntimeDefault" },
           },
           containers: [
@@ -89,21 +121,17 @@ export function validationJobFor(o: ValidationJobOptions): Record<string, unknow
                 "--no-cache",
                 ...(o.args ?? []),
               ],
-              env: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
+              env,
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
                 capabilities: { drop: ["ALL"] },
               },
               resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-              volumeMounts: HOST_MOUNTS.map(([name, , mountPath]) => ({
-                name,
-                mountPath,
-                readOnly: true,
-              })),
+              volumeMounts: mounts,
             },
           ],
-          volumes: HOST_MOUNTS.map(([name, path]) => ({ name, hostPath: { path } })),
+          volumes,
         },
       },
     },

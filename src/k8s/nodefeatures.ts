@@ -8,6 +8,7 @@
 import { newMap, type Features } from "../features/nodefeatures.js";
 import { snapshotsFromData, SnapshotError } from "../features/snapshot.js";
 import { ClusterError } from "./errors.js";
+import { ListSplitter } from "./listsplit.js";
 import { describe, type Action, type Cluster } from "./client.js";
 
 export const NFD_GROUP = "nfd.k8s-sigs.io";
@@ -51,16 +52,26 @@ export async function* listPages(
   path: string,
   query: Record<string, string>,
   action: Action,
-  opts: ListOptions & { accept?: string } = {},
+  opts: ListOptions & { accept?: string; keep?: (item: Item) => Item | undefined } = {},
 ): AsyncGenerator<Page> {
   const limit = String(opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const keep = opts.keep ?? ((it: Item) => it);
   const fetchPage = (token: string) => {
     const q = new URLSearchParams({ ...query, limit });
     if (token) q.set("continue", token);
-    const p = cluster.request(`${path}?${q}`, action, {
-      allow: [404, 410],
-      ...(opts.accept ? { accept: opts.accept } : {}),
+    const items: Item[] = [];
+    const split = new ListSplitter((it) => {
+      if (typeof it !== "object" || it === null) return;
+      const kept = keep(it as Item);
+      if (kept !== undefined) items.push(kept);
     });
+    const p = cluster
+      .request(`${path}?${q}`, action, {
+        allow: [404, 410],
+        sink: (c) => split.write(c),
+        ...(opts.accept ? { accept: opts.accept } : {}),
+      })
+      .then((got) => ({ got, items, split }));
     p.catch(() => {}); // rejections are handled where the page is awaited
     return { p, token };
   };
@@ -68,7 +79,15 @@ export async function* listPages(
   let restarts = 0;
   let restarted = false;
   for (;;) {
-    const got = await next.p;
+    let awaited;
+    try {
+      awaited = await next.p;
+    } catch (e) {
+      if (e instanceof SyntaxError || e instanceof RangeError)
+        throw new ClusterError(`${describe(action)}: ${cluster.where} sent bad JSON: ${e.message}`);
+      throw e;
+    }
+    const { got, items, split } = awaited;
     if (got.status === 410 && next.token) {
       // The continue token expired (etcd compacted): the API's answer is to list again.
       if (++restarts > MAX_RESTARTS)
@@ -81,15 +100,14 @@ export async function* listPages(
       continue;
     }
     if (got.status === 404 || got.status === 410) throw notFound(cluster, path, action, got.status);
-    let list: { items?: unknown; metadata?: { continue?: unknown } };
+    let list: { metadata?: { continue?: unknown } };
     try {
-      list = JSON.parse(got.body) as typeof list;
+      list = split.end();
     } catch {
       throw new ClusterError(
         `${describe(action)}: ${cluster.where} sent something that is not JSON`,
       );
     }
-    const items = Array.isArray(list.items) ? (list.items as Item[]) : [];
     const cont = list.metadata?.continue;
     const more = typeof cont === "string" && cont !== "";
     if (more) next = fetchPage(cont);
@@ -138,7 +156,11 @@ export async function listNodeNames(
   }
   const q: Record<string, string> = sel.selector ? { labelSelector: sel.selector } : {};
   const action = { verb: "list", resource: "nodes" };
-  for await (const page of listPages(cluster, "/api/v1/nodes", q, action, opts)) {
+  const nameOnly = (it: Item): Item => ({ metadata: { name: it.metadata?.name ?? "" } });
+  for await (const page of listPages(cluster, "/api/v1/nodes", q, action, {
+    ...opts,
+    keep: nameOnly,
+  })) {
     for (const it of page.items) if (it.metadata?.name) names.add(it.metadata.name);
   }
   return names;
@@ -188,8 +210,11 @@ export interface ListNodeFeaturesOptions extends ListOptions {
   nfdNamespace?: string;
   /** Only nodes for which this returns true are parsed and handed on. */
   wanted?: (node: string) => boolean;
-  /** Called when a page has been handed on and dropped (the CLI collects garbage there). */
-  afterPage?: () => void;
+  /**
+   * Only the features named here (lower case) are converted and kept: a node's other
+   * features (most of its ~45 KB) are dropped with the page, never copied. Default: all.
+   */
+  features?: ReadonlySet<string>;
 }
 
 interface Pending {
@@ -208,18 +233,21 @@ export async function* listNodeFeatures(
   const nfdNs = opts.nfdNamespace ?? DEFAULT_NFD_NAMESPACE;
   const pending = new Map<string, Pending>();
   const done = new Set<string>();
-  for await (const page of listPages(
-    cluster,
-    NF_PATH,
-    nodeFeatureQuery(opts.node),
-    NF_ACTION,
-    opts,
-  )) {
+  // Each object is cut down as it arrives (unwanted nodes and features dropped at once).
+  const wanted = (it: Item): Item | undefined => {
+    const n = it.metadata?.labels?.[NODE_NAME_LABEL];
+    if (typeof n !== "string" || !(opts.wanted?.(n) ?? true)) return undefined;
+    if (opts.features) narrow(it, opts.features);
+    return it;
+  };
+  for await (const page of listPages(cluster, NF_PATH, nodeFeatureQuery(opts.node), NF_ACTION, {
+    ...opts,
+    keep: wanted,
+  })) {
     if (page.restarted) pending.clear();
-    const keep = page.items.filter((it) => {
-      const n = it.metadata?.labels?.[NODE_NAME_LABEL];
-      return typeof n === "string" && !done.has(n) && (opts.wanted?.(n) ?? true);
-    });
+    const keep = page.items.filter(
+      (it) => !done.has(it.metadata?.labels?.[NODE_NAME_LABEL] as string),
+    );
     let snaps;
     try {
       snaps = snapshotsFromData({ kind: "NodeFeatureList", items: keep }, "NodeFeatureList");
@@ -247,9 +275,31 @@ export async function* listNodeFeatures(
       done.add(node);
       yield merged(node, p, nfdNs);
     }
-    opts.afterPage?.();
   }
   for (const [node, p] of pending) yield merged(node, p, nfdNs);
+}
+
+/** The item's features cut down to the named ones (a malformed item is left as it is). */
+function narrow(it: Item, names: ReadonlySet<string>): void {
+  const spec = (it as { spec?: unknown }).spec;
+  if (!isRecord(spec) || !isRecord(spec.features)) return;
+  const all = spec.features;
+  const out: Record<string, unknown> = {};
+  for (const kind of ["flags", "attributes", "instances"]) {
+    const group = all[kind];
+    if (!isRecord(group)) {
+      if (group !== undefined) out[kind] = group;
+      continue;
+    }
+    const part: Record<string, unknown> = {};
+    for (const k of Object.keys(group)) if (names.has(k.toLowerCase())) part[k] = group[k];
+    out[kind] = part;
+  }
+  spec.features = out;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
 function merged(node: string, p: Pending, nfdNs: string): NodeFeatures {

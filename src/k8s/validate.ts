@@ -21,8 +21,6 @@ export interface ValidateClusterOptions extends NodeSelection, ListOptions {
   /** Verdicts only (no reports): faster, and nothing per node is kept. */
   summary?: boolean;
   nfdNamespace?: string;
-  /** Called after each page of NodeFeatures (see ListNodeFeaturesOptions). */
-  afterPage?: () => void;
 }
 
 export interface NodeResult {
@@ -52,13 +50,15 @@ export async function* validateCluster(
   const names = await listNodeNames(cluster, opts, opts);
   const compiled = compileSpec(spec);
   const evalOpts = opts.tags ? { tags: opts.tags } : {};
-  const project = projector(spec);
+  const read = readFeatures(spec);
+  const project = projector(read);
   const cache = new Map<string, { verdict: Verdict; report?: Report }>();
   const seen = new Set<string>();
   const list = listNodeFeatures(cluster, {
     ...opts,
     node: opts.node,
     wanted: (n) => names.has(n),
+    features: new Set(read),
   });
   for await (const nf of list) {
     seen.add(nf.node);
@@ -89,12 +89,16 @@ export function verdictOf(r: Report): Verdict {
   return { compatible: r.compatible, best: r.best, matched, evaluated: r.sets.map((s) => s.index) };
 }
 
+/** The features the spec reads, lower case, sorted. */
+function readFeatures(spec: Spec): string[] {
+  return [...new Set([...specFeatures(spec)].map((n) => n.toLowerCase()))].sort();
+}
+
 /**
  * A digest of the part of a node's features the spec reads: two nodes with the same digest
  * get the same verdict and report.
  */
-function projector(spec: Spec): (f: Features) => string {
-  const wanted = [...new Set([...specFeatures(spec)].map((n) => n.toLowerCase()))].sort();
+function projector(wanted: readonly string[]): (f: Features) => string {
   return (f) => {
     const part = {
       flags: newMap<unknown>(),

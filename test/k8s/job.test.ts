@@ -122,3 +122,57 @@ test("-l: the cluster's nodes with these labels, one Job each; without a selecti
     await c.cleanup();
   }
 });
+
+test("--image-pull-secret: the Secret mounted read-only as kompat's docker config; a bad name is refused", async () => {
+  const base = ["cluster", "job", "--image", "r.example/app:1", "--kompat-image", "k:1"];
+  const r = await runCli([
+    ...base,
+    "--node",
+    "gpu-7",
+    "--image-pull-secret",
+    "regcred",
+    "-o",
+    "json",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const job = (JSON.parse(r.stdout) as { items: Array<Record<string, unknown>> }).items[0];
+  assert.ok(job);
+  validateObject(job);
+  const pod = (job as unknown as {
+    spec: { template: { spec: {
+      securityContext: { fsGroup?: number; runAsUser: number };
+      containers: Array<{
+        env: Array<{ name: string; value?: string }>;
+        volumeMounts: Array<{ name: string; mountPath: string; readOnly: boolean }>;
+      }>;
+      volumes: Array<{ name: string; secret?: unknown }>;
+    } } };
+  }).spec.template.spec; // prettier-ignore
+  const c = pod.containers[0];
+  assert.deepEqual(
+    c?.env.find((e) => e.name === "DOCKER_CONFIG"),
+    { name: "DOCKER_CONFIG", value: "/kompat-docker" },
+  );
+  assert.deepEqual(c?.volumeMounts.at(-1), {
+    name: "registry-credentials",
+    mountPath: "/kompat-docker",
+    readOnly: true,
+  });
+  assert.deepEqual(pod.volumes.at(-1), {
+    name: "registry-credentials",
+    secret: {
+      secretName: "regcred",
+      items: [{ key: ".dockerconfigjson", path: "config.json" }],
+      defaultMode: 0o440,
+    },
+  });
+  assert.equal(pod.securityContext.fsGroup, pod.securityContext.runAsUser);
+
+  const without = await runCli([...base, "--node", "gpu-7", "-o", "json"]);
+  assert.doesNotMatch(without.stdout, /DOCKER_CONFIG|registry-credentials|fsGroup/);
+
+  const bad = await runCli([...base, "--node", "gpu-7", "--image-pull-secret", "Reg_Cred"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--image-pull-secret "Reg_Cred": not a Secret name/);
+  assert.equal(bad.stdout, "");
+});

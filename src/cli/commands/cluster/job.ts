@@ -25,10 +25,16 @@ compatible (0) or not (1). For clusters without NFD.
   --all                       every node of the cluster
   -n, --namespace NS          the Jobs' namespace (default: none, kubectl's current one)
   --run-as-root               run as root: CPUID through /dev/cpu and root-only files
+  --image-pull-secret NAME    registry credentials for --image: a kubernetes.io/dockerconfigjson
+                              Secret in the Jobs' namespace, mounted as kompat's docker config
   --chunk-size N              nodes per API page (default 500)
   -o, --output yaml|json      (default yaml: one document per Job)
 
 ${CLUSTER_HELP}`;
+
+/** A Secret's name: an RFC 1123 subdomain. */
+const SECRET_NAME =
+  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const OPTIONS = {
   ...CLUSTER_FLAGS,
@@ -38,6 +44,7 @@ const OPTIONS = {
   "kompat-image": { type: "string" },
   namespace: { type: "string", short: "n" },
   "run-as-root": { type: "boolean" },
+  "image-pull-secret": { type: "string" },
   "chunk-size": { type: "string" },
 } as const;
 
@@ -85,6 +92,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (f["plain-http"]) args.push("--plain-http");
   if (f.insecure) args.push("--insecure");
   if (f.timeout !== undefined) args.push("--timeout", f.timeout);
+  const pullSecret = f["image-pull-secret"];
+  if (pullSecret !== undefined && !SECRET_NAME.test(pullSecret))
+    throw new UserError(
+      `cluster job: --image-pull-secret ${JSON.stringify(pullSecret.slice(0, 80))}: not a Secret name (lower-case letters, digits, '-' and '.', at most 253 characters)`,
+    );
   const { validationJobFor } = await import("../../../k8s/job.js");
   const jobs = names.map((node) =>
     validationJobFor({
@@ -94,6 +106,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       namespace: f.namespace,
       args,
       root: !!f["run-as-root"],
+      imagePullSecret: pullSecret,
     }),
   );
   if (format === "json")
