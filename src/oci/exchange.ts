@@ -87,14 +87,28 @@ function tlsOf(t: TlsOptions): { ca?: string[]; rejectUnauthorized?: boolean } {
 
 // The proxy agents (and their `debug` dependency) load only when a proxy applies.
 async function loadProxyAgents(): Promise<ProxyAgentFactory> {
-  const [{ HttpsProxyAgent }, { HttpProxyAgent }] = await Promise.all([
+  const [httpsMod, httpMod] = await Promise.all([
     import("https-proxy-agent"),
     import("http-proxy-agent"),
   ]);
-  return (proxy, target, tls) =>
-    target === "https:"
-      ? new HttpsProxyAgent(proxy, { keepAlive: true, ...tlsOf(tls) })
-      : new HttpProxyAgent(proxy, { keepAlive: true, ...tlsOf(tls) });
+  // Bundled, these CommonJS packages may come as the `default` export only.
+  const HttpsProxyAgent = httpsMod.HttpsProxyAgent ?? cjsDefault(httpsMod).HttpsProxyAgent;
+  const HttpProxyAgent = httpMod.HttpProxyAgent ?? cjsDefault(httpMod).HttpProxyAgent;
+  return (proxy, target, tls) => {
+    const agent =
+      target === "https:"
+        ? new HttpsProxyAgent(proxy, { keepAlive: true, ...tlsOf(tls) })
+        : new HttpProxyAgent(proxy, { keepAlive: true, ...tlsOf(tls) });
+    // agent-base guesses its protocol from the call stack (a `node:https:` frame), which a
+    // start-up snapshot's stacks lack: node then refuses the request ("Protocol "https:" not
+    // supported"). Say it.
+    agent.protocol = target;
+    return agent;
+  };
+}
+
+function cjsDefault<T>(mod: T): T {
+  return ((mod as { default?: T }).default ?? mod) as T;
 }
 
 export async function exchange(agents: Agents, x: Exchange): Promise<ExchangeResult> {
