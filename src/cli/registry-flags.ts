@@ -37,8 +37,8 @@ export function registryHelp(verbose = "show requests and decisions on stderr"):
   --registry-token-stdin      read a registry access token from stdin
   --no-cache                  do not use or fill the content cache
   --timeout DURATION          deadline for the command's registry work as a whole, retries,
-                              backoff and credential helpers included (500ms, 30s, 2m;
-                              default 60s)
+                              backoff and credential helpers included, 1 s later per MiB
+                              moved (500ms, 30s, 2m; default 60s)
   -v, --verbose               ${verbose}
 Without credential flags, Docker's config.json and podman's auth.json are consulted.
 REF is registry/repository[:tag|@digest] or oci-layout:DIR[:tag|@digest].

@@ -15,7 +15,7 @@ import {
   EMPTY_CONFIG,
   OCI_MANIFEST,
 } from "./mediatypes.js";
-import { recordInFallback, type FallbackOptions } from "./fallback-write.js";
+import { pushManifestSteadily, recordInFallback, type FallbackOptions } from "./fallback-write.js";
 import { createdAfter, listReferrers } from "./referrers.js";
 import type { Target } from "./storage.js";
 import { MAX_SPEC_BYTES, MAX_SPEC_SIZE } from "../spec/limits.js";
@@ -115,7 +115,7 @@ export async function attachToSubject(
     }
   }
   log(`pushing artifact manifest ${built.descriptor.digest}`);
-  const put = await target.pushManifest(built.descriptor, built.bytes);
+  const put = await pushManifestSteadily(target, built.descriptor, built.bytes, log);
   const result: AttachResult = {
     artifact: built.descriptor,
     manifest: built.manifest,

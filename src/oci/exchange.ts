@@ -19,8 +19,10 @@ export interface Exchange {
   headers: Record<string, string>;
   body: Uint8Array | undefined;
   maxBytes: number;
-  /** Milliseconds until the deadline: the exchange is abandoned then. */
-  leftMs: number;
+  /** When the deadline falls (ms since the epoch); it may move later while bytes move. */
+  deadline: () => number;
+  /** Called with the bytes this exchange moved (both ways) since the last call. */
+  moved: (bytes: number) => void;
   proxy: ProxyChoice | undefined;
 }
 
@@ -110,6 +112,7 @@ export async function exchange(agents: Agents, x: Exchange): Promise<ExchangeRes
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      report();
       f();
     };
     const fail = (e: Error) => settle(() => reject(e));
@@ -119,10 +122,34 @@ export async function exchange(agents: Agents, x: Exchange): Promise<ExchangeRes
       agent,
       ...(x.url.protocol === "https:" ? tlsOf(agents.tls) : {}),
     });
-    const timer = setTimeout(() => {
-      fail(new DeadlineError("deadline"));
-      req.destroy();
-    }, x.leftMs);
+    // Bytes moved on this request's socket (a kept-alive socket counts from where it stood),
+    // reported to the transport, whose deadline they extend.
+    let socket: { bytesRead: number; bytesWritten: number } | undefined;
+    let counted = 0;
+    const report = () => {
+      if (socket === undefined) return;
+      const total = socket.bytesRead + socket.bytesWritten;
+      if (total > counted) x.moved(total - counted);
+      counted = total;
+    };
+    req.on("socket", (s) => {
+      socket = s;
+      counted = s.bytesRead + s.bytesWritten;
+    });
+    // At the deadline, the bytes moved since may have pushed it later: then wait on.
+    let timer: NodeJS.Timeout;
+    const arm = () => {
+      timer = setTimeout(
+        () => {
+          report();
+          if (x.deadline() > Date.now()) return arm();
+          fail(new DeadlineError("deadline"));
+          req.destroy();
+        },
+        Math.max(0, x.deadline() - Date.now()),
+      );
+    };
+    arm();
     req.on("error", (e) => fail(networkError(e, x, agents.tls)));
     req.on("response", (res: IncomingMessage) => {
       const headers: Record<string, string> = {};

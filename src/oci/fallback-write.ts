@@ -10,7 +10,7 @@ import { checkReferrersIndex } from "./fallback-check.js";
 import { withLock } from "./lock.js";
 import { OCI_INDEX } from "./mediatypes.js";
 import { readFallbackIndex } from "./referrers.js";
-import type { Target } from "./storage.js";
+import type { PutResult, Target } from "./storage.js";
 
 export interface FallbackOptions {
   /** Lock file guarding the fallback index of this repository on this machine. */
@@ -117,7 +117,7 @@ async function updateFallbackIndex(
       size: bytes.byteLength,
     };
     try {
-      await target.pushManifest(desc, bytes, {
+      await pushManifestSteadily(target, desc, bytes, log, {
         tag: fallback.tag,
         ...(current?.etag !== undefined ? { ifMatch: current.etag } : {}),
       });
@@ -137,6 +137,46 @@ async function updateFallbackIndex(
     );
   }
   throw new RegistryError(notListed(`${target.display}:${lastTag}`, entries, rounds));
+}
+
+/** Attempts at a manifest PUT that Distribution answers DIGEST_INVALID (see below). */
+export const STALE_LINK_ATTEMPTS = 4;
+
+/**
+ * Pushes a manifest whose digest we computed from these very bytes. Distribution answers 400
+ * DIGEST_INVALID when a blob or manifest the manifest references has a link file that reads
+ * as no digest — which is what it reads while another client's upload of the same blob
+ * rewrites that link (truncate, then write: parallel attaches all push the same empty config
+ * `{}`). Our bytes are right, so the answer is transient: wait a little and push again.
+ */
+export async function pushManifestSteadily(
+  target: Target,
+  desc: Descriptor,
+  bytes: Uint8Array,
+  log: (msg: string) => void,
+  opts?: { tag?: string; ifMatch?: string },
+): Promise<PutResult> {
+  // Only a body that hashes to its digest makes DIGEST_INVALID the registry's transient error.
+  if (sha256Of(bytes) !== desc.digest)
+    throw new Error(`internal: manifest bytes do not hash to ${desc.digest}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await target.pushManifest(desc, bytes, opts);
+    } catch (e) {
+      if (!(e instanceof RegistryError && e.status === 400 && e.code === "DIGEST_INVALID")) throw e;
+      if (attempt >= STALE_LINK_ATTEMPTS)
+        throw new RegistryError(
+          `${e.message} (${attempt} times, though the manifest's bytes hash to ${desc.digest}: the registry keeps misreading a blob it references)`,
+          e.url,
+          e.status,
+          e.code,
+        );
+      log(
+        `${target.display}: DIGEST_INVALID for a manifest whose bytes match ${desc.digest} (a concurrent upload rewriting a blob link); pushing again`,
+      );
+      await sleep(50 * attempt + Math.random() * 50);
+    }
+  }
 }
 
 async function deleteStale(target: Target, old: Descriptor, opts: FallbackOptions): Promise<void> {

@@ -26,7 +26,8 @@ export interface TransportOptions {
   insecure?: boolean;
   /**
    * Deadline for all the work of this transport, from its creation: every request, redirect,
-   * retry and backoff wait (default 60 s). Nothing the server does can hold it longer.
+   * retry and backoff wait (default 60 s), extended by 1 s per MiB moved (MS_PER_MIB). A
+   * server sending slower than 1 MiB/s cannot hold it much longer.
    */
   timeoutMs?: number;
   /** Retries after 429, 5xx or a dropped connection on idempotent requests (default 3). */
@@ -59,6 +60,12 @@ export interface HttpResponse {
   url: string;
 }
 
+const MIB = 1024 * 1024;
+/**
+ * Each MiB sent or received moves the deadline this much later: a transfer at 1 MiB/s or
+ * faster never runs out of time, a trickle earns next to nothing.
+ */
+export const MS_PER_MIB = 1000;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
 const DEFAULT_MAX = 4 * 1024 * 1024;
@@ -76,7 +83,9 @@ export class Transport {
   private readonly agents: Agents;
   private readonly proxies: ProxyConfig;
   private readonly timeoutMs: number;
-  private readonly deadline: number;
+  private deadline: number;
+  /** How far the bytes moved have pushed the deadline (ms). */
+  private extendedMs = 0;
   private readonly retries: number;
   private readonly retryBaseMs: number;
   private readonly maxRetryAfterMs: number;
@@ -129,9 +138,24 @@ export class Transport {
     return Math.max(0, this.deadline - Date.now());
   }
 
+  /** Bytes moved earn time: large transfers (copy) are bounded by their size, not cut off. */
+  private moved(bytes: number): void {
+    const ms = (bytes / MIB) * MS_PER_MIB;
+    this.extendedMs += ms;
+    this.deadline += ms;
+  }
+
+  private deadlineText(): string {
+    const extended =
+      this.extendedMs >= 100
+        ? `, extended by ${seconds(this.extendedMs)} s for the bytes moved`
+        : "";
+    return `its ${seconds(this.timeoutMs)} s deadline${extended}`;
+  }
+
   private pastDeadline(where: string): RegistryError {
     return new RegistryError(
-      `${where}: timed out (the registry work passed its ${seconds(this.timeoutMs)} s deadline)`,
+      `${where}: timed out (the registry work passed ${this.deadlineText()})`,
       where.replace(/^\S+ /, ""),
     );
   }
@@ -140,7 +164,7 @@ export class Transport {
   private async waitBeforeRetry(ms: number, where: string, why: string): Promise<void> {
     if (ms >= this.remainingMs())
       throw new RegistryError(
-        `${where}: ${why}; retrying in ${seconds(ms)} s would pass the ${seconds(this.timeoutMs)} s deadline (timed out)`,
+        `${where}: ${why}; retrying in ${seconds(ms)} s would pass ${this.deadlineText().replace(/^its /, "the ")} (timed out)`,
         where.replace(/^\S+ /, ""),
       );
     this.log(`${where}: ${why}; retrying in ${ms} ms`);
@@ -283,7 +307,8 @@ export class Transport {
         headers: { "user-agent": this.userAgent, ...lowerCase(headers) },
         body,
         maxBytes,
-        leftMs: left,
+        deadline: () => this.deadline,
+        moved: (n) => this.moved(n),
         proxy,
       });
       return { ...res, url: url.toString() };

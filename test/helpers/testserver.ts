@@ -95,8 +95,8 @@ export type FaultAction =
   | { kind: "malformed-json" }
   /** Close the connection without answering. */
   | { kind: "drop-connection" }
-  /** The normal headers, then the body one byte every `intervalMs`, never finished. */
-  | { kind: "slow-body"; intervalMs: number }
+  /** The normal headers, then the body `chunkBytes` (default 1) at a time, one every `intervalMs`. */
+  | { kind: "slow-body"; intervalMs: number; chunkBytes?: number }
   /** Headers without a length, then bytes for as long as the client reads. */
   | { kind: "endless-body" }
   /** The normal answer gzip-compressed, with `Content-Encoding: gzip` (never asked for). */
@@ -582,7 +582,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     headers["content-length"] = String(body.length);
     res.writeHead(reply.status, headers);
     if (head) return void res.end();
-    if (fault?.kind === "slow-body") return slow(res, body, fault.intervalMs);
+    if (fault?.kind === "slow-body")
+      return slow(res, body, fault.intervalMs, fault.chunkBytes ?? 1);
     if (fault?.kind === "stall") {
       res.write(body.subarray(0, Math.floor(body.length / 2)));
       return; // never ends; stop() closes the socket
@@ -592,11 +593,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
   // Streams that stop only when the client goes (or stop() closes the socket).
   const streams = new Set<NodeJS.Timeout>();
-  function slow(res: ServerResponse, body: Buffer, intervalMs: number) {
+  function slow(res: ServerResponse, body: Buffer, intervalMs: number, chunk: number) {
     let i = 0;
     const t = setInterval(() => {
       if (res.destroyed || i >= body.length) return void (clearInterval(t), streams.delete(t));
-      res.write(body.subarray(i, ++i));
+      res.write(body.subarray(i, (i += chunk)));
+      if (i >= body.length) res.end();
     }, intervalMs);
     streams.add(t);
     res.on("close", () => (clearInterval(t), streams.delete(t)));

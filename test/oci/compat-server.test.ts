@@ -368,6 +368,65 @@ describe("registry without the referrers API (fallback tag)", () => {
     });
   });
 
+  // Distribution answers DIGEST_INVALID while a parallel upload of the same blob (every
+  // attach pushes the empty config) rewrites its link: the bench's 6 parallel attaches met it.
+  it("pushes again when the registry misreads a referenced blob (DIGEST_INVALID), and says so when it persists", async () => {
+    await withServer({ referrersApi: false }, async (reg) => {
+      reg.pushImage("app", "v1", ["linux/amd64"]);
+      const body = JSON.stringify({
+        errors: [
+          { code: "DIGEST_INVALID", message: "provided digest did not match uploaded content" },
+        ],
+      });
+      const fault = { status: 400, body } as const;
+      reg.addFault({
+        method: "PUT",
+        path: /\/manifests\/sha256:/,
+        times: 2,
+        action: { kind: "status", ...fault },
+      });
+      reg.addFault({
+        method: "PUT",
+        path: /\/manifests\/sha256-/,
+        times: 1,
+        action: { kind: "status", ...fault },
+      });
+      const res = await attach(`${reg.host}/app:v1`, clientOpts());
+      const listed = JSON.parse(
+        reg.getManifest("app", res.fallbackTag ?? "")?.body.toString() ?? "{}",
+      ) as {
+        manifests: { digest: string }[];
+      };
+      assert.deepEqual(
+        listed.manifests.map((m) => m.digest),
+        [res.artifact.digest],
+      );
+      const puts = reg.requests.filter((r) => r.method === "PUT" && /\/manifests\//.test(r.path));
+      assert.deepEqual(
+        puts.map((r) => r.status),
+        [400, 400, 201, 400, 201],
+      );
+
+      reg.addFault({
+        method: "PUT",
+        path: /\/manifests\/sha256:/,
+        action: { kind: "status", ...fault },
+      });
+      await assert.rejects(
+        attach(`${reg.host}/app:v1`, clientOpts(), `${SPEC}# other\n`),
+        (e: unknown) => {
+          assert.ok(e instanceof RegistryError);
+          assert.match(
+            e.message,
+            /^push manifest: http:\/\/127\.0\.0\.1:\d+\/v2\/app\/manifests\/sha256:[0-9a-f]{64} answered 400 bad request; registry says DIGEST_INVALID: provided digest did not match uploaded content \(4 times, though the manifest's bytes hash to sha256:[0-9a-f]{64}: the registry keeps misreading a blob it references\)$/,
+          );
+          return true;
+        },
+      );
+      reg.clearFaults();
+    });
+  });
+
   it("a corrected spec attached right after the old one always wins, even in the same millisecond", async () => {
     await withServer({ referrersApi: false }, async (reg) => {
       reg.pushImage("app", "v1", ["linux/amd64"]);

@@ -142,6 +142,36 @@ describe("--timeout is a deadline for the registry work as a whole", () => {
     }),
   );
 
+  // copy moves large blobs: bytes moved earn time (1 s per MiB), a trickle earns none.
+  it(
+    "a large blob that keeps moving outlasts the deadline; the message says it was extended",
+    limit,
+    () =>
+      withImage(async (reg, image) => {
+        const big = Buffer.alloc(3 * 1024 * 1024, 0x61);
+        const desc = reg.putBlob("app", big);
+        // 1 MiB every 400 ms: the last arrives at 1.2 s, past the 0.5 s deadline.
+        reg.addFault({
+          path: `/blobs/${desc.digest}`,
+          times: 1,
+          action: { kind: "slow-body", intervalMs: 400, chunkBytes: 1024 * 1024 },
+        });
+        const img = await openImage(image, clientOpts({ timeoutMs: 500, noCache: true }));
+        try {
+          const got = await img.target.fetchBlob(desc, 4 * 1024 * 1024);
+          assert.equal(Buffer.compare(Buffer.from(got), big), 0);
+          // Once the bytes have extended it, a stall fails with both figures named.
+          reg.addFault({ path: /\/manifests\/v1$/, action: { kind: "stall" } });
+          await assert.rejects(
+            img.target.resolve("v1"),
+            /manifests\/v1: timed out \(the registry work passed its 0\.5 s deadline, extended by 3 s for the bytes moved\)/,
+          );
+        } finally {
+          await img.close();
+        }
+      }),
+  );
+
   it("a manifest body that never ends stops at the size cap", limit, () =>
     withImage(async (reg, image) => {
       reg.addFault({ path: /\/manifests\/v1$/, action: { kind: "endless-body" } });
