@@ -1,6 +1,8 @@
 // `kompat webhook serve`: the admission webhook over HTTPS until SIGTERM. Flags parsed here;
 // the server, cache and admission logic are webhook/'s.
 
+import { X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { parseFlags, parseDuration } from "../../flags.js";
 import { UserError, type Io } from "../../io.js";
 import { clientOptions, REGISTRY_FLAGS, registryHelp } from "../../registry-flags.js";
@@ -83,8 +85,6 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const { SpecSource } = await import("../../../webhook/specs.js");
   const { startWebhook } = await import("../../../webhook/server.js");
   const { applyNodeFeatureRule } = await import("../../../k8s/apply.js");
-  const { readFileSync } = await import("node:fs");
-  const { X509Certificate } = await import("node:crypto");
   for (const [flag, file] of [
     ["--tls-cert", certFile],
     ["--tls-key", keyFile],
