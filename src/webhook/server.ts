@@ -109,32 +109,23 @@ export async function startWebhook(o: WebhookOptions): Promise<RunningWebhook> {
     if (req.method !== "POST") return problem(res, 405, "POST an AdmissionReview to /mutate");
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-    const declared = Number(req.headers["content-length"] ?? "0");
-    if (declared > maxBody) {
-      metrics.admitted("bad_request", seconds());
-      res.setHeader("Connection", "close");
-      problem(res, 413, `the review is larger than ${maxBody} bytes`);
-      req.destroy();
-      return;
-    }
+    // An oversized review is read to its end and dropped (never buffered), then refused:
+    // answering mid-upload would reset the connection before the client reads why.
     const chunks: Buffer[] = [];
     let size = 0;
-    let refused = false;
+    let refused = Number(req.headers["content-length"] ?? "0") > maxBody;
     req.on("data", (c: Buffer) => {
       size += c.length;
-      if (size > maxBody && !refused) {
-        refused = true;
-        metrics.admitted("bad_request", seconds());
-        res.setHeader("Connection", "close");
-        problem(res, 413, `the review is larger than ${maxBody} bytes`);
-        req.destroy();
-        return;
-      }
+      if (size > maxBody) refused = true;
       if (!refused) chunks.push(c);
+      else chunks.length = 0;
     });
     req.on("error", () => undefined);
     req.on("end", () => {
-      if (refused) return;
+      if (refused) {
+        metrics.admitted("bad_request", seconds());
+        return problem(res, 413, `the review is larger than ${maxBody} bytes`);
+      }
       let body: unknown;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
