@@ -60,6 +60,9 @@ export class SingleFlightCache<V> {
     }
     this.misses++;
     let flight = this.flights.get(key);
+    // Someone is already refreshing an expired answer: use it meanwhile (only the caller
+    // that started the refresh waits for the registry).
+    if (flight && have) return { kind: "fresh", value: have.value };
     if (!flight) {
       flight = (async () => {
         try {

@@ -5,6 +5,8 @@
 import { affinityFor, mergeNodeAffinity, type NodeAffinity } from "../k8s/affinity.js";
 import { nodeFeatureRuleFor, RuleRewriteError, type NodeFeatureRule } from "../k8s/rule.js";
 import { LABEL_NS } from "../k8s/labels.js";
+import type { Spec } from "../spec/model.js";
+import type { RuleSource } from "../k8s/rule.js";
 import { RegistryNotAllowed, type SpecSource } from "./specs.js";
 
 /**
@@ -17,6 +19,31 @@ export const OPT_OUT = OPT_IN;
 export const TAGS_ANNOTATION = `${LABEL_NS}/tags`;
 
 export class ReviewError extends Error {}
+
+/** Rule and affinity per cached answer and tag choice: an admission rebuilds neither. */
+const derived = new WeakMap<
+  object,
+  Map<string, { rule: NodeFeatureRule; affinity: NodeAffinity; sets: number }>
+>();
+
+function deriveFor(a: { spec: Spec; source: RuleSource }, tags: string[] | undefined) {
+  const key = tags?.join(",") ?? "";
+  let byTags = derived.get(a);
+  if (!byTags) derived.set(a, (byTags = new Map()));
+  const have = byTags.get(key);
+  if (have) return have;
+  let got;
+  try {
+    got = nodeFeatureRuleFor(a.spec, a.source, { tags });
+  } catch (e) {
+    if (e instanceof RuleRewriteError)
+      throw new Error(`cannot express the spec as a NodeFeatureRule: ${e.message}`, { cause: e });
+    throw e;
+  }
+  const out = { rule: got.rule, affinity: affinityFor(a.spec, got.labels), sets: got.labels.size };
+  byTags.set(key, out);
+  return out;
+}
 
 export interface AdmissionRequest {
   uid: string;
@@ -151,26 +178,17 @@ export async function mutate(
       const a = got.value;
       if (a.kind === "none") return undefined;
       if (a.kind === "invalid") throw new Error(a.reason);
-      let rule;
-      try {
-        rule = nodeFeatureRuleFor(a.spec, a.source, { tags });
-      } catch (e) {
-        if (e instanceof RuleRewriteError)
-          throw new Error(`cannot express the spec as a NodeFeatureRule: ${e.message}`, {
-            cause: e,
-          });
-        throw e;
-      }
-      if (rule.labels.size === 0)
+      const d = deriveFor(a, tags);
+      if (d.sets === 0)
         throw new Error(
           `--tags ${tags?.join(",") ?? ""} (annotation) selects no compatibility set`,
         );
-      const name = rule.rule.metadata.name;
+      const name = d.rule.metadata.name;
       if (deps.applied?.get(name) !== a.source.specDigest) {
-        await deps.applyRule(rule.rule);
+        await deps.applyRule(d.rule);
         deps.applied?.set(name, a.source.specDigest);
       }
-      return affinityFor(a.spec, rule.labels);
+      return d.affinity;
     })();
     const r = await deadline(
       work.then(
