@@ -5,6 +5,7 @@ import { benchProcess } from "./process.js";
 import { benchRegistry } from "./registry.js";
 import { benchFleet } from "./fleet.js";
 import { benchCluster } from "./cluster.js";
+import { benchWebhook } from "./webhook.js";
 
 process.stdout.write(`kompat benchmarks — node ${process.version}, ${process.arch}\n\n`);
 benchEvaluate();
@@ -13,3 +14,4 @@ benchProcess();
 await benchRegistry();
 await benchFleet();
 await benchCluster();
+await benchWebhook();

@@ -21,6 +21,9 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   "cluster affinity": async () => (await import("./commands/cluster/affinity.js")).run,
   "cluster job": async () => (await import("./commands/cluster/job.js")).run,
   cluster: async () => (await import("./commands/cluster/index.js")).run,
+  "webhook serve": async () => (await import("./commands/webhook/serve.js")).run,
+  "webhook manifests": async () => (await import("./commands/webhook/manifests.js")).run,
+  webhook: async () => (await import("./commands/webhook/index.js")).run,
   completion: async () => (await import("./commands/completion.js")).run,
 };
 
@@ -38,6 +41,8 @@ Usage:
   kompat audit --images REF|FILE… --features FILE [-o text|json|yaml|html]
   kompat select --image REF --image REF… [--features FILE | --host-root DIR] [--allow-unspecified]
   kompat cluster validate|label|affinity|job (--image REF | --spec FILE) [--kubeconfig FILE] [--context NAME]
+  kompat webhook serve --tls-cert FILE --tls-key FILE [--port 8443] [--deadline 3s]
+  kompat webhook manifests --kompat-image IMG [--namespace NS] [--cert-manager]
   kompat completion bash|zsh|fish
 
 Run 'kompat COMMAND --help' for a command's flags.
