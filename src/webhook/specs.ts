@@ -40,13 +40,10 @@ export interface FetchedSpec {
   artifactDigest: string;
 }
 
-/**
- * The library's "fetch the compat spec of an image" use case. One small function on purpose:
- * its name in oci/ is changing (resolveImageSpec → fetchCompatSpec), and only this line knows.
- */
+/** The library's "fetch the compat spec of an image" use case (loaded at first use). */
 async function fetchCompatSpec(image: string, client: ClientOptions): Promise<FetchedSpec> {
-  const oci = await import("../oci/compat.js");
-  return oci.resolveImageSpec({ ...client, image });
+  const oci = await import("../oci/usecases.js");
+  return oci.fetchCompatSpec(image, client);
 }
 
 export class RegistryNotAllowed extends Error {}
