@@ -6,6 +6,7 @@ import { formatDiagnostic, hasErrors } from "../../../spec/diagnostic.js";
 import { MAX_SPEC_BYTES } from "../../../spec/index.js";
 import type { Spec } from "../../../spec/model.js";
 import { loadSpec } from "../../../rules/index.js";
+import { checkTags, ValidateInputError } from "../../../compat/validate.js";
 import { commaList, readInput } from "../../flags.js";
 import { UserError, type Io } from "../../io.js";
 import { imageSpec, REGISTRY_FLAGS, type RegistryFlagValues } from "../../registry-flags.js";
@@ -115,14 +116,11 @@ export async function specFrom(f: ClusterFlagValues, io: Io, command: string): P
 /** --tags, checked against the spec as validate-node checks it. */
 export function tagsOf(f: ClusterFlagValues, spec: Spec): string[] | undefined {
   const tags = commaList(f.tags);
-  if (!tags) return undefined;
-  if (tags.length === 0) throw new UserError("--tags: no tag given");
-  const have = new Set(spec.compatibilities.map((s) => s.tag).filter((t): t is string => !!t));
-  if (!tags.some((t) => have.has(t))) {
-    const known = have.size
-      ? `the spec's tags are: ${[...have].sort().join(", ")}`
-      : "the spec's sets have no tags";
-    throw new UserError(`--tags ${tags.join(",")} selects no compatibility set (${known})`);
+  try {
+    checkTags(spec, tags);
+  } catch (e) {
+    if (e instanceof ValidateInputError) throw new UserError(e.message);
+    throw e;
   }
   return tags;
 }
