@@ -2,6 +2,7 @@
 // or why there is none — "no spec attached" told apart from a failure, because an audit
 // shows them differently and select may accept an image without a spec.
 
+import { mapLimit } from "../oci/bounded.js";
 import { createHash } from "node:crypto";
 import type { Spec } from "../spec/model.js";
 import { cacheDir, ContentCache } from "../oci/cache.js";
@@ -101,19 +102,4 @@ async function checkedSpec(got: ImageSpec, opts: SpecFetchOptions): Promise<Spec
 }
 
 /** `fn` over `items` with at most `limit` calls in flight; results in input order. */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
+export const mapBounded = mapLimit;
