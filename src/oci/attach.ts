@@ -16,8 +16,8 @@ import {
   OCI_MANIFEST,
 } from "./mediatypes.js";
 import { pushManifestSteadily, recordInFallback, type FallbackOptions } from "./fallback-write.js";
-import { createdAfter, listReferrers } from "./referrers.js";
-import type { Target } from "./storage.js";
+import { createdAfter } from "./referrers.js";
+import type { Target } from "./store.js";
 import { MAX_SPEC_BYTES, MAX_SPEC_SIZE } from "../spec/limits.js";
 
 export interface AttachOptions extends FallbackOptions {
@@ -100,7 +100,7 @@ export async function attachToSubject(
   // The newest existing artifact bounds our `created` from below, so this one wins.
   const existing =
     opts.annotations?.[ANNOTATION_CREATED] === undefined
-      ? (await listReferrers(target, subject, COMPAT_ARTIFACT_TYPE, { log })).referrers
+      ? (await target.referrers(subject, COMPAT_ARTIFACT_TYPE)).referrers
       : [];
   const built = buildArtifactManifest(subject, spec, { ...opts, existing });
   const configBytes = Buffer.from("{}");

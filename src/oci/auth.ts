@@ -36,6 +36,13 @@
 import { Buffer } from "node:buffer";
 import type { FoundCredential } from "./credentials.js";
 import { printable } from "./errors.js";
+import {
+  AuthError,
+  mergeScopes,
+  parseChallenges,
+  repositoryOf,
+  type Challenge,
+} from "./auth-challenge.js";
 
 /** A request to the token service. */
 export interface AuthHttpRequest {
@@ -61,6 +68,11 @@ export interface AuthRequest {
   method: string;
   /** Token scopes, e.g. `repository:library/ubuntu:pull`; see `scopesFor`. */
   scopes: readonly string[];
+  /**
+   * Where a token request this one needs is sent, instead of the Authenticator's own
+   * `http`: one Authenticator serves several images, each with its own deadline.
+   */
+  http?: AuthHttp;
 }
 
 export interface AuthenticatorOptions {
@@ -75,151 +87,6 @@ export interface AuthenticatorOptions {
   log?: (message: string) => void;
   /** Milliseconds since the epoch; defaults to Date.now. */
   now?: () => number;
-}
-
-/** Authentication failed or cannot be attempted; the message names the URL, never a secret. */
-export class AuthError extends Error {
-  override name = "AuthError";
-}
-
-export type Operation = "pull" | "push" | "delete";
-
-/** Scopes an operation on `repository` needs: pull; pull,push; delete. */
-export function scopesFor(repository: string, op: Operation): string[] {
-  const actions = op === "push" ? "pull,push" : op;
-  return [`repository:${repository}:${actions}`];
-}
-
-// --- challenges ---------------------------------------------------------------------------
-
-export interface Challenge {
-  /** Lower-case scheme: `basic`, `bearer`, … */
-  scheme: string;
-  /** Lower-case parameter names. */
-  params: Record<string, string>;
-}
-
-const TCHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
-
-/**
- * Parse a `WWW-Authenticate` value (RFC 9110 §11.6.1): one or more challenges, each a scheme
- * followed by comma-separated `name=value` parameters, values a token or a quoted string.
- * Throws AuthError on a malformed value.
- */
-export function parseChallenges(header: string): Challenge[] {
-  const s = header;
-  let i = 0;
-  const out: Challenge[] = [];
-  const fail = (why: string): never => {
-    throw new AuthError(`malformed WWW-Authenticate header "${printable(s, 120)}": ${why}`);
-  };
-  const skipWs = () => {
-    while (i < s.length && (s[i] === " " || s[i] === "\t")) i++;
-  };
-  const token = () => {
-    const start = i;
-    while (i < s.length && TCHAR.test(s[i] ?? "")) i++;
-    return s.slice(start, i);
-  };
-  const quoted = () => {
-    i++; // opening quote
-    let v = "";
-    while (i < s.length && s[i] !== '"') {
-      if (s[i] === "\\") i++;
-      if (i >= s.length) break;
-      v += s[i];
-      i++;
-    }
-    if (i >= s.length) fail("unterminated quoted string");
-    i++; // closing quote
-    return v;
-  };
-  for (;;) {
-    while (i < s.length && (s[i] === "," || s[i] === " " || s[i] === "\t")) i++;
-    if (i >= s.length) break;
-    const scheme = token();
-    if (scheme === "") fail(`unexpected ${JSON.stringify(s[i])} at position ${i}`);
-    const ch: Challenge = { scheme: scheme.toLowerCase(), params: {} };
-    out.push(ch);
-    skipWs();
-    // Parameters until the next scheme (a token not followed by "=") or the end.
-    for (;;) {
-      while (i < s.length && (s[i] === "," || s[i] === " " || s[i] === "\t")) i++;
-      if (i >= s.length) break;
-      const at = i;
-      const name = token();
-      if (name === "") fail(`unexpected ${JSON.stringify(s[i])} at position ${i}`);
-      skipWs();
-      if (s[i] !== "=") {
-        i = at; // a new challenge starts here
-        break;
-      }
-      // token68 (`Negotiate abc==`): "=" padding up to the end or a comma, as the only item.
-      let j = i;
-      while (s[j] === "=") j++;
-      let k = j;
-      while (s[k] === " " || s[k] === "\t") k++;
-      if (Object.keys(ch.params).length === 0 && (k >= s.length || s[k] === ",")) {
-        ch.params[""] = s.slice(at, j);
-        i = j;
-        continue;
-      }
-      i++;
-      skipWs();
-      let value: string;
-      if (s[i] === '"') value = quoted();
-      else {
-        // Lenient: unquoted values up to "," or space (some registries leave URLs unquoted).
-        const start = i;
-        while (i < s.length && !/[,\s"]/.test(s[i] ?? "")) i++;
-        value = s.slice(start, i);
-      }
-      const key = name.toLowerCase();
-      if (!(key in ch.params)) ch.params[key] = value;
-      skipWs();
-      if (i < s.length && s[i] !== ",") fail(`expected "," at position ${i}`);
-    }
-  }
-  return out;
-}
-
-// --- scopes -------------------------------------------------------------------------------
-
-/**
- * Merge scopes: actions of the same resource are united (`repository:a:pull` +
- * `repository:a:push` → `repository:a:pull,push`), `*` absorbs the others, result sorted.
- */
-export function mergeScopes(scopes: Iterable<string>): string[] {
-  const byResource = new Map<string, Set<string>>();
-  const opaque = new Set<string>();
-  for (const raw of scopes) {
-    const scope = raw.trim();
-    if (scope === "") continue;
-    const cut = scope.lastIndexOf(":");
-    if (cut <= 0 || scope.indexOf(":") === cut) {
-      opaque.add(scope); // not type:name:actions
-      continue;
-    }
-    const resource = scope.slice(0, cut);
-    const set = byResource.get(resource) ?? new Set<string>();
-    for (const a of scope.slice(cut + 1).split(",")) if (a !== "") set.add(a);
-    byResource.set(resource, set);
-  }
-  const out = [...opaque];
-  for (const [resource, actions] of byResource) {
-    if (actions.size === 0) continue;
-    const list = actions.has("*") ? ["*"] : [...actions].sort();
-    out.push(`${resource}:${list.join(",")}`);
-  }
-  return out.sort();
-}
-
-function repositoryOf(scopes: readonly string[]): string | undefined {
-  for (const s of scopes) {
-    const m = /^repository(?:\([^)]*\))?:(.+):[^:]*$/.exec(s);
-    if (m) return m[1];
-  }
-  return undefined;
 }
 
 // --- the authenticator ----------------------------------------------------------------------
@@ -265,7 +132,7 @@ export class Authenticator {
     const key = cacheKey(url.origin, req.scopes);
     const hit = this.tokens.get(key);
     if (hit && this.now() < hit.expiresAt) return `Bearer ${hit.token}`;
-    const fresh = await this.fetchToken(url, known, cred, mergeScopes(req.scopes), key);
+    const fresh = await this.fetchToken(url, known, cred, mergeScopes(req.scopes), key, req.http);
     return `Bearer ${fresh.token}`;
   }
 
@@ -305,7 +172,7 @@ export class Authenticator {
       else {
         const extra = (bearer.params.scope ?? "").split(" ");
         const scopes = mergeScopes([...req.scopes, ...extra]);
-        const t = await this.fetchToken(url, known, cred, scopes, key);
+        const t = await this.fetchToken(url, known, cred, scopes, key, req.http);
         header = `Bearer ${t.token}`;
       }
       return header !== sent;
@@ -376,12 +243,15 @@ export class Authenticator {
     cred: FoundCredential | undefined,
     scopes: string[],
     requestKey: string,
+    http: AuthHttp = this.http,
   ): Promise<CachedToken> {
     if (known.scheme !== "bearer") throw new AuthError("internal: token for a Basic challenge");
     const mergedKey = `${url.origin}\n${scopes.join(" ")}`;
     let p = this.pending.get(mergedKey);
     if (p === undefined) {
-      p = this.requestToken(known, cred, scopes).finally(() => this.pending.delete(mergedKey));
+      p = this.requestToken(known, cred, scopes, http).finally(() =>
+        this.pending.delete(mergedKey),
+      );
       this.pending.set(mergedKey, p);
     }
     return p.then((t) => {
@@ -395,6 +265,7 @@ export class Authenticator {
     known: { realm: string; service?: string },
     cred: FoundCredential | undefined,
     scopes: string[],
+    http: AuthHttp,
   ): Promise<CachedToken> {
     const realm = new URL(known.realm);
     const where = `token service ${realm.origin}${realm.pathname}`;
@@ -427,7 +298,7 @@ export class Authenticator {
     );
     let res: AuthHttpResponse;
     try {
-      res = await this.http(req);
+      res = await http(req);
     } catch (e) {
       throw new AuthError(`${where}: ${(e as Error).message}`);
     }

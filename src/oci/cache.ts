@@ -49,7 +49,14 @@ function realRoot(dir: string): Promise<string> {
   return p;
 }
 
-export class ContentCache {
+/** Small remembered answers (a registry's referrers API, a tag's last digest), with an age. */
+export interface Memos {
+  /** A memo younger than `maxAgeMs`, or undefined. */
+  getMemo<T>(key: string, maxAgeMs: number): Promise<T | undefined>;
+  setMemo(key: string, value: unknown): Promise<void>;
+}
+
+export class ContentCache implements Memos {
   private pruneChecked = false;
 
   constructor(

@@ -2,7 +2,7 @@
 // subject (falling back to this node's platform entry of an index, which NFD does not do),
 // and read an artifact's spec layer, on an opened image (the use cases are in usecases.ts).
 
-import { fetchBlobCached, fetchManifestCached, resolveCached, type OpenedImage } from "./client.js";
+import type { OpenedImage } from "./client.js";
 import {
   parseManifest,
   type Descriptor,
@@ -14,7 +14,8 @@ import { COMPAT_ARTIFACT_TYPE, COMPAT_SPEC_LAYER } from "./mediatypes.js";
 import { MAX_SPEC_BYTES, MAX_SPEC_SIZE } from "../spec/limits.js";
 import { formatPlatform, hostPlatform, parsePlatform, type Platform } from "./platform.js";
 import { mapLimit } from "./bounded.js";
-import { listReferrers, sortNewestFirst, type ReferrersResult } from "./referrers.js";
+import { sortNewestFirst } from "./referrers.js";
+import type { ReferrersResult } from "./store.js";
 import { resolveSubject, selectPlatform } from "./subject.js";
 
 export interface FoundArtifacts {
@@ -46,17 +47,14 @@ export async function findArtifactsOf(
   },
 ): Promise<FoundArtifacts> {
   const log = opts.log ?? (() => {});
-  const resolved = await resolveCached(img);
+  const resolved = await img.target.resolve(img.reference);
   const platform = opts.platform !== undefined ? parsePlatform(opts.platform) : undefined;
-  const picked = await resolveSubject(img.target, resolved, platform, img.name, (d, max) =>
-    fetchBlobCached(img, d, max),
-  );
+  const picked = await resolveSubject(img.target, resolved, platform, img.name);
   const base = img.base;
   const notes: string[] = [];
-  const listOpts = { ...(img.cache ? { cache: img.cache } : {}), log };
   let subject = picked.subject;
   const list = async (s: Descriptor) =>
-    withUntyped(img, await listReferrers(img.target, s, COMPAT_ARTIFACT_TYPE, listOpts), log);
+    withUntyped(img, await img.target.referrers(s, COMPAT_ARTIFACT_TYPE), log);
   let found = await list(subject);
   let hostPlatformUsed: Platform | undefined;
   if (
@@ -122,7 +120,7 @@ export async function withUntyped(
       let parsed: ParsedManifest;
       try {
         parsed = parseManifest(
-          await fetchManifestCached(img, d),
+          await img.target.fetchManifest(d),
           d.mediaType,
           `referrer ${d.digest}`,
         );
@@ -157,7 +155,7 @@ export async function readArtifactSpec(
   log?: (m: string) => void,
 ): Promise<ArtifactSpec> {
   const where = `artifact ${artifact.digest}`;
-  const bytes = await fetchManifestCached(img, artifact);
+  const bytes = await img.target.fetchManifest(artifact);
   const parsed = parseManifest(bytes, artifact.mediaType, where);
   if (parsed.kind !== "manifest")
     throw new ContentError(`${where} is an index, not an image manifest`);
@@ -184,7 +182,7 @@ export async function readArtifactSpec(
     throw new ContentError(
       `${where}: spec layer is ${layer.size} bytes, over the ${MAX_SPEC_SIZE} limit`,
     );
-  const blob = await fetchBlobCached(img, layer, MAX_SPEC_BYTES);
+  const blob = await img.target.fetchBlob(layer, MAX_SPEC_BYTES);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(blob);

@@ -5,15 +5,12 @@
 // the destination by its referrers API or its fallback tag.
 
 import { mapLimit } from "./bounded.js";
-import { fetchManifestCached, type OpenedImage } from "./client.js";
+import type { OpenedImage } from "./client.js";
 import { withUntyped } from "./compat.js";
 import { parseManifest, type Descriptor } from "./descriptor.js";
 import { ContentError, NotFoundError } from "./errors.js";
 import { recordInFallback } from "./fallback-write.js";
 import { COMPAT_ARTIFACT_TYPE } from "./mediatypes.js";
-import { listReferrers } from "./referrers.js";
-import { LayoutStore } from "./layout.js";
-import { RemoteRepository } from "./registry.js";
 
 /** Blobs are held in memory while copied: larger ones are refused with a message. */
 export const MAX_COPY_BLOB_BYTES = 1024 * 1024 * 1024;
@@ -85,7 +82,7 @@ export async function copyResolved(
         `${src.name}: more than ${MAX_MANIFESTS} manifests in the graph (image and referrers); not copied further`,
       );
     done.add(d.digest);
-    const body = bytes ?? (await fetchManifestCached(src, d));
+    const body = bytes ?? (await src.target.fetchManifest(d));
     const parsed = parseManifest(body, d.mediaType, `${src.base}@${d.digest}`);
     if (parsed.kind === "index") {
       for (const child of parsed.index.manifests) await copyNode(child);
@@ -95,7 +92,7 @@ export async function copyResolved(
     }
     const doc = parsed.kind === "index" ? parsed.index : parsed.manifest;
     let indexed = false;
-    if (tag === undefined && (await hasManifest(dst, d))) out.manifestsSkipped++;
+    if (tag === undefined && (await dst.target.manifestExists(d))) out.manifestsSkipped++;
     else if (tag !== undefined && (await tagged(dst, tag)) === d.digest) out.manifestsSkipped++;
     else {
       const put = await dst.target.pushManifest(d, body, tag !== undefined ? { tag } : {});
@@ -119,10 +116,7 @@ export async function copyResolved(
   };
 
   const copyReferrers = async (subject: Descriptor) => {
-    const listed = await listReferrers(src.target, subject, artifactType, {
-      ...(src.cache ? { cache: src.cache } : {}),
-      log,
-    });
+    const listed = await src.target.referrers(subject, artifactType);
     // Entries without artifactType (skopeo strips it): their manifests say what they are.
     const found = await withUntyped(src, listed, log);
     for (const r of found.referrers) {
@@ -134,12 +128,8 @@ export async function copyResolved(
   await copyNode(root.descriptor, root.bytes, opts.tag);
   for (const { subject, entries } of pending.values()) {
     // Present already (skipped): whether the destination indexes it is asked once.
-    const t = dst.target;
-    if (t.kind === "layout") continue;
-    if (t instanceof RemoteRepository && t.referrersApi === undefined)
-      await t.nativeReferrers(subject, undefined);
-    if (t instanceof RemoteRepository && t.referrersApi === true) continue;
-    await recordInFallback(t, subject, entries, { lockPath: dst.lockPath, log });
+    if (await dst.target.indexesReferrers(subject)) continue;
+    await recordInFallback(dst.target, subject, entries, { lockPath: dst.lockPath, log });
     log(
       `${dst.base}: ${entries.length} referrer(s) of ${subject.digest} listed in its referrers tag`,
     );
@@ -147,25 +137,10 @@ export async function copyResolved(
   return out;
 }
 
-async function hasManifest(img: OpenedImage, d: Descriptor): Promise<boolean> {
-  const t = img.target;
-  try {
-    if (t instanceof RemoteRepository) return (await t.head(d.digest)) !== undefined;
-    // A layout: the blob alone is not enough, index.json must list it to be found.
-    if (!(t instanceof LayoutStore)) return false;
-    const index = await t.readIndex(true);
-    return index.manifests.some((m) => m.digest === d.digest) && (await t.blobExists(d));
-  } catch (e) {
-    if (e instanceof NotFoundError) return false;
-    throw e;
-  }
-}
-
+/** The digest `tag` points to at the destination; undefined when absent or not said. */
 async function tagged(img: OpenedImage, tag: string): Promise<string | undefined> {
-  const t = img.target;
   try {
-    if (t instanceof RemoteRepository) return (await t.head(tag))?.digest;
-    return (await t.resolve(tag)).descriptor.digest;
+    return await img.target.digestOf(tag);
   } catch (e) {
     if (e instanceof NotFoundError) return undefined;
     throw e;

@@ -5,7 +5,7 @@
 import { parseManifest, type Descriptor } from "./descriptor.js";
 import { NotFoundError, RegistryError } from "./errors.js";
 import type { FallbackIndex } from "./referrers.js";
-import type { Target } from "./storage.js";
+import type { Target } from "./store.js";
 import { mapLimit } from "./bounded.js";
 
 /**

@@ -10,7 +10,7 @@ import { checkReferrersIndex } from "./fallback-check.js";
 import { withLock } from "./lock.js";
 import { OCI_INDEX } from "./mediatypes.js";
 import { readFallbackIndex } from "./referrers.js";
-import type { PutResult, Target } from "./storage.js";
+import type { PutResult, Target } from "./store.js";
 
 export interface FallbackOptions {
   /** Lock file guarding the fallback index of this repository on this machine. */

@@ -18,7 +18,14 @@ import {
   MAX_MANIFEST_BYTES,
   OCI_INDEX,
 } from "./mediatypes.js";
-import type { FetchedManifest, PutResult, TaggedManifest, Target } from "./storage.js";
+import { readFallbackIndex, splitByType } from "./referrers.js";
+import type {
+  FetchedManifest,
+  PutResult,
+  ReferrersResult,
+  TaggedManifest,
+  Target,
+} from "./store.js";
 
 /** index.json lists every manifest of the layout: room for about 60,000 entries. */
 export const MAX_LAYOUT_INDEX_BYTES = 16 * 1024 * 1024;
@@ -33,7 +40,6 @@ interface LayoutIndex {
 export class LayoutStore implements Target {
   readonly display: string;
   readonly key: string;
-  readonly kind = "layout" as const;
   private readonly root: string;
 
   /** `lockPath`: a lock file (outside the layout) guarding index.json updates. */
@@ -41,6 +47,7 @@ export class LayoutStore implements Target {
     dir: string,
     cwd = process.cwd(),
     private readonly lockPath?: string,
+    private readonly log: (msg: string) => void = () => {},
   ) {
     this.root = resolvePath(cwd, dir);
     this.display = `oci-layout:${dir}`;
@@ -57,8 +64,6 @@ export class LayoutStore implements Target {
     if (this.lockPath === undefined) await update();
     else await withLock(this.lockPath, update);
   }
-
-  async close(): Promise<void> {}
 
   private blobPath(digest: string): string {
     if (!isDigest(digest)) throw new ContentError(`${this.display}: malformed digest "${digest}"`);
@@ -202,11 +207,21 @@ export class LayoutStore implements Target {
     return this.readBlob(desc, maxBytes);
   }
 
-  async fetchTag(tag: string): Promise<TaggedManifest | undefined> {
+  fetchTag(tag: string): Promise<TaggedManifest> {
+    return this.resolve(tag);
+  }
+
+  async digestOf(reference: string): Promise<string> {
+    return (await this.resolve(reference)).descriptor.digest;
+  }
+
+  /** The blob alone is not enough: index.json must list it to be found. */
+  async manifestExists(desc: Descriptor): Promise<boolean> {
     try {
-      return await this.resolve(tag);
+      const index = await this.readIndex(true);
+      return index.manifests.some((m) => m.digest === desc.digest) && (await this.blobExists(desc));
     } catch (e) {
-      if (e instanceof NotFoundError) return undefined;
+      if (e instanceof NotFoundError) return false;
       throw e;
     }
   }
@@ -260,10 +275,22 @@ export class LayoutStore implements Target {
     }, false);
   }
 
-  async nativeReferrers(
-    subject: Descriptor,
-    artifactType: string | undefined,
-  ): Promise<Descriptor[]> {
+  /** Its own scan, plus the fallback tag as `skopeo copy` of that tag writes it. */
+  async referrers(subject: Descriptor, artifactType: string | undefined): Promise<ReferrersResult> {
+    const scanned = await this.scan(subject, artifactType);
+    const fallback = await readFallbackIndex(this, subject, this.log);
+    const seen = new Set(scanned.map((d) => d.digest));
+    const extra = fallback.entries.filter((d) => !seen.has(d.digest) && !!seen.add(d.digest));
+    return { ...splitByType(extra, artifactType, scanned), source: "layout" };
+  }
+
+  /** A layout lists every manifest, so a referrer pushed is found by the scan. */
+  indexesReferrers(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  /** The listed manifests whose subject is `subject`. */
+  private async scan(subject: Descriptor, artifactType: string | undefined): Promise<Descriptor[]> {
     const index = await this.readIndex();
     const out: Descriptor[] = [];
     const seen = new Set<string>();

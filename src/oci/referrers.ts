@@ -1,78 +1,18 @@
-// Finding the artifacts that refer to a subject: the store's own listing (referrers API,
-// layout scan), else the referrers tag schema's fallback index; and choosing the newest.
+// Referrers as every store reads them: the referrers tag schema's fallback index (the
+// stores' own listings are theirs: registry.ts, layout.ts), and choosing the newest by
+// `created`.
 
-import type { ContentCache } from "./cache.js";
 import { parseManifest, type Descriptor } from "./descriptor.js";
+import { NotFoundError } from "./errors.js";
 import { ANNOTATION_CREATED, OCI_INDEX } from "./mediatypes.js";
 import { referrersTagFor } from "./reference.js";
-import { RemoteRepository } from "./registry.js";
-import type { TaggedManifest, Target } from "./storage.js";
+import type { Resolver, TaggedManifest } from "./store.js";
 
-export interface ReferrersResult {
-  referrers: Descriptor[];
-  /**
-   * Entries of a fallback index without `artifactType` (skopeo 1.9 strips it when copying
-   * the tag): whether they are of the asked type is known only from their manifests.
-   */
-  untyped: Descriptor[];
-  /** Where they came from: the registry's API, the fallback tag, or a layout scan. */
-  source: "api" | "tag" | "layout";
-}
-
-/** How long a remembered "this registry has no referrers API" is trusted. */
-const NO_API_MEMO_MS = 24 * 60 * 60 * 1000;
-
-export interface ReferrersOptions {
-  cache?: ContentCache;
-  log?: (msg: string) => void;
-}
-
-/** Referrers of `subject` with `artifactType` (all when undefined). */
-export async function listReferrers(
-  target: Target,
-  subject: Descriptor,
-  artifactType: string | undefined,
-  opts: ReferrersOptions = {},
-): Promise<ReferrersResult> {
-  if (!(target instanceof RemoteRepository)) {
-    // A layout's own scan, plus the fallback tag as `skopeo copy` of that tag writes it.
-    const scanned = (await target.nativeReferrers(subject, artifactType)) ?? [];
-    const fallback = await readFallbackIndex(target, subject, opts.log);
-    const seen = new Set(scanned.map((d) => d.digest));
-    const extra = fallback.entries.filter((d) => !seen.has(d.digest) && !!seen.add(d.digest));
-    return { ...splitByType(extra, artifactType, scanned), source: "layout" };
-  }
-  const memoKey = `referrers-api ${target.key}`;
-  let fromMemo = false;
-  if (target.referrersApi === undefined && opts.cache) {
-    if ((await opts.cache.getMemo<string>(memoKey, NO_API_MEMO_MS)) === "none") {
-      target.referrersApi = false;
-      fromMemo = true;
-      opts.log?.(`${target.display}: remembered to have no referrers API`);
-    }
-  }
-  const before = target.referrersApi;
-  const native = await target.nativeReferrers(subject, artifactType);
-  if (native !== undefined) {
-    if (before === undefined && opts.cache) await opts.cache.setMemo(memoKey, "api");
-    return { referrers: native, untyped: [], source: "api" };
-  }
-  if (before === undefined && opts.cache) await opts.cache.setMemo(memoKey, "none");
-  const fallback = await readFallbackIndex(target, subject, opts.log);
-  const listed = splitByType(fallback.entries, artifactType);
-  if (listed.referrers.length === 0 && listed.untyped.length === 0 && fromMemo) {
-    // The memo may be out of date (the registry gained the API): ask it once more.
-    target.referrersApi = undefined;
-    const again = await target.nativeReferrers(subject, artifactType);
-    if (again !== undefined) {
-      if (opts.cache) await opts.cache.setMemo(memoKey, "api");
-      return { referrers: again, untyped: [], source: "api" };
-    }
-  }
-  return { ...listed, source: "tag" };
-}
-
-function splitByType(
+/**
+ * `list` split into the entries of `artifactType` (all when undefined), appended to
+ * `referrers`, and those that do not say their type.
+ */
+export function splitByType(
   list: Descriptor[],
   artifactType: string | undefined,
   referrers: Descriptor[] = [],
@@ -96,13 +36,18 @@ export interface FallbackIndex {
 
 /** The referrers index under the `<alg>-<hex>` tag; absent or not an index = no entries. */
 export async function readFallbackIndex(
-  target: Target,
+  target: Resolver & { readonly display: string },
   subject: Descriptor,
   log?: (msg: string) => void,
 ): Promise<FallbackIndex> {
   const tag = referrersTagFor(subject.digest);
-  const got = await target.fetchTag(tag);
-  if (got === undefined) return { tag, entries: [] };
+  let got: TaggedManifest;
+  try {
+    got = await target.fetchTag(tag);
+  } catch (e) {
+    if (e instanceof NotFoundError) return { tag, entries: [] };
+    throw e;
+  }
   if (got.descriptor.digest === subject.digest) {
     log?.(
       `${target.display}:${tag} resolves to the subject itself (GitLab does this); no referrers index`,

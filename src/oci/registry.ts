@@ -1,12 +1,32 @@
 // A repository in a remote registry (distribution-spec 1.1) as a Target: manifests with the
-// right Accept headers and digest checks, blobs, pushes, and the referrers API.
+// right Accept headers and digest checks, blobs, pushes, and its referrers — the API when
+// the registry has it (remembered, in process and in the cache's memos), else the tag.
 
-import { AuthError, type Authenticator, type Operation, scopesFor } from "./auth.js";
-import { parseDescriptor, parseJson, type Descriptor } from "./descriptor.js";
+import type { AuthHttp, Authenticator } from "./auth.js";
+import { type Operation, scopesFor } from "./auth-challenge.js";
+import type { Memos } from "./cache.js";
+import type { Descriptor } from "./descriptor.js";
 import { isDigest, sha256Of, verifyContent } from "./digest.js";
 import { ContentError, NotFoundError, RegistryError, printable, safeUrl } from "./errors.js";
-import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, OCI_INDEX } from "./mediatypes.js";
-import type { FetchedManifest, PutResult, TaggedManifest, Target } from "./storage.js";
+import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from "./mediatypes.js";
+import { readFallbackIndex, splitByType } from "./referrers.js";
+import {
+  authFailure,
+  contentType,
+  errorCode,
+  errorCodeText,
+  expect,
+  foreignChallenge,
+  notFound,
+} from "./registry-errors.js";
+import { referrersFromApi } from "./registry-referrers.js";
+import type {
+  FetchedManifest,
+  PutResult,
+  ReferrersResult,
+  TaggedManifest,
+  Target,
+} from "./store.js";
 import type { HttpRequest, HttpResponse, Transport } from "./transport.js";
 
 export interface RemoteOptions {
@@ -23,20 +43,24 @@ export interface RemoteOptions {
   /** Ask for push rights from the first token on (attach), saving a second token fetch. */
   forPush?: boolean;
   log?: (msg: string) => void;
+  /** Where "this registry has (no) referrers API" is remembered across processes. */
+  memos?: Memos;
 }
 
-const MAX_REFERRER_PAGES = 100;
+/** How long a remembered "this registry has no referrers API" is trusted. */
+const NO_API_MEMO_MS = 24 * 60 * 60 * 1000;
 
 export class RemoteRepository implements Target {
   readonly display: string;
   readonly key: string;
-  readonly kind = "remote" as const;
-  /** Whether the registry serves the referrers API; undefined until learnt (or preset from a memo). */
-  referrersApi: boolean | undefined;
+  /** Whether the registry serves the referrers API; undefined until learnt (or read from a memo). */
+  private referrersApi: boolean | undefined;
   private readonly base: string;
   /** The registry's origin: the only one its credentials are sent to. */
   readonly origin: string;
   private readonly log: (msg: string) => void;
+  /** Token requests go through this repository's transport (its deadline, its count). */
+  private readonly authHttp: AuthHttp;
 
   constructor(private readonly opts: RemoteOptions) {
     this.display = `${opts.registry}/${opts.repository}`;
@@ -44,10 +68,17 @@ export class RemoteRepository implements Target {
     this.base = `${opts.plainHttp ? "http" : "https"}://${opts.apiHost}/v2/${opts.repository}`;
     this.origin = new URL(this.base).origin;
     this.log = opts.log ?? (() => {});
-  }
-
-  async close(): Promise<void> {
-    // The transport is shared and closed by its owner.
+    const transport = opts.transport;
+    this.authHttp = async (req) => {
+      const res = await transport.send({
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        ...(req.body !== undefined ? { body: Buffer.from(req.body, "utf8") } : {}),
+        maxBytes: req.maxBodyBytes,
+      });
+      return { status: res.status, body: res.body };
+    };
   }
 
   /** One exchange with authentication: anonymous first, then whatever the 401 asks for. */
@@ -55,7 +86,7 @@ export class RemoteRepository implements Target {
     const scopeOp: Operation = op === "pull" && this.opts.forPush ? "push" : op;
     const scopes = scopesFor(this.opts.repository, scopeOp);
     if (op === "delete") scopes.push(...scopesFor(this.opts.repository, "pull"));
-    const authReq = { url: req.url, method: req.method, scopes };
+    const authReq = { url: req.url, method: req.method, scopes, http: this.authHttp };
     const withAuth = async (): Promise<{ res: HttpResponse; sent: string | undefined }> => {
       let header: string | undefined;
       try {
@@ -121,6 +152,19 @@ export class RemoteRepository implements Target {
     expect(res, [200], "fetch manifest");
     plainManifest(res);
     return { descriptor: this.describe(res, reference), bytes: res.body };
+  }
+
+  async digestOf(reference: string): Promise<string | undefined> {
+    return (await this.head(reference))?.digest;
+  }
+
+  async manifestExists(desc: Descriptor): Promise<boolean> {
+    try {
+      return (await this.head(desc.digest)) !== undefined;
+    } catch (e) {
+      if (e instanceof NotFoundError) return false;
+      throw e;
+    }
   }
 
   /**
@@ -249,7 +293,7 @@ export class RemoteRepository implements Target {
     return res.body;
   }
 
-  async fetchTag(tag: string): Promise<TaggedManifest | undefined> {
+  async fetchTag(tag: string): Promise<TaggedManifest> {
     const url = `${this.base}/manifests/${tag}`;
     const res = await this.send({
       method: "GET",
@@ -257,7 +301,7 @@ export class RemoteRepository implements Target {
       headers: { accept: MANIFEST_ACCEPT.join(", ") },
       maxBytes: MAX_MANIFEST_BYTES,
     });
-    if (res.status === 404) return undefined;
+    if (res.status === 404) throw notFound(res, `manifest ${this.display}:${tag} not found`);
     expect(res, [200], "fetch manifest");
     plainManifest(res);
     // Whatever the tag holds is returned; callers decide whether it is what they want.
@@ -355,102 +399,59 @@ export class RemoteRepository implements Target {
     expect(res, [202, 200, 204], "delete manifest");
   }
 
-  async nativeReferrers(
+  async referrers(subject: Descriptor, artifactType: string | undefined): Promise<ReferrersResult> {
+    const memoKey = `referrers-api ${this.key}`;
+    const memos = this.opts.memos;
+    let fromMemo = false;
+    if (this.referrersApi === undefined && memos) {
+      if ((await memos.getMemo<string>(memoKey, NO_API_MEMO_MS)) === "none") {
+        this.referrersApi = false;
+        fromMemo = true;
+        this.log(`${this.display}: remembered to have no referrers API`);
+      }
+    }
+    const before = this.referrersApi;
+    const native = await this.fromApi(subject, artifactType);
+    if (native !== undefined) {
+      if (before === undefined) await memos?.setMemo(memoKey, "api");
+      return { referrers: native, untyped: [], source: "api" };
+    }
+    if (before === undefined) await memos?.setMemo(memoKey, "none");
+    const fallback = await readFallbackIndex(this, subject, this.log);
+    const listed = splitByType(fallback.entries, artifactType);
+    if (listed.referrers.length === 0 && listed.untyped.length === 0 && fromMemo) {
+      // The memo may be out of date (the registry gained the API): ask it once more.
+      this.referrersApi = undefined;
+      const again = await this.fromApi(subject, artifactType);
+      if (again !== undefined) {
+        await memos?.setMemo(memoKey, "api");
+        return { referrers: again, untyped: [], source: "api" };
+      }
+    }
+    return { ...listed, source: "tag" };
+  }
+
+  async indexesReferrers(subject: Descriptor): Promise<boolean> {
+    if (this.referrersApi === undefined) await this.fromApi(subject, undefined);
+    return this.referrersApi === true;
+  }
+
+  /** The API's listing, learning whether there is one; undefined when there is none. */
+  private async fromApi(
     subject: Descriptor,
     artifactType: string | undefined,
   ): Promise<Descriptor[] | undefined> {
     if (this.referrersApi === false) return undefined;
-    let url = `${this.base}/referrers/${subject.digest}`;
-    if (artifactType !== undefined) url += `?artifactType=${encodeURIComponent(artifactType)}`;
-    const out: Descriptor[] = [];
-    const seen = new Set<string>();
-    for (let page = 0; ; page++) {
-      const res = await this.send({
-        method: "GET",
-        url,
-        headers: { accept: OCI_INDEX },
-        maxBytes: MAX_MANIFEST_BYTES,
-      });
-      if (res.status === 404) {
-        if (errorCode(res) === "NAME_UNKNOWN")
-          throw notFound(res, `repository ${this.display} not found`);
-        if (page > 0)
-          throw new RegistryError(
-            `GET ${safeUrl(res.url)}: 404 for a referrers page the registry linked`,
-            safeUrl(res.url),
-            404,
-          );
-        this.log(`${this.display}: no referrers API (404); using the referrers tag`);
-        this.referrersApi = false;
-        return undefined;
-      }
-      if (res.status !== 200) expect(res, [200], "list referrers");
-      if (contentType(res) !== OCI_INDEX) {
-        if (page > 0)
-          throw new ContentError(
-            `GET ${safeUrl(res.url)}: referrers page is not an OCI index`,
-            safeUrl(res.url),
-          );
-        this.log(
-          `${this.display}: referrers endpoint answered ${contentType(res) ?? "without a Content-Type"}; using the referrers tag`,
-        );
-        this.referrersApi = false;
-        return undefined;
-      }
-      this.referrersApi = true;
-      const where = `GET ${safeUrl(res.url)}`;
-      const doc = parseJson(res.body, where);
-      const list =
-        typeof doc === "object" && doc !== null
-          ? (doc as Record<string, unknown>).manifests
-          : undefined;
-      if (list !== undefined && list !== null && !Array.isArray(list))
-        throw new ContentError(`${where}: "manifests" is not a list`, safeUrl(res.url));
-      for (const [i, m] of (list ?? []).entries()) {
-        const d = parseDescriptor(m, `${where} manifests[${i}]`);
-        // A registry may ignore the filter (no OCI-Filters-Applied): filter here as well.
-        if (artifactType !== undefined && d.artifactType !== artifactType) continue;
-        if (seen.has(d.digest)) continue;
-        seen.add(d.digest);
-        out.push(d);
-      }
-      const next = nextLink(res.headers.link, res.url);
-      if (next === undefined) return out;
-      if (new URL(next).origin !== new URL(res.url).origin) {
-        throw new RegistryError(
-          `${where}: Link to another origin ${safeUrl(next)} refused`,
-          safeUrl(res.url),
-        );
-      }
-      if (page + 1 >= MAX_REFERRER_PAGES)
-        throw new RegistryError(
-          `${where}: more than ${MAX_REFERRER_PAGES} referrers pages`,
-          safeUrl(res.url),
-        );
-      url = next;
-    }
+    const repo = {
+      base: this.base,
+      display: this.display,
+      send: (req: HttpRequest) => this.send(req),
+      log: this.log,
+    };
+    const got = await referrersFromApi(repo, subject, artifactType);
+    this.referrersApi = got !== undefined;
+    return got;
   }
-}
-
-/** A 401 from another origin (a redirect target, an upload location): never answered. */
-function foreignChallenge(req: HttpRequest, res: HttpResponse, registry: string): RegistryError {
-  const other = new URL(res.url).origin;
-  const how = new URL(req.url).origin === registry ? "was redirected to" : "was sent to";
-  return new RegistryError(
-    `${req.method} ${safeUrl(req.url)} ${how} ${safeUrl(res.url)}, which asks for authentication (401); ` +
-      `the credentials for ${registry} are never sent to another host (${other})`,
-    safeUrl(res.url),
-    401,
-  );
-}
-
-function authFailure(e: unknown, url: string): Error {
-  if (e instanceof AuthError)
-    return new RegistryError(
-      `authentication for ${safeUrl(url)} failed: ${e.message}`,
-      safeUrl(url),
-    );
-  return e as Error;
 }
 
 /** A compressed manifest is refused in words, before a JSON parser quotes its bytes. */
@@ -465,12 +466,6 @@ function plainManifest(res: HttpResponse): void {
     );
 }
 
-function contentType(res: HttpResponse): string | undefined {
-  const v = res.headers["content-type"];
-  if (v === undefined) return undefined;
-  return v.split(";")[0]?.trim().toLowerCase() || undefined;
-}
-
 function ownMediaType(bytes: Uint8Array): string | undefined {
   try {
     const v = JSON.parse(Buffer.from(bytes).toString("utf8")) as Record<string, unknown>;
@@ -478,86 +473,4 @@ function ownMediaType(bytes: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-interface RegistryErrorBody {
-  errors?: { code?: unknown; message?: unknown }[];
-}
-
-function firstError(res: HttpResponse): { code?: string; message?: string } {
-  try {
-    const v = JSON.parse(Buffer.from(res.body).toString("utf8")) as RegistryErrorBody;
-    const e = Array.isArray(v.errors) ? v.errors[0] : undefined;
-    if (e === undefined) return {};
-    const clean = (s: unknown) => (typeof s === "string" ? printable(s, 200) : undefined);
-    const out: { code?: string; message?: string } = {};
-    const code = clean(e.code);
-    const message = clean(e.message);
-    if (code !== undefined) out.code = code;
-    if (message !== undefined) out.message = message;
-    return out;
-  } catch {
-    return {};
-  }
-}
-
-function errorCode(res: HttpResponse): string | undefined {
-  return firstError(res).code;
-}
-
-function errorCodeText(res: HttpResponse): string {
-  const { code, message } = firstError(res);
-  if (code === undefined && message === undefined) return "";
-  return `; registry says ${[code, message].filter((x) => x !== undefined).join(": ")}`;
-}
-
-function notFound(res: HttpResponse, what: string): NotFoundError {
-  const code = errorCode(res);
-  const msg = code === "NAME_UNKNOWN" ? `${what}: the repository does not exist` : what;
-  return new NotFoundError(
-    `${msg} (GET ${safeUrl(res.url)}: 404${code ? ` ${code}` : ""})`,
-    safeUrl(res.url),
-    404,
-    code,
-  );
-}
-
-const REASONS: Record<number, string> = {
-  400: "bad request",
-  403: "forbidden (no permission)",
-  405: "method not allowed",
-  413: "payload too large",
-  429: "too many requests",
-  500: "internal server error",
-  502: "bad gateway",
-  503: "service unavailable",
-  504: "gateway timeout",
-};
-
-function expect(res: HttpResponse, ok: number[], action: string): void {
-  if (ok.includes(res.status)) return;
-  const reason = REASONS[res.status] ?? "unexpected status";
-  throw new RegistryError(
-    `${action}: ${safeUrl(res.url)} answered ${res.status} ${reason}${errorCodeText(res)}`,
-    safeUrl(res.url),
-    res.status,
-    errorCode(res),
-  );
-}
-
-/** The `rel="next"` target of a Link header, resolved against the response URL. */
-export function nextLink(link: string | undefined, base: string): string | undefined {
-  if (link === undefined) return undefined;
-  for (const part of link.split(/,(?=\s*<)/)) {
-    const m = /^\s*<([^>]*)>(.*)$/.exec(part);
-    if (!m) continue;
-    if (/;\s*rel\s*=\s*"?next"?/i.test(m[2] ?? "")) {
-      try {
-        return new URL(m[1] ?? "", base).toString();
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
 }

@@ -6,7 +6,7 @@ import { parseJson, parseManifest, type Descriptor, type ParsedManifest } from "
 import { ContentError, RegistryError } from "./errors.js";
 import { MAX_CONFIG_BYTES } from "./mediatypes.js";
 import { formatPlatform, matchPlatform, type Platform } from "./platform.js";
-import type { FetchedManifest, Target } from "./storage.js";
+import type { FetchedManifest, Fetcher } from "./store.js";
 
 export interface ResolvedSubject {
   /** The descriptor artifacts refer to (an index entry keeps its `platform`). */
@@ -41,13 +41,10 @@ function platformsOf(index: ParsedManifest): string[] {
 
 /** Parses what the reference resolved to and picks the subject. */
 export async function resolveSubject(
-  target: Target,
+  target: Fetcher,
   resolved: FetchedManifest,
   platform: Platform | undefined,
   name: string,
-  /** How to read the config blob (e.g. through the cache); default the target. */
-  readBlob: (d: Descriptor, max: number) => Promise<Uint8Array> = (d, max) =>
-    target.fetchBlob(d, max),
 ): Promise<ResolvedSubject> {
   const parsed = parseManifest(
     resolved.bytes,
@@ -68,7 +65,7 @@ export async function resolveSubject(
   }
   // A single manifest: its config says which platform it is for.
   const config = parsed.manifest.config;
-  const bytes = await readBlob(config, MAX_CONFIG_BYTES);
+  const bytes = await target.fetchBlob(config, MAX_CONFIG_BYTES);
   const doc = parseJson(bytes, `config of ${name}`);
   const o = typeof doc === "object" && doc !== null ? (doc as Record<string, unknown>) : {};
   const os = typeof o.os === "string" ? o.os : undefined;

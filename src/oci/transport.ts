@@ -38,6 +38,11 @@ export interface TransportOptions {
   maxRetryAfterMs?: number;
   verbose?: (msg: string) => void;
   userAgent?: string;
+  /**
+   * Send through this transport's connections (keep-alive pool, TLS settings) rather than
+   * its own: several images of one session, each with its own deadline. Closed by its owner.
+   */
+  connectionsOf?: Transport;
 }
 
 export interface HttpRequest {
@@ -81,6 +86,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class Transport {
   private readonly agents: Agents;
+  private readonly ownsAgents: boolean;
   private readonly proxies: ProxyConfig;
   private readonly timeoutMs: number;
   private deadline: number;
@@ -103,7 +109,7 @@ export class Transport {
     this.log = opts.verbose ?? (() => {});
     this.userAgent = opts.userAgent ?? "kompat/0.1.0";
     let ca: string[] | undefined;
-    if (opts.caFile !== undefined) {
+    if (opts.caFile !== undefined && opts.connectionsOf === undefined) {
       let pem: string;
       try {
         // Bounded: a CA bundle is small; /dev/zero or an endless FIFO must not grow us.
@@ -121,7 +127,8 @@ export class Transport {
       ...(ca ? { ca, caFile: opts.caFile as string } : {}),
       ...(opts.insecure ? { rejectUnauthorized: false } : {}),
     };
-    this.agents = new Agents(tls);
+    this.agents = opts.connectionsOf?.agents ?? new Agents(tls);
+    this.ownsAgents = opts.connectionsOf === undefined;
     try {
       this.proxies = proxyConfigFromEnv(opts.env);
     } catch (e) {
@@ -130,7 +137,7 @@ export class Transport {
   }
 
   async close(): Promise<void> {
-    this.agents.close();
+    if (this.ownsAgents) this.agents.close();
   }
 
   /** Milliseconds left before the deadline (for other work under it: credential helpers). */

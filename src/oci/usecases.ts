@@ -4,7 +4,7 @@
 
 import { basename } from "node:path";
 import { attachToSubject, type AttachResult } from "./attach.js";
-import { fetchBlobCached, resolveCached, withImage, type ClientOptions } from "./client.js";
+import { withImage, type ClientOptions } from "./client.js";
 import {
   findArtifactsOf,
   readArtifactSpec,
@@ -39,7 +39,7 @@ export interface ResolvedImage {
 /** Resolves `image` (by digest with a warm cache: no request). */
 export function resolveImage(image: string, opts: ClientOptions): Promise<ResolvedImage> {
   return withImage(image, opts, "pull", async (img) => {
-    const got = await resolveCached(img);
+    const got = await img.target.resolve(img.reference);
     const manifest = parseManifest(got.bytes, got.descriptor.mediaType, `manifest of ${img.name}`);
     return { name: img.name, base: img.base, descriptor: got.descriptor, manifest };
   });
@@ -74,10 +74,8 @@ export function attachSpec(
 ): Promise<AttachedSpec> {
   const platform = opts.platform !== undefined ? parsePlatform(opts.platform) : undefined;
   return withImage(image, opts, "push", async (img) => {
-    const resolved = await resolveCached(img);
-    const picked = await resolveSubject(img.target, resolved, platform, img.name, (d, max) =>
-      fetchBlobCached(img, d, max),
-    );
+    const resolved = await img.target.resolve(img.reference);
+    const picked = await resolveSubject(img.target, resolved, platform, img.name);
     const res = await attachToSubject(img.target, picked.subject, Buffer.from(specText, "utf8"), {
       fileName: opts.fileName !== undefined ? basename(opts.fileName) : "spec.yaml",
       ...(opts.annotations ? { annotations: opts.annotations } : {}),
@@ -236,7 +234,7 @@ export interface CopiedImage extends CopyResult {
  */
 export function copyImage(src: string, dst: string, opts: CopyImageOptions): Promise<CopiedImage> {
   return withImage(src, opts.from, "pull", async (from) => {
-    const root = await resolveCached(from);
+    const root = await from.target.resolve(from.reference);
     const target = destination(dst, from.reference, root.descriptor.digest);
     return withImage(target.ref, opts.to, "push", async (to) => {
       const res = await copyResolved(from, to, root, {

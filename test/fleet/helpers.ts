@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { attachToSubject } from "../../src/oci/attach.js";
-import { openImage, resolveCached, type ClientOptions } from "../../src/oci/client.js";
+import { openImage, type ClientOptions } from "../../src/oci/client.js";
 import { resolveSubject } from "../../src/oci/subject.js";
 import type { Features } from "../../src/features/nodefeatures.js";
 import { sha256, type Desc, INDEX, MANIFEST } from "../oci/raw.js";
@@ -115,7 +115,7 @@ export function writeFile(text: string, name: string): string {
 export async function attach(image: string, spec: string, opts: ClientOptions): Promise<void> {
   const img = await openImage(image, opts, "push");
   try {
-    const resolved = await resolveCached(img);
+    const resolved = await img.target.resolve(img.reference);
     const picked = await resolveSubject(img.target, resolved, undefined, img.name);
     await attachToSubject(img.target, picked.subject, Buffer.from(spec, "utf8"), {
       fileName: "spec.yaml",

@@ -3,13 +3,13 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { Authenticator } from "../../src/oci/auth.js";
 import {
   AuthError,
-  Authenticator,
   mergeScopes,
   parseChallenges,
   scopesFor,
-} from "../../src/oci/auth.js";
+} from "../../src/oci/auth-challenge.js";
 import type { AuthHttp, AuthRequest } from "../../src/oci/auth.js";
 import { resolveCredentials } from "../../src/oci/credentials.js";
 import type { FoundCredential } from "../../src/oci/credentials.js";

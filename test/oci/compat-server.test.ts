@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { attachToSubject } from "../../src/oci/attach.js";
-import { openImage, resolveCached, type ClientOptions } from "../../src/oci/client.js";
+import { openImage, type ClientOptions } from "../../src/oci/client.js";
 import { findArtifactsOf } from "../../src/oci/compat.js";
 import { fetchCompatSpec, type CompatSpecOptions } from "../../src/oci/usecases.js";
 import { RegistryError } from "../../src/oci/errors.js";
@@ -25,7 +25,7 @@ async function attach(
 ) {
   const img = await openImage(image, opts, "push");
   try {
-    const resolved = await resolveCached(img);
+    const resolved = await img.target.resolve(img.reference);
     const platform = extra.platform !== undefined ? parsePlatform(extra.platform) : undefined;
     const { subject } = await resolveSubject(img.target, resolved, platform, img.name);
     return await attachToSubject(img.target, subject, Buffer.from(spec), {
@@ -345,7 +345,7 @@ describe("registry without the referrers API (fallback tag)", () => {
     await withServer({ referrersApi: false }, async (reg) => {
       reg.pushImage("app", "v1", ["linux/amd64"]);
       const img = await openImage(`${reg.host}/app:v1`, clientOpts(), "push");
-      const { descriptor } = await resolveCached(img);
+      const { descriptor } = await img.target.resolve(img.reference);
       // Every index write is replaced by an empty index: what a stale writer would do.
       const empty = {
         schemaVersion: 2,
@@ -431,7 +431,7 @@ describe("registry without the referrers API (fallback tag)", () => {
     await withServer({ referrersApi: false }, async (reg) => {
       reg.pushImage("app", "v1", ["linux/amd64"]);
       const img = await openImage(`${reg.host}/app:v1`, clientOpts(), "push");
-      const { descriptor } = await resolveCached(img);
+      const { descriptor } = await img.target.resolve(img.reference);
       const frozen = new Date("2030-01-01T00:00:00.000Z");
       for (let i = 0; i < 6; i++) {
         const text = `version: v1alpha1\n# correction ${i}\ncompatibilities: []\n`;
@@ -505,7 +505,7 @@ describe("registry without the referrers API (fallback tag)", () => {
     await withServer({ referrersApi: false, deleteEnabled: false }, async (reg) => {
       reg.pushImage("app", "v1", ["linux/amd64"]);
       const img = await openImage(`${reg.host}/app:v1`, clientOpts(), "push");
-      const { descriptor } = await resolveCached(img);
+      const { descriptor } = await img.target.resolve(img.reference);
       const warnings: string[] = [];
       for (const n of [1, 2]) {
         await attachToSubject(

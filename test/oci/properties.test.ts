@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { AuthError, mergeScopes, parseChallenges } from "../../src/oci/auth.js";
+import { AuthError, mergeScopes, parseChallenges } from "../../src/oci/auth-challenge.js";
 import { InvalidPlatformError, parsePlatform } from "../../src/oci/platform.js";
 import {
   InvalidReferenceError,

@@ -7,7 +7,7 @@ import { createServer as createHttps } from "node:https";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { isLoopbackHost, parseRetryAfter, Transport } from "../../src/oci/transport.js";
-import { nextLink } from "../../src/oci/registry.js";
+import { nextLink } from "../../src/oci/registry-referrers.js";
 import { safeUrl } from "../../src/oci/errors.js";
 import { testTls } from "../helpers/tls.js";
 
