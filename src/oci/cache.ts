@@ -56,8 +56,53 @@ export interface Memos {
   setMemo(key: string, value: unknown): Promise<void>;
 }
 
+/** The in-process layer: this many entries and bytes of content, this many memos. */
+const MEMORY_ENTRIES = 256;
+const MEMORY_BYTES = 16 * 1024 * 1024;
+const MEMORY_MEMOS = 1024;
+
+/** A map that forgets its least recently used keys past `maxEntries` or `maxWeight`. */
+class Recent<V> {
+  private readonly map = new Map<string, { value: V; weight: number }>();
+  private weight = 0;
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxWeight = Infinity,
+  ) {}
+  get(key: string): V | undefined {
+    const e = this.map.get(key);
+    if (e === undefined) return undefined;
+    this.map.delete(key);
+    this.map.set(key, e);
+    return e.value;
+  }
+  set(key: string, value: V, weight = 0): void {
+    if (weight > this.maxWeight / 4) return; // one large entry does not flush the rest
+    this.delete(key);
+    this.map.set(key, { value, weight });
+    this.weight += weight;
+    for (const [k] of this.map) {
+      if (this.map.size <= this.maxEntries && this.weight <= this.maxWeight) break;
+      this.delete(k);
+    }
+  }
+  delete(key: string): void {
+    const e = this.map.get(key);
+    if (e === undefined) return;
+    this.weight -= e.weight;
+    this.map.delete(key);
+  }
+}
+
+/**
+ * Verified entries and memos are also kept in memory (bounded), so a process that opens many
+ * images reads and verifies each cache file once. Memos are kept as their JSON text: every
+ * reader gets its own copy.
+ */
 export class ContentCache implements Memos {
   private pruneChecked = false;
+  private readonly entries = new Recent<Uint8Array>(MEMORY_ENTRIES, MEMORY_BYTES);
+  private readonly memos = new Recent<{ at: number; json: string }>(MEMORY_MEMOS);
 
   constructor(
     readonly dir: string,
@@ -82,6 +127,8 @@ export class ContentCache implements Memos {
 
   async get(digest: string, size?: number): Promise<Uint8Array | undefined> {
     if (!isDigest(digest)) return undefined;
+    const kept = this.entries.get(digest);
+    if (kept !== undefined && (size === undefined || size === kept.byteLength)) return kept;
     let bytes: Buffer;
     try {
       bytes = await this.read(this.path(digest), size ?? MAX_CACHE_ENTRY_BYTES);
@@ -95,7 +142,9 @@ export class ContentCache implements Memos {
       await rm(this.path(digest), { force: true });
       return undefined;
     }
-    return new Uint8Array(bytes);
+    const out = new Uint8Array(bytes);
+    this.entries.set(digest, out, out.byteLength);
+    return out;
   }
 
   /**
@@ -114,6 +163,7 @@ export class ContentCache implements Memos {
   /** Stores verified content; callers verify before putting. */
   async put(digest: string, bytes: Uint8Array): Promise<void> {
     if (!isDigest(digest)) return;
+    this.entries.set(digest, new Uint8Array(bytes), bytes.byteLength); // a copy: callers keep theirs
     try {
       await writeFileAtomic(this.path(digest), bytes, this.dir);
     } catch (e) {
@@ -133,6 +183,10 @@ export class ContentCache implements Memos {
 
   /** A memo younger than `maxAgeMs`, or undefined. */
   async getMemo<T>(key: string, maxAgeMs: number): Promise<T | undefined> {
+    const fresh = (at: number) => Date.now() - at <= maxAgeMs && Date.now() >= at;
+    const kept = this.memos.get(key);
+    if (kept !== undefined)
+      return fresh(kept.at) ? ((JSON.parse(kept.json) as { value?: T }).value as T) : undefined;
     try {
       const text = (await this.read(this.memoPath(key), MAX_MEMO_BYTES)).toString("utf8");
       const v = JSON.parse(text) as {
@@ -140,26 +194,20 @@ export class ContentCache implements Memos {
         at?: number;
         value?: T;
       };
-      if (
-        v.key !== key ||
-        typeof v.at !== "number" ||
-        Date.now() - v.at > maxAgeMs ||
-        Date.now() < v.at
-      )
-        return undefined;
-      return v.value;
+      if (v.key !== key || typeof v.at !== "number") return undefined;
+      this.memos.set(key, { at: v.at, json: text });
+      return fresh(v.at) ? v.value : undefined;
     } catch {
       return undefined;
     }
   }
 
   async setMemo(key: string, value: unknown): Promise<void> {
+    const at = Date.now();
+    const json = JSON.stringify({ key, at, value });
+    if (json.length <= MAX_MEMO_BYTES) this.memos.set(key, { at, json });
     try {
-      await writeFileAtomic(
-        this.memoPath(key),
-        JSON.stringify({ key, at: Date.now(), value }),
-        this.dir,
-      );
+      await writeFileAtomic(this.memoPath(key), json, this.dir);
     } catch (e) {
       this.writeError(e);
       return;
