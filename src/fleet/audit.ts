@@ -14,6 +14,7 @@ import { groupNodes, type NodeGroup } from "./groups.js";
 import {
   imageSpec,
   mapBounded,
+  withSession,
   type ImageSpecResult,
   type SpecFetchOptions,
 } from "./image-spec.js";
@@ -89,9 +90,11 @@ export function setSummary(spec: Spec, index: number): SetSummary {
 
 export async function auditImages(opts: AuditOptions): Promise<Audit> {
   const refs = [...new Set(opts.images)];
-  const specOf = opts.specOf ?? ((image: string) => imageSpec(image, opts.fetch));
   const limit = Math.max(1, opts.concurrency ?? DEFAULT_FETCH_CONCURRENCY);
-  const images = await mapBounded(refs, limit, async (ref) => ({ ref, spec: await specOf(ref) }));
+  const images = await withSession(opts.fetch, (fetch) => {
+    const specOf = opts.specOf ?? ((image: string) => imageSpec(image, fetch));
+    return mapBounded(refs, limit, async (ref) => ({ ref, spec: await specOf(ref) }));
+  });
   const named = new Set<string>();
   for (const img of images)
     if (img.spec.state === "spec") for (const f of specFeatures(img.spec.spec)) named.add(f);

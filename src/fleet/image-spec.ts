@@ -10,6 +10,7 @@ import { loadSpec } from "../rules/index.js";
 import type { ClientOptions } from "../oci/client.js";
 import { fetchCompatSpec as fetchSpec, type ImageSpec } from "../oci/usecases.js";
 import { NotFoundError, RegistryError } from "../oci/errors.js";
+import { RegistrySession } from "../oci/session.js";
 import type { Platform } from "../oci/platform.js";
 
 export interface SpecFetchOptions extends ClientOptions {
@@ -86,7 +87,9 @@ const CHECKED_SPEC_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
  * cache's memos (trusted as the tag memos are: the cache directory is the user's own).
  */
 async function checkedSpec(got: ImageSpec, opts: SpecFetchOptions): Promise<Spec | string> {
-  const cache = opts.noCache ? undefined : new ContentCache(cacheDir(opts.env));
+  const cache = opts.noCache
+    ? undefined
+    : (opts.session?.cache ?? new ContentCache(cacheDir(opts.env)));
   const key = `${CHECKED_SPEC_MEMO} sha256:${createHash("sha256").update(got.specText).digest("hex")}`;
   const hit = await cache?.getMemo<Spec>(key, CHECKED_SPEC_MAX_AGE_MS);
   if (hit !== undefined && typeof hit.version === "string" && Array.isArray(hit.compatibilities))
@@ -99,6 +102,23 @@ async function checkedSpec(got: ImageSpec, opts: SpecFetchOptions): Promise<Spec
   }
   await cache?.setMemo(key, parsed.spec);
   return parsed.spec;
+}
+
+/**
+ * `fn` with `opts` opening every image through one session (connections, credentials and
+ * the content cache shared), closed after; a session the caller gave is used as it is.
+ */
+export async function withSession<T>(
+  opts: SpecFetchOptions,
+  fn: (opts: SpecFetchOptions) => Promise<T>,
+): Promise<T> {
+  if (opts.session) return fn(opts);
+  const session = new RegistrySession(opts);
+  try {
+    return await fn({ ...opts, session });
+  } finally {
+    await session.close();
+  }
 }
 
 /** `fn` over `items` with at most `limit` calls in flight; results in input order. */

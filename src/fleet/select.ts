@@ -13,6 +13,7 @@ import { failures, setSummary, type FailedSet, type SetSummary } from "./audit.j
 import {
   imageSpec,
   mapBounded,
+  withSession,
   type ImageSpecResult,
   type SpecFetchOptions,
 } from "./image-spec.js";
@@ -128,7 +129,9 @@ async function optionsOf(
 export async function selectImage(opts: SelectOptions): Promise<Selection> {
   const limit = Math.max(1, opts.concurrency ?? 8);
   const options = (
-    await mapBounded(opts.images, limit, (ref) => optionsOf(ref, opts.platform, opts.fetch))
+    await withSession(opts.fetch, (fetch) =>
+      mapBounded(opts.images, limit, (ref) => optionsOf(ref, opts.platform, fetch)),
+    )
   ).flat();
   const names = new Set<string>();
   for (const o of options)

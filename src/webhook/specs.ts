@@ -4,6 +4,7 @@
 
 import { createHash } from "node:crypto";
 import type { ClientOptions } from "../oci/client.js";
+import type { RegistrySession } from "../oci/session.js";
 import { NotFoundError } from "../oci/errors.js";
 import { formatReference, parseReference, type Reference } from "../oci/reference.js";
 import { hasErrors } from "../spec/diagnostic.js";
@@ -48,6 +49,19 @@ async function fetchCompatSpec(image: string, client: ClientOptions): Promise<Fe
 
 export class RegistryNotAllowed extends Error {}
 
+/**
+ * How long one registry session (connections, credentials found, tokens) serves lookups:
+ * credentials changed on disk are read again after it.
+ */
+const SESSION_MS = 5 * 60_000;
+
+interface SessionLease {
+  session: RegistrySession;
+  until: number;
+  users: number;
+  retired: boolean;
+}
+
 function globToRegExp(glob: string): RegExp {
   const body = glob
     .split("*")
@@ -62,6 +76,7 @@ export class SpecSource {
   fetches = 0;
   fetchErrors = 0;
   private readonly allow: RegExp[] | undefined;
+  private lease: SessionLease | undefined;
 
   constructor(private readonly opts: SpecSourceOptions) {
     this.cache = new SingleFlightCache(opts.maxEntries ?? 1000);
@@ -85,7 +100,7 @@ export class SpecSource {
     return this.cache.get(key, async () => {
       this.fetches++;
       try {
-        const got = await fetch(key, this.opts.client);
+        const got = await this.withSession((client) => fetch(key, client));
         const ttlMs = ref.digest !== undefined ? Infinity : (this.opts.tagTtlMs ?? 300_000);
         return { value: answerFor(image, got), ttlMs };
       } catch (e) {
@@ -98,6 +113,33 @@ export class SpecSource {
         throw e;
       }
     });
+  }
+
+  /** `fn` with the client options of the current session; a retired one closes when idle. */
+  private async withSession<T>(fn: (client: ClientOptions) => Promise<T>): Promise<T> {
+    // Loaded first: from here to the lease taken nothing waits, so one session at a time.
+    const { RegistrySession } = await import("../oci/session.js");
+    let lease = this.lease;
+    if (lease === undefined || Date.now() >= lease.until) {
+      const old = lease;
+      lease = this.lease = {
+        session: new RegistrySession(this.opts.client),
+        until: Date.now() + SESSION_MS,
+        users: 0,
+        retired: false,
+      };
+      if (old !== undefined) {
+        old.retired = true;
+        if (old.users === 0) await old.session.close();
+      }
+    }
+    lease.users++;
+    try {
+      return await fn({ ...this.opts.client, session: lease.session });
+    } finally {
+      lease.users--;
+      if (lease.retired && lease.users === 0) await lease.session.close();
+    }
   }
 }
 
