@@ -3,8 +3,7 @@
 // RegistrySession (session.ts), and the one error type callers catch.
 
 import { AuthError } from "./auth-challenge.js";
-import { CredentialError } from "./credentials.js";
-import { RegistryError } from "./errors.js";
+import { CredentialError, RegistryError } from "./errors.js";
 import { LockError } from "./lock.js";
 import { InvalidPlatformError } from "./platform.js";
 import { InvalidReferenceError } from "./reference.js";

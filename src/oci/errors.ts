@@ -62,3 +62,8 @@ export function safeUrl(url: string | URL): string {
 export function printable(text: string, max = 200): string {
   return escapeControls(text.length > max ? `${text.slice(0, max)}…` : text);
 }
+
+/** A credential source that exists but cannot be used: bad JSON, failing helper. */
+export class CredentialError extends Error {
+  override name = "CredentialError";
+}

@@ -3,7 +3,8 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { CredentialError, resolveCredentials } from "../../src/oci/credentials.js";
+import { resolveCredentials } from "../../src/oci/credentials.js";
+import { CredentialError } from "../../src/oci/errors.js";
 import type { CredentialOptions } from "../../src/oci/credentials.js";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
