@@ -32,7 +32,7 @@ export function lockPathFor(env: Record<string, string | undefined>, key: string
 }
 
 /** Larger cache entries are ignored (a miss): nothing kompat caches comes near it. */
-export const MAX_CACHE_ENTRY_BYTES = 64 * 1024 * 1024;
+const MAX_CACHE_ENTRY_BYTES = 64 * 1024 * 1024;
 const MAX_MEMO_BYTES = 1024 * 1024;
 
 /**

@@ -17,7 +17,7 @@ import type {
  * Blobs read with a larger limit are not cached: configs and specs are small, image layers
  * (copy reads them with a 1 GiB limit) would fill the cache with what nothing reads again.
  */
-export const MAX_CACHED_BLOB_BYTES = 4 * 1024 * 1024;
+const MAX_CACHED_BLOB_BYTES = 4 * 1024 * 1024;
 
 /** How long a tag's last digest is remembered for the HEAD shortcut. */
 const TAG_MEMO_MS = 30 * 24 * 60 * 60 * 1000;

@@ -51,7 +51,7 @@ export interface OpenedImage {
 }
 
 /** Turns the errors of the lower layers into RegistryError so callers catch one type. */
-export function asRegistryError(e: unknown): unknown {
+function asRegistryError(e: unknown): unknown {
   if (e instanceof RegistryError) return e;
   if (
     e instanceof InvalidReferenceError ||

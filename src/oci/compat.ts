@@ -92,7 +92,7 @@ export async function findArtifactsOf(
 }
 
 /** Manifests read at most to learn the type of index entries that do not say it. */
-export const MAX_UNTYPED_READS = 1000;
+const MAX_UNTYPED_READS = 1000;
 const READ_CONCURRENCY = 8;
 
 /**

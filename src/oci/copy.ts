@@ -13,7 +13,7 @@ import { recordInFallback } from "./fallback-write.js";
 import { COMPAT_ARTIFACT_TYPE } from "./mediatypes.js";
 
 /** Blobs are held in memory while copied: larger ones are refused with a message. */
-export const MAX_COPY_BLOB_BYTES = 1024 * 1024 * 1024;
+const MAX_COPY_BLOB_BYTES = 1024 * 1024 * 1024;
 /** Manifests in one copy (an index of indexes, referrers of referrers): a hostile graph stops here. */
 const MAX_MANIFESTS = 10_000;
 const BLOB_CONCURRENCY = 4;

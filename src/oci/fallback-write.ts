@@ -140,7 +140,7 @@ async function updateFallbackIndex(
 }
 
 /** Attempts at a manifest PUT that Distribution answers DIGEST_INVALID (see below). */
-export const STALE_LINK_ATTEMPTS = 4;
+const STALE_LINK_ATTEMPTS = 4;
 
 /**
  * Pushes a manifest whose digest we computed from these very bytes. Distribution answers 400

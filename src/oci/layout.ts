@@ -28,7 +28,7 @@ import type {
 } from "./store.js";
 
 /** index.json lists every manifest of the layout: room for about 60,000 entries. */
-export const MAX_LAYOUT_INDEX_BYTES = 16 * 1024 * 1024;
+const MAX_LAYOUT_INDEX_BYTES = 16 * 1024 * 1024;
 
 interface LayoutIndex {
   schemaVersion: 2;

@@ -99,7 +99,7 @@ export function createdState(d: Descriptor): "valid" | "missing" | "invalid" {
 }
 
 /** RFC 3339 in UTC with the fraction Go's RFC3339Nano would print (at least milliseconds). */
-export function formatCreated([sec, ns]: [number, number]): string {
+function formatCreated([sec, ns]: [number, number]): string {
   const day = new Date(sec * 1000).toISOString().slice(0, 19);
   const frac = String(ns).padStart(9, "0").replace(/0+$/, "").padEnd(3, "0");
   return `${day}.${frac}Z`;

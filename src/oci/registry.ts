@@ -2,23 +2,16 @@
 // right Accept headers and digest checks, blobs, pushes, and its referrers — the API when
 // the registry has it (remembered, in process and in the cache's memos), else the tag.
 
-import type { AuthHttp, Authenticator } from "./auth.js";
-import { type Operation, scopesFor } from "./auth-challenge.js";
+import type { Authenticator } from "./auth.js";
+import type { Operation } from "./auth-challenge.js";
 import type { Memos } from "./cache.js";
 import type { Descriptor } from "./descriptor.js";
 import { isDigest, sha256Of, verifyContent } from "./digest.js";
 import { ContentError, NotFoundError, RegistryError, printable, safeUrl } from "./errors.js";
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from "./mediatypes.js";
 import { readFallbackIndex, splitByType } from "./referrers.js";
-import {
-  authFailure,
-  contentType,
-  errorCode,
-  errorCodeText,
-  expect,
-  foreignChallenge,
-  notFound,
-} from "./registry-errors.js";
+import { contentType, expect, notFound } from "./registry-errors.js";
+import { AuthorizedExchange } from "./registry-exchange.js";
 import { referrersFromApi } from "./registry-referrers.js";
 import type {
   FetchedManifest,
@@ -59,81 +52,26 @@ export class RemoteRepository implements Target {
   /** The registry's origin: the only one its credentials are sent to. */
   readonly origin: string;
   private readonly log: (msg: string) => void;
-  /** Token requests go through this repository's transport (its deadline, its count). */
-  private readonly authHttp: AuthHttp;
-
+  /** Every request, authenticated as the registry asks. */
+  private readonly exchange: AuthorizedExchange;
   constructor(private readonly opts: RemoteOptions) {
     this.display = `${opts.registry}/${opts.repository}`;
     this.key = this.display;
     this.base = `${opts.plainHttp ? "http" : "https"}://${opts.apiHost}/v2/${opts.repository}`;
     this.origin = new URL(this.base).origin;
     this.log = opts.log ?? (() => {});
-    const transport = opts.transport;
-    this.authHttp = async (req) => {
-      const res = await transport.send({
-        method: req.method,
-        url: req.url,
-        headers: req.headers,
-        ...(req.body !== undefined ? { body: Buffer.from(req.body, "utf8") } : {}),
-        maxBytes: req.maxBodyBytes,
-      });
-      return { status: res.status, body: res.body };
-    };
+    this.exchange = new AuthorizedExchange({
+      repository: opts.repository,
+      origin: this.origin,
+      transport: opts.transport,
+      auth: opts.auth,
+      ...(opts.forPush ? { forPush: true } : {}),
+      ...(opts.credentialSource ? { credentialSource: opts.credentialSource } : {}),
+    });
   }
 
-  /** One exchange with authentication: anonymous first, then whatever the 401 asks for. */
-  private async send(req: HttpRequest, op: Operation = "pull"): Promise<HttpResponse> {
-    const scopeOp: Operation = op === "pull" && this.opts.forPush ? "push" : op;
-    const scopes = scopesFor(this.opts.repository, scopeOp);
-    if (op === "delete") scopes.push(...scopesFor(this.opts.repository, "pull"));
-    const authReq = { url: req.url, method: req.method, scopes, http: this.authHttp };
-    const withAuth = async (): Promise<{ res: HttpResponse; sent: string | undefined }> => {
-      let header: string | undefined;
-      try {
-        header = await this.opts.auth.authorize(authReq);
-      } catch (e) {
-        throw authFailure(e, req.url);
-      }
-      const headers = { ...(req.headers ?? {}) };
-      if (header !== undefined) headers.authorization = header;
-      return { res: await this.opts.transport.send({ ...req, headers }), sent: header };
-    };
-    let { res, sent } = await withAuth();
-    if (res.status === 401) {
-      // The challenge belongs to whoever answered (a redirect target may be another host).
-      const answered = { ...authReq, url: res.url };
-      if (new URL(res.url).origin !== this.origin) throw foreignChallenge(req, res, this.origin);
-      let retry: boolean;
-      try {
-        retry = await this.opts.auth.onUnauthorized(
-          answered,
-          res.headers["www-authenticate"],
-          sent,
-        );
-      } catch (e) {
-        throw authFailure(e, req.url);
-      }
-      if (retry) ({ res, sent } = await withAuth());
-      if (res.status === 401 && new URL(res.url).origin !== this.origin)
-        throw foreignChallenge(req, res, this.origin);
-      if (res.status === 401) {
-        const source = await this.opts.credentialSource?.().catch(() => undefined);
-        const why =
-          source !== undefined
-            ? `the credentials from ${source} were rejected or lack ${scopeOp} rights`
-            : sent === undefined
-              ? "no credentials were found"
-              : `anonymous access has no ${scopeOp} rights and no credentials were found`;
-        throw new RegistryError(
-          `${req.method} ${safeUrl(res.url)}: 401 unauthorized (${why}${errorCodeText(res)}); ` +
-            "give --registry-username with --registry-password-stdin, --registry-token-stdin, or log in with docker/podman",
-          safeUrl(res.url),
-          401,
-          errorCode(res),
-        );
-      }
-    }
-    return res;
+  private send(req: HttpRequest, op: Operation = "pull"): Promise<HttpResponse> {
+    return this.exchange.send(req, op);
   }
 
   async resolve(reference: string): Promise<FetchedManifest> {
