@@ -46,6 +46,7 @@ export {
   type ResolvedImage,
 } from "./oci/usecases.js";
 export { RegistryError, NotFoundError } from "./oci/errors.js";
+export { RegistrySession } from "./oci/session.js";
 export {
   checkTags,
   nodeReports,

@@ -7,6 +7,7 @@ import type { Descriptor } from "./descriptor.js";
 import { isDigest } from "./digest.js";
 import type {
   FetchedManifest,
+  ManifestHead,
   PutResult,
   ReferrersResult,
   TaggedManifest,
@@ -22,17 +23,12 @@ const MAX_CACHED_BLOB_BYTES = 4 * 1024 * 1024;
 /** How long a tag's last digest is remembered for the HEAD shortcut. */
 const TAG_MEMO_MS = 30 * 24 * 60 * 60 * 1000;
 
-/** What the cached store needs beyond a Target: the media type a HEAD reports. */
-export interface HeadingTarget extends Target {
-  head(reference: string): Promise<{ digest: string; mediaType: string } | undefined>;
-}
-
 export class CachedStore implements Target {
   readonly display: string;
   readonly key: string;
 
   constructor(
-    private readonly inner: HeadingTarget,
+    private readonly inner: Target,
     private readonly cache: ContentCache,
     private readonly log: (msg: string) => void = () => {},
   ) {
@@ -94,8 +90,8 @@ export class CachedStore implements Target {
   fetchTag(tag: string): Promise<TaggedManifest> {
     return this.inner.fetchTag(tag);
   }
-  digestOf(reference: string): Promise<string | undefined> {
-    return this.inner.digestOf(reference);
+  head(reference: string): Promise<ManifestHead | undefined> {
+    return this.inner.head(reference);
   }
   manifestExists(desc: Descriptor): Promise<boolean> {
     return this.inner.manifestExists(desc);

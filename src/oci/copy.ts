@@ -140,7 +140,7 @@ export async function copyResolved(
 /** The digest `tag` points to at the destination; undefined when absent or not said. */
 async function tagged(img: OpenedImage, tag: string): Promise<string | undefined> {
   try {
-    return await img.target.digestOf(tag);
+    return (await img.target.head(tag))?.digest;
   } catch (e) {
     if (e instanceof NotFoundError) return undefined;
     throw e;

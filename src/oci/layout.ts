@@ -21,6 +21,7 @@ import {
 import { readFallbackIndex, splitByType } from "./referrers.js";
 import type {
   FetchedManifest,
+  ManifestHead,
   PutResult,
   ReferrersResult,
   TaggedManifest,
@@ -211,8 +212,9 @@ export class LayoutStore implements Target {
     return this.resolve(tag);
   }
 
-  async digestOf(reference: string): Promise<string> {
-    return (await this.resolve(reference)).descriptor.digest;
+  async head(reference: string): Promise<ManifestHead> {
+    const { digest, mediaType } = (await this.resolve(reference)).descriptor;
+    return { digest, mediaType };
   }
 
   /** The blob alone is not enough: index.json must list it to be found. */

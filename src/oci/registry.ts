@@ -15,6 +15,7 @@ import { AuthorizedExchange } from "./registry-exchange.js";
 import { referrersFromApi } from "./registry-referrers.js";
 import type {
   FetchedManifest,
+  ManifestHead,
   PutResult,
   ReferrersResult,
   TaggedManifest,
@@ -92,10 +93,6 @@ export class RemoteRepository implements Target {
     return { descriptor: this.describe(res, reference), bytes: res.body };
   }
 
-  async digestOf(reference: string): Promise<string | undefined> {
-    return (await this.head(reference))?.digest;
-  }
-
   async manifestExists(desc: Descriptor): Promise<boolean> {
     try {
       return (await this.head(desc.digest)) !== undefined;
@@ -105,11 +102,7 @@ export class RemoteRepository implements Target {
     }
   }
 
-  /**
-   * What a tag points to without downloading it (Docker Hub does not count HEAD against
-   * pull limits); undefined when the registry does not say (no Docker-Content-Digest).
-   */
-  async head(reference: string): Promise<{ digest: string; mediaType: string } | undefined> {
+  async head(reference: string): Promise<ManifestHead | undefined> {
     const url = `${this.base}/manifests/${reference}`;
     const res = await this.send({
       method: "HEAD",

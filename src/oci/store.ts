@@ -4,7 +4,7 @@
 // caller can tell the stores apart.
 //
 // "Not found" is said one way: a lookup by reference or descriptor (`resolve`, `fetchTag`,
-// `digestOf`, `fetchManifest`, `fetchBlob`) throws NotFoundError; a question of existence
+// `head`, `fetchManifest`, `fetchBlob`) throws NotFoundError; a question of existence
 // (`manifestExists`, `blobExists`) answers false.
 
 import type { Descriptor } from "./descriptor.js";
@@ -17,6 +17,11 @@ export interface FetchedManifest {
 export interface TaggedManifest extends FetchedManifest {
   /** Entity tag for a conditional update (`If-Match`), when the store gives one. */
   etag?: string;
+}
+
+export interface ManifestHead {
+  digest: string;
+  mediaType: string;
 }
 
 export interface PutResult {
@@ -42,10 +47,11 @@ export interface Resolver {
   /** Whatever manifest `tag` holds (any media type), with its entity tag when given. */
   fetchTag(tag: string): Promise<TaggedManifest>;
   /**
-   * What `reference` points to without reading it when the store can; undefined when it
-   * cannot say without a fetch (a registry without Docker-Content-Digest).
+   * What `reference` points to without reading it (a registry's HEAD, which Docker Hub does
+   * not count against pull limits); undefined when the store cannot say without a fetch (a
+   * registry without Docker-Content-Digest).
    */
-  digestOf(reference: string): Promise<string | undefined>;
+  head(reference: string): Promise<ManifestHead | undefined>;
   /** Whether the manifest is stored and findable (a layout: listed in index.json). */
   manifestExists(desc: Descriptor): Promise<boolean>;
 }

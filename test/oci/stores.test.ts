@@ -89,7 +89,7 @@ describe("a registry, a cached registry and a layout answer alike", { skip }, ()
           Buffer.from(await t.fetchManifest(got.descriptor)),
           Buffer.from(got.bytes),
         );
-        assert.equal(await t.digestOf("1.0"), root);
+        assert.equal((await t.head("1.0"))?.digest, root);
         assert.equal((await t.fetchTag("1.0")).descriptor.digest, root);
         assert.equal(await t.manifestExists(got.descriptor), true);
         assert.equal(await t.manifestExists(absent("manifest")), false);
@@ -106,7 +106,7 @@ describe("a registry, a cached registry and a layout answer alike", { skip }, ()
         // "Not found" is said one way by every lookup.
         await assert.rejects(t.resolve("nope"), NotFoundError);
         await assert.rejects(t.fetchTag("nope"), NotFoundError);
-        await assert.rejects(t.digestOf("nope"), NotFoundError);
+        await assert.rejects(t.head("nope"), NotFoundError);
         await assert.rejects(t.fetchManifest(absent("manifest")), NotFoundError);
         await assert.rejects(t.fetchBlob(absent("blob"), 4096), NotFoundError);
 
