@@ -6,7 +6,7 @@
 // nodes an async iterable of named snapshots (a features file, or later NodeFeatures).
 
 import type { NodeSnapshot } from "../features/snapshot.js";
-import { evaluate, verdict } from "../rules/index.js";
+import { evaluate, SpecBatch } from "../rules/index.js";
 import type { ExpressionReport, Report } from "../rules/report.js";
 import { specFeatures } from "../spec/features.js";
 import type { Spec } from "../spec/model.js";
@@ -99,22 +99,30 @@ export async function auditImages(opts: AuditOptions): Promise<Audit> {
   for (const img of images)
     if (img.spec.state === "spec") for (const f of specFeatures(img.spec.spec)) named.add(f);
   const groups = await groupNodes(opts.nodes, named);
+  // The images' specs share most of their terms: each evaluated once per group.
+  const batch = new SpecBatch();
   const cells: AuditCell[] = [];
   images.forEach((img, i) => {
-    groups.forEach((g, j) => cells.push(auditCell(img.spec, g, i, j)));
+    groups.forEach((g, j) => cells.push(auditCell(batch, img.spec, g, i, j)));
   });
   return { images, groups, cells };
 }
 
-function auditCell(s: ImageSpecResult, g: NodeGroup, image: number, group: number): AuditCell {
+function auditCell(
+  batch: SpecBatch,
+  s: ImageSpecResult,
+  g: NodeGroup,
+  image: number,
+  group: number,
+): AuditCell {
   if (s.state !== "spec") return { image, group, state: s.state, bestSet: null, failed: [] };
-  const v = verdict(s.spec, g.features);
+  const v = batch.verdict(s.spec, g.features);
   if (v.best !== null) {
     const best = setSummary(s.spec, v.evaluated[v.best] as number);
     return { image, group, state: "compatible", bestSet: best, failed: [] };
   }
   // Only a failure needs the report: it says which expression failed and what the node had.
-  const report = evaluate(s.spec, g.features);
+  const report = batch.evaluate(s.spec, g.features);
   return { image, group, state: "incompatible", bestSet: null, failed: failures(s.spec, report) };
 }
 

@@ -87,13 +87,17 @@ const CHECKED_SPEC_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
  * cache's memos (trusted as the tag memos are: the cache directory is the user's own).
  */
 async function checkedSpec(got: ImageSpec, opts: SpecFetchOptions): Promise<Spec | string> {
+  const key = `${CHECKED_SPEC_MEMO} sha256:${createHash("sha256").update(got.specText).digest("hex")}`;
+  // Images sharing a spec text (tags of one application) share one Spec object: read once,
+  // and evaluated once per node group by the audit's SpecBatch.
+  const known = checkedInProcess.get(key);
+  if (known !== undefined) return known;
   const cache = opts.noCache
     ? undefined
     : (opts.session?.cache ?? new ContentCache(cacheDir(opts.env)));
-  const key = `${CHECKED_SPEC_MEMO} sha256:${createHash("sha256").update(got.specText).digest("hex")}`;
   const hit = await cache?.getMemo<Spec>(key, CHECKED_SPEC_MAX_AGE_MS);
   if (hit !== undefined && typeof hit.version === "string" && Array.isArray(hit.compatibilities))
-    return hit;
+    return remember(key, hit);
   const parsed = loadSpec(got.specText, { file: got.specSource });
   const first = parsed.diagnostics.find((d) => d.severity === "error");
   if (first !== undefined || !parsed.spec) {
@@ -101,7 +105,20 @@ async function checkedSpec(got: ImageSpec, opts: SpecFetchOptions): Promise<Spec
     return first ? `${at}${first.message}` : "the document is empty";
   }
   await cache?.setMemo(key, parsed.spec);
-  return parsed.spec;
+  return remember(key, parsed.spec);
+}
+
+/** Checked specs of this process by text digest; bounded, for long-running callers. */
+const checkedInProcess = new Map<string, Spec>();
+const CHECKED_IN_PROCESS_MAX = 256;
+
+function remember(key: string, spec: Spec): Spec {
+  if (checkedInProcess.size >= CHECKED_IN_PROCESS_MAX) {
+    const oldest = checkedInProcess.keys().next();
+    if (oldest.done !== true) checkedInProcess.delete(oldest.value);
+  }
+  checkedInProcess.set(key, spec);
+  return spec;
 }
 
 /**

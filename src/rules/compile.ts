@@ -11,7 +11,7 @@ import type {
   Spec,
 } from "../spec/model.js";
 import { parseTemplate, type Template } from "../lib/gotemplate/index.js";
-import { evaluateSets } from "./evaluation.js";
+import { evaluateSets, type SharedTerms } from "./evaluation.js";
 import { verdictSets, type Verdict } from "./verdict.js";
 import { compareStrings } from "../lib/go/strings.js";
 import { goQuote } from "../lib/go/quote.js";
@@ -45,13 +45,26 @@ export interface CompiledSet {
 
 export interface CompiledSpec {
   readonly spec: Spec;
-  evaluate(features: Features, opts?: EvaluateOptions): Report;
+  /** `shared`: term results on this host of the specs compiled into the same pool. */
+  evaluate(features: Features, opts?: EvaluateOptions, shared?: SharedTerms): Report;
   /** Same answer as evaluate's compatible/best/matching sets, without building a report. */
-  verdict(features: Features, opts?: EvaluateOptions): Verdict;
+  verdict(features: Features, opts?: EvaluateOptions, shared?: SharedTerms): Verdict;
 }
 
-/** Identical terms are compiled, and evaluated per host, once. */
-type TermPool = Map<string, CompiledTerm>;
+/**
+ * Identical terms are compiled, and evaluated per host, once: within a spec, and across the
+ * specs compiled into one pool (an audit's). Ids index the per-host caches.
+ */
+export class TermPool implements CacheSizes {
+  readonly byKey = new Map<string, CompiledTerm>();
+  readonly shapeIds = new Map<string, number>();
+  get terms(): number {
+    return this.byKey.size;
+  }
+  get shapes(): number {
+    return this.shapeIds.size;
+  }
+}
 
 function termKey(t: FeatureMatcherTerm): string {
   const me = t.matchExpressions;
@@ -64,10 +77,10 @@ function termKey(t: FeatureMatcherTerm): string {
 
 function internTerm(pool: TermPool, t: FeatureMatcherTerm): CompiledTerm {
   const key = termKey(t);
-  let c = pool.get(key);
+  let c = pool.byKey.get(key);
   if (c === undefined) {
-    c = compileTerm(t, pool.size);
-    pool.set(key, c);
+    c = compileTerm(t, pool.byKey.size);
+    pool.byKey.set(key, c);
   }
   return c;
 }
@@ -116,8 +129,8 @@ function compileTemplate(source: string | undefined): Template | string | undefi
 
 /** Sizes of the per-host caches of a compiled spec. */
 export interface CacheSizes {
-  terms: number;
-  shapes: number;
+  readonly terms: number;
+  readonly shapes: number;
 }
 
 function shapeOf(
@@ -139,7 +152,7 @@ function shapeOf(
   return id;
 }
 
-function compileRule(r: GroupRule, pool: TermPool, shapes: Map<string, number>): CompiledRule {
+function compileRule(r: GroupRule, pool: TermPool): CompiledRule {
   const vars =
     r.vars === undefined ? [] : Object.keys(r.vars).map((k) => [k, r.vars?.[k] ?? ""] as const);
   const matchFeatures =
@@ -152,7 +165,7 @@ function compileRule(r: GroupRule, pool: TermPool, shapes: Map<string, number>):
       : undefined;
   return {
     name: r.name,
-    shape: shapeOf(shapes, matchFeatures, matchAny),
+    shape: shapeOf(pool.shapeIds, matchFeatures, matchAny),
     matchFeatures,
     matchAny,
     vars,
@@ -160,20 +173,23 @@ function compileRule(r: GroupRule, pool: TermPool, shapes: Map<string, number>):
   };
 }
 
-/** Compiles `spec` for repeated evaluation. Never throws on a spec that failed checkSpec. */
-export function compileSpec(spec: Spec): CompiledSpec {
-  const pool: TermPool = new Map();
-  const shapes = new Map<string, number>();
+/**
+ * Compiles `spec` for repeated evaluation. Never throws on a spec that failed checkSpec.
+ * Specs compiled into one `pool` share their identical terms (and may share their results).
+ */
+export function compileSpec(spec: Spec, pool?: TermPool): CompiledSpec {
+  const own = pool ?? new TermPool();
   const sets: CompiledSet[] = spec.compatibilities.map((s, index) => ({
     index,
     source: s,
-    rules: s.rules.map((r) => compileRule(r, pool, shapes)),
+    rules: s.rules.map((r) => compileRule(r, own)),
   }));
-  const sizes: CacheSizes = { terms: pool.size, shapes: shapes.size };
+  // A spec of its own: its sizes are final. A shared pool grows with each spec compiled.
+  const sizes: CacheSizes = pool ?? { terms: own.terms, shapes: own.shapes };
   return {
     spec,
-    evaluate: (features, opts) => evaluateSets(sets, sizes, features, opts),
-    verdict: (features, opts) => verdictSets(sets, sizes, features, opts),
+    evaluate: (features, opts, shared) => evaluateSets(sets, sizes, features, opts, false, shared),
+    verdict: (features, opts, shared) => verdictSets(sets, sizes, features, opts, shared),
   };
 }
 

@@ -36,6 +36,26 @@ const FAILS: TermResult = Object.freeze({ ok: false, reports: NO_REPORTS });
 const RULE_HOLDS: RuleReport = Object.freeze({ name: "", isMatch: true });
 const RULE_FAILS: RuleReport = Object.freeze({ name: "", isMatch: false });
 
+/** A term's result on one host, and the budget it cost to find. */
+interface SharedResult {
+  res: TermResult;
+  cost: number;
+}
+
+/**
+ * Term results on one host, shared by the specs of one TermPool (an audit evaluates 100
+ * specs against each node group; most of their terms are alike). A result is reused only
+ * where the spec's own evaluation would have found it: its cost is charged to that spec's
+ * budget, and a spec that cannot afford it evaluates the term itself (and fails as it
+ * would alone). Results found with the budget spent are not shared.
+ */
+export class SharedTerms {
+  /** Per term id: fail-fast results, then full ones (their costs differ). */
+  readonly verdicts: Array<SharedResult | undefined> = [];
+  readonly reports: Array<SharedResult | undefined> = [];
+  readonly views = new Map<string, FeatureView | undefined>();
+}
+
 // Host data is untrusted JSON: a malformed part reads as absent or empty, never as a crash.
 function elementsOf(map: unknown, key: string): unknown {
   if (map === null || typeof map !== "object" || !Object.hasOwn(map, key)) return undefined;
@@ -56,8 +76,9 @@ function objectOrUndefined(v: unknown): Record<string, unknown> | undefined {
  * the vars they would publish, affect only that set): its SetReport then has no rules.
  */
 export class Evaluation {
-  private readonly views = new Map<string, FeatureView | undefined>();
+  private readonly views: Map<string, FeatureView | undefined>;
   private readonly terms: Array<TermResult | undefined>;
+  private readonly shared: Array<SharedResult | undefined> | undefined;
   private readonly shapes: Array<RuleMatch | undefined>;
   /** rule.matched of the set being evaluated: absent before its first rule has run. */
   backref: Record<string, string> | undefined;
@@ -68,7 +89,11 @@ export class Evaluation {
     private readonly features: Features,
     sizes: CacheSizes,
     private readonly failFast = false,
+    shared?: SharedTerms,
   ) {
+    // Views depend on the host alone; term results also on the mode (fail-fast or not).
+    this.views = shared?.views ?? new Map<string, FeatureView | undefined>();
+    this.shared = shared === undefined ? undefined : failFast ? shared.verdicts : shared.reports;
     this.terms = new Array<TermResult | undefined>(sizes.terms);
     this.shapes = new Array<RuleMatch | undefined>(sizes.shapes);
   }
@@ -101,12 +126,22 @@ export class Evaluation {
     const cacheable = t.key !== BACKREF_FEATURE; // rule.matched changes from rule to rule
     const hit = cacheable ? this.terms[t.id] : undefined;
     if (hit !== undefined) return hit;
+    const shared = cacheable ? this.shared : undefined;
+    const known = shared?.[t.id];
     let res: TermResult;
-    if (this.failFast)
-      res = evaluateTerm(t, this.lookup(t), undefined, this.budget) ? HOLDS : FAILS;
+    if (known !== undefined && this.budget.charge(known.cost)) res = known.res;
     else {
-      const reports: ExpressionReport[] = [];
-      res = { ok: evaluateTerm(t, this.lookup(t), reports, this.budget), reports };
+      // Not affordable: the work runs here, refused where this spec's budget ends.
+      if (known !== undefined) this.budget.remaining += known.cost;
+      const before = this.budget.remaining;
+      if (this.failFast)
+        res = evaluateTerm(t, this.lookup(t), undefined, this.budget) ? HOLDS : FAILS;
+      else {
+        const reports: ExpressionReport[] = [];
+        res = { ok: evaluateTerm(t, this.lookup(t), reports, this.budget), reports };
+      }
+      if (shared !== undefined && !this.budget.spent)
+        shared[t.id] = { res, cost: before - this.budget.remaining };
     }
     if (cacheable) this.terms[t.id] = res;
     return res;
@@ -264,8 +299,9 @@ export function evaluateSets(
   features: Features,
   opts?: EvaluateOptions,
   failFast = false,
+  shared?: SharedTerms,
 ): Report {
-  const ev = new Evaluation(features, sizes, failFast);
+  const ev = new Evaluation(features, sizes, failFast, shared);
   const tags = opts?.tags;
   const out: SetReport[] = [];
   let best: number | null = null;

@@ -3,7 +3,8 @@
 
 import type { Features } from "../features/nodefeatures.js";
 import type { Spec } from "../spec/model.js";
-import { compileSpec, type CompiledSpec } from "./compile.js";
+import { compileSpec, TermPool, type CompiledSpec } from "./compile.js";
+import { SharedTerms } from "./evaluation.js";
 import type { EvaluateOptions, Report } from "./report.js";
 import type { Verdict } from "./verdict.js";
 
@@ -37,4 +38,36 @@ export function evaluate(spec: Spec, features: Features, opts?: EvaluateOptions)
 /** Whether `spec` fits one node, and which sets match, without a report. Never throws on host data. */
 export function verdict(spec: Spec, features: Features, opts?: EvaluateOptions): Verdict {
   return compiledOf(spec).verdict(features, opts);
+}
+
+/**
+ * Many specs against the same few hosts (an audit: images × node groups). The specs'
+ * identical terms are compiled once and evaluated once per host; the answers are
+ * evaluate's and verdict's, budget included. A host is known by its object: pass the same
+ * one each time.
+ */
+export class SpecBatch {
+  private readonly pool = new TermPool();
+  private readonly specs = new WeakMap<Spec, CompiledSpec>();
+  private readonly hosts = new WeakMap<Features, SharedTerms>();
+
+  private compiled(spec: Spec): CompiledSpec {
+    let c = this.specs.get(spec);
+    if (c === undefined) this.specs.set(spec, (c = compileSpec(spec, this.pool)));
+    return c;
+  }
+
+  private host(features: Features): SharedTerms {
+    let h = this.hosts.get(features);
+    if (h === undefined) this.hosts.set(features, (h = new SharedTerms()));
+    return h;
+  }
+
+  evaluate(spec: Spec, features: Features, opts?: EvaluateOptions): Report {
+    return this.compiled(spec).evaluate(features, opts, this.host(features));
+  }
+
+  verdict(spec: Spec, features: Features, opts?: EvaluateOptions): Verdict {
+    return this.compiled(spec).verdict(features, opts, this.host(features));
+  }
 }

@@ -6,7 +6,7 @@
 
 import type { Features } from "../features/nodefeatures.js";
 import type { CacheSizes, CompiledSet } from "./compile.js";
-import { evaluateSets } from "./evaluation.js";
+import { evaluateSets, type SharedTerms } from "./evaluation.js";
 import type { EvaluateOptions } from "./report.js";
 
 export interface Verdict {
@@ -24,8 +24,9 @@ export function verdictSets(
   sizes: CacheSizes,
   features: Features,
   opts?: EvaluateOptions,
+  shared?: SharedTerms,
 ): Verdict {
-  const r = evaluateSets(sets, sizes, features, opts, true);
+  const r = evaluateSets(sets, sizes, features, opts, true, shared);
   const matched: number[] = [];
   const evaluated: number[] = [];
   r.sets.forEach((s, i) => {

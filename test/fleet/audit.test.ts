@@ -209,6 +209,24 @@ describe("audit: images × node groups on a real registry", { skip }, () => {
     assert.equal(auditFits(audit), false);
   });
 
+  it("the library: images attached the same spec text share one checked spec", async () => {
+    const shared = `${fleet.reg.host}/shared:1`;
+    const audit = await auditImages({
+      images: [ref("cpu"), shared, ref("cuda11")],
+      nodes: parseSnapshots(readFileSync(fleetPath, "utf8")),
+      fetch: fleet.opts,
+    });
+    const [cpu, alike, other] = audit.images.map((i) => i.spec);
+    assert.ok(cpu?.state === "spec" && alike?.state === "spec" && other?.state === "spec");
+    assert.notEqual(cpu.subject, alike.subject);
+    assert.equal(cpu.spec, alike.spec);
+    assert.notEqual(cpu.spec, other.spec);
+    // Same spec, same nodes: the same cells.
+    const row = (i: number) =>
+      audit.cells.filter((c) => c.image === i).map((c) => [c.state, c.bestSet?.set]);
+    assert.deepEqual(row(1), row(0));
+  });
+
   it("nodes as an async iterable (the seam NodeFeature listing plugs into)", async () => {
     async function* stream() {
       for (const n of parseSnapshots(readFileSync(fleetPath, "utf8"))) yield n;
