@@ -46,6 +46,10 @@ async function serve(
     });
     child.once("exit", (code) => fail(new Error(`webhook serve exited ${code}`)));
   });
+  // The admission log is drained unread: parsing it here would take CPU from the load
+  // generator, and a pipe left full would block the webhook's (synchronous) stderr.
+  lines.close();
+  child.stderr?.resume();
   return { url, child };
 }
 

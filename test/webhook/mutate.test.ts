@@ -68,6 +68,7 @@ describe("webhook serve: admissions", { skip }, () => {
   let gpuApp: string;
   let other: string;
   let plain: string;
+  let batch: string;
 
   before(async () => {
     tls = await testTls();
@@ -78,13 +79,15 @@ describe("webhook serve: admissions", { skip }, () => {
     gpuApp = `${reg.host}/shop/app:v1`;
     other = `${reg.host}/shop/sidecar:v2`;
     plain = `${reg.host}/shop/plain:v1`;
+    batch = `${reg.host}/shop/batch:v1`;
     for (const [repo, tag] of [
       ["shop/app", "v1"],
       ["shop/sidecar", "v2"],
       ["shop/plain", "v1"],
+      ["shop/batch", "v1"],
     ] as const)
       await raw.pushImage(repo, tag, [PLATFORM]);
-    for (const image of [gpuApp, other]) {
+    for (const image of [gpuApp, other, batch]) {
       const a = await runCli(
         ["attach", "--image", image, "--spec", SPEC, "--plain-http", "--platform", PLATFORM],
         { env: c.env },
@@ -232,6 +235,36 @@ describe("webhook serve: admissions", { skip }, () => {
     assert.equal(out3.allowed, true);
     assert.equal(out3.patch, undefined);
     assert.equal(out3.warnings, undefined);
+  });
+
+  it("a new image's pods admitted at once share one apply; the pod's own affinity is part of what the patch is remembered by", async () => {
+    const applies = () => c.api.log.filter((l) => l.method === "PATCH").length;
+    const before = applies();
+    const pod = replicaSetPod([{ name: "job", image: batch }]);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => admit(pod)));
+    assert.equal(applies(), before + 1);
+    const patches = new Set(answers.map((a) => a.patch));
+    assert.equal(patches.size, 1);
+    assert.equal(
+      patched(pod, answers[0] ?? { uid: "", allowed: false }).spec.affinity?.nodeAffinity
+        ?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms.length,
+      2,
+    );
+    const zone = { key: "topology.kubernetes.io/zone", operator: "In", values: ["a"] };
+    const own = replicaSetPod([{ name: "job", image: batch }], {
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [zone] }],
+          },
+        },
+      },
+    });
+    const terms =
+      patched(own, await admit(own)).spec.affinity?.nodeAffinity
+        ?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    assert.equal(terms.length, 2);
+    for (const t of terms) assert.deepEqual(t.matchExpressions?.[0], zone);
   });
 
   it("/healthz and /readyz answer 200 while the API server is there", async () => {
