@@ -10,21 +10,19 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import jsonpatch from "fast-json-patch";
 import { haveDistribution, startDistribution, type Distribution } from "../helpers/registry.js";
-import { runCli } from "../helpers/cli.js";
 import { testTls, type TlsFiles } from "../helpers/tls.js";
-import { Raw } from "../oci/raw.js";
-import { fakeCluster, SPEC, type Env } from "../k8s/fixtures.js";
+import { fakeCluster, type Env } from "../k8s/fixtures.js";
 import { validateObject } from "../k8s/models.js";
 import { Cluster } from "../../src/k8s/client.js";
-import { applyNodeFeatureRule } from "../../src/k8s/apply.js";
 import { SpecSource } from "../../src/webhook/specs.js";
-import { startWebhook, type RunningWebhook } from "../../src/webhook/server.js";
+import type { RunningWebhook } from "../../src/webhook/server.js";
 import {
-  PLATFORM,
   post,
+  pushImage,
   replicaSetPod,
   responseOf,
   review,
+  startTestWebhook,
   type ReviewResponse,
 } from "./helpers.js";
 
@@ -59,7 +57,6 @@ function patched(pod: Record<string, unknown>, r: ReviewResponse): PatchedPod {
 
 describe("webhook serve: admissions", { skip }, () => {
   let reg: Distribution;
-  let raw: Raw;
   let c: Env;
   let tls: TlsFiles;
   let hook: RunningWebhook;
@@ -73,48 +70,18 @@ describe("webhook serve: admissions", { skip }, () => {
   before(async () => {
     tls = await testTls();
     reg = await startDistribution();
-    raw = new Raw(reg.url);
     c = await fakeCluster();
     c.env.XDG_CACHE_HOME = join(c.dir, "cache");
-    gpuApp = `${reg.host}/shop/app:v1`;
-    other = `${reg.host}/shop/sidecar:v2`;
-    plain = `${reg.host}/shop/plain:v1`;
-    batch = `${reg.host}/shop/batch:v1`;
-    for (const [repo, tag] of [
-      ["shop/app", "v1"],
-      ["shop/sidecar", "v2"],
-      ["shop/plain", "v1"],
-      ["shop/batch", "v1"],
-    ] as const)
-      await raw.pushImage(repo, tag, [PLATFORM]);
-    for (const image of [gpuApp, other, batch]) {
-      const a = await runCli(
-        ["attach", "--image", image, "--spec", SPEC, "--plain-http", "--platform", PLATFORM],
-        { env: c.env },
-      );
-      assert.equal(a.code, 0, a.stderr);
-    }
+    gpuApp = await pushImage(reg.url, "shop/app", "v1", c.env);
+    other = await pushImage(reg.url, "shop/sidecar", "v2", c.env);
+    plain = await pushImage(reg.url, "shop/plain", "v1", c.env, false);
+    batch = await pushImage(reg.url, "shop/batch", "v1", c.env);
     cluster = await Cluster.connect({ kubeconfig: c.kubeconfig, env: c.env });
-    hook = await startWebhook({
-      certFile: tls.certFile,
-      keyFile: tls.keyFile,
-      host: "127.0.0.1",
-      port: 0,
-      specs: new SpecSource({ client: { env: c.env, plainHttp: true, noCache: true } }),
-      deadlineMs: 20_000,
-      failClosed: false,
-      applyRule: async (rule) => {
-        await applyNodeFeatureRule(cluster, rule);
-      },
-      apiReady: async () => {
-        await cluster.request("/apis/nfd.k8s-sigs.io/v1alpha1", { verb: "get", resource: "nfd" });
-      },
-      log: (e) => logs.push(e),
-    });
+    const specs = new SpecSource({ client: { env: c.env, plainHttp: true, noCache: true } });
+    hook = await startTestWebhook(cluster, tls, specs, { log: (e) => logs.push(e) });
   });
   after(async () => {
     await hook?.close();
-    await raw?.close();
     await reg?.stop();
     await c?.cleanup();
   });
