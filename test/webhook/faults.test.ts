@@ -15,12 +15,11 @@ import { Cluster } from "../../src/k8s/client.js";
 import { SpecSource, type SpecSourceOptions } from "../../src/webhook/specs.js";
 import type { RunningWebhook, WebhookOptions } from "../../src/webhook/server.js";
 import {
+  admit as admitPod,
   PLATFORM,
   post,
   pushImage,
   replicaSetPod,
-  responseOf,
-  review,
   startTestWebhook,
 } from "./helpers.js";
 
@@ -52,12 +51,8 @@ describe("webhook serve: faults", { skip }, () => {
     hooks.push(h);
     return { h, source };
   };
-  const admit = async (h: RunningWebhook, image: string, ca = tls.ca) => {
-    const { uid, body } = review(replicaSetPod([{ name: "app", image }]));
-    const r = responseOf(await post(h.url, ca, "/mutate", JSON.stringify(body)));
-    assert.equal(r.uid, uid);
-    return r;
-  };
+  const admit = (h: RunningWebhook, image: string) =>
+    admitPod(h, tls.ca, replicaSetPod([{ name: "app", image }]));
 
   describe("the registry stops", () => {
     let reg: Distribution;

@@ -218,6 +218,18 @@ export interface ReviewResponse {
   status?: { code: number; message: string };
 }
 
+/** The webhook's answer to a review of `pod` (its uid checked). */
+export async function admit(
+  hook: { url: string },
+  ca: string,
+  pod: Record<string, unknown>,
+): Promise<ReviewResponse> {
+  const { uid, body } = review(pod);
+  const r = responseOf(await post(hook.url, ca, "/mutate", JSON.stringify(body)));
+  assert.equal(r.uid, uid);
+  return r;
+}
+
 export function responseOf(r: Reply): ReviewResponse {
   if (r.status !== 200) throw new Error(`status ${r.status}: ${r.body}`);
   const out = JSON.parse(r.body) as { apiVersion: string; kind: string; response: ReviewResponse };

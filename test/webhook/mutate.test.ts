@@ -17,11 +17,10 @@ import { Cluster } from "../../src/k8s/client.js";
 import { SpecSource } from "../../src/webhook/specs.js";
 import type { RunningWebhook } from "../../src/webhook/server.js";
 import {
+  admit as admitPod,
   post,
   pushImage,
   replicaSetPod,
-  responseOf,
-  review,
   startTestWebhook,
   type ReviewResponse,
 } from "./helpers.js";
@@ -86,12 +85,7 @@ describe("webhook serve: admissions", { skip }, () => {
     await c?.cleanup();
   });
 
-  const admit = async (pod: Record<string, unknown>) => {
-    const { uid, body } = review(pod);
-    const r = responseOf(await post(hook.url, tls.ca, "/mutate", JSON.stringify(body)));
-    assert.equal(r.uid, uid);
-    return r;
-  };
+  const admit = (pod: Record<string, unknown>) => admitPod(hook, tls.ca, pod);
 
   it("a ReplicaSet's pod with an init container, two images with specs and existing affinity: every existing term ANDs both images' sets", async () => {
     const existing = {
