@@ -20,7 +20,11 @@ export class ListSplitter {
   private inItem = false;
   private rest: Buffer[] = [];
 
-  constructor(private readonly onItem: (item: unknown) => void) {}
+  /** `parse` turns an item's text into the item (default JSON.parse). */
+  constructor(
+    private readonly onItem: (item: unknown) => void,
+    private readonly parse: (text: string) => unknown = JSON.parse,
+  ) {}
 
   write(buf: Buffer): void {
     const n = buf.length;
@@ -116,6 +120,6 @@ export class ListSplitter {
     this.item = [];
     this.itemBytes = 0;
     this.inItem = false;
-    this.onItem(JSON.parse(text));
+    this.onItem(this.parse(text));
   }
 }

@@ -9,6 +9,7 @@ import { newMap, type Features } from "../features/nodefeatures.js";
 import { snapshotsFromData, SnapshotError } from "../features/snapshot.js";
 import { ClusterError } from "./errors.js";
 import { ListSplitter } from "./listsplit.js";
+import { parseNarrowed } from "./narrow.js";
 import { describe, type Action, type Cluster } from "./client.js";
 
 export const NFD_GROUP = "nfd.k8s-sigs.io";
@@ -52,7 +53,12 @@ export async function* listPages(
   path: string,
   query: Record<string, string>,
   action: Action,
-  opts: ListOptions & { accept?: string; keep?: (item: Item) => Item | undefined } = {},
+  opts: ListOptions & {
+    accept?: string;
+    keep?: (item: Item) => Item | undefined;
+    /** An item's text to the item (default JSON.parse). */
+    parse?: (text: string) => unknown;
+  } = {},
 ): AsyncGenerator<Page> {
   const limit = String(opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
   const keep = opts.keep ?? ((it: Item) => it);
@@ -64,7 +70,7 @@ export async function* listPages(
       if (typeof it !== "object" || it === null) return;
       const kept = keep(it as Item);
       if (kept !== undefined) items.push(kept);
-    });
+    }, opts.parse);
     const p = cluster
       .request(`${path}?${q}`, action, {
         allow: [404, 410],
@@ -240,9 +246,11 @@ export async function* listNodeFeatures(
     if (opts.features) narrow(it, opts.features);
     return it;
   };
+  const features = opts.features;
   for await (const page of listPages(cluster, NF_PATH, nodeFeatureQuery(opts.node), NF_ACTION, {
     ...opts,
     keep: wanted,
+    ...(features ? { parse: (text: string) => parseNarrowed(text, features) } : {}),
   })) {
     if (page.restarted) pending.clear();
     const keep = page.items.filter(

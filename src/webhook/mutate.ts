@@ -20,11 +20,17 @@ export const TAGS_ANNOTATION = `${LABEL_NS}/tags`;
 
 export class ReviewError extends Error {}
 
+interface Derived {
+  /** Names this rule and affinity in the patch cache's keys. */
+  id: number;
+  rule: NodeFeatureRule;
+  affinity: NodeAffinity;
+  sets: number;
+}
+
 /** Rule and affinity per cached answer and tag choice: an admission rebuilds neither. */
-const derived = new WeakMap<
-  object,
-  Map<string, { rule: NodeFeatureRule; affinity: NodeAffinity; sets: number }>
->();
+const derived = new WeakMap<object, Map<string, Derived>>();
+let derivedIds = 0;
 
 function deriveFor(a: { spec: Spec; source: RuleSource }, tags: string[] | undefined) {
   const key = tags?.join(",") ?? "";
@@ -40,7 +46,12 @@ function deriveFor(a: { spec: Spec; source: RuleSource }, tags: string[] | undef
       throw new Error(`cannot express the spec as a NodeFeatureRule: ${e.message}`, { cause: e });
     throw e;
   }
-  const out = { rule: got.rule, affinity: affinityFor(a.spec, got.labels), sets: got.labels.size };
+  const out = {
+    id: ++derivedIds,
+    rule: got.rule,
+    affinity: affinityFor(a.spec, got.labels),
+    sets: got.labels.size,
+  };
   byTags.set(key, out);
   return out;
 }
@@ -62,6 +73,31 @@ export interface AdmissionResponse {
   status?: { code: number; message: string };
 }
 
+export interface AppliedRule {
+  specDigest: string;
+  done: Promise<void>;
+}
+
+/** Rules remembered as applied; past this the oldest is forgotten (and re-applied if seen). */
+const MAX_APPLIED = 4096;
+
+/** Applies `rule` once per spec digest; a failed apply is forgotten so the next one retries. */
+function ensureRule(deps: MutateDeps, rule: NodeFeatureRule, specDigest: string): Promise<void> {
+  const applied = deps.applied;
+  if (!applied) return deps.applyRule(rule);
+  const name = rule.metadata.name;
+  const have = applied.get(name);
+  if (have?.specDigest === specDigest) return have.done;
+  const entry: AppliedRule = { specDigest, done: deps.applyRule(rule) };
+  applied.delete(name);
+  applied.set(name, entry);
+  if (applied.size > MAX_APPLIED) applied.delete(applied.keys().next().value ?? name);
+  entry.done.catch(() => {
+    if (applied.get(name) === entry) applied.delete(name);
+  });
+  return entry.done;
+}
+
 export type Outcome = "patched" | "unchanged" | "skipped" | "degraded" | "denied";
 
 export interface MutateDeps {
@@ -70,8 +106,11 @@ export interface MutateDeps {
   applyRule: (rule: NodeFeatureRule) => Promise<void>;
   deadlineMs: number;
   failClosed: boolean;
-  /** Applied rules: name → spec digest, so a known rule is not re-applied per admission. */
-  applied?: Map<string, string>;
+  /**
+   * Rules applied or being applied: name → spec digest and the apply, so a known rule is
+   * not re-applied per admission and concurrent admissions of a new image share one apply.
+   */
+  applied?: Map<string, AppliedRule>;
 }
 
 interface Container {
@@ -124,6 +163,42 @@ function affinityPatch(pod: PodLike, affinity: NodeAffinity): unknown[] {
   return [{ op, path: "/spec/affinity/nodeAffinity", value: affinity }];
 }
 
+/**
+ * Base64 patches by what they are made of: the images' derived affinities (in order) and
+ * the pod's own affinity. The replicas of one workload all get the same patch, so merging,
+ * serialising and encoding happen once per workload, not per admission. Bounded: least
+ * recently used first out, and a pod whose own affinity is long is not remembered.
+ */
+const patches = new Map<string, string>();
+const MAX_PATCHES = 512;
+const MAX_KEY_CHARS = 4096;
+
+function patchFor(pod: PodLike, ours: Derived[]): string | undefined {
+  const own = pod.spec?.affinity;
+  const ownText =
+    own === undefined
+      ? "-"
+      : own.nodeAffinity === undefined
+        ? "0"
+        : JSON.stringify(own.nodeAffinity);
+  const key = `${ours.map((d) => d.id).join(",")}|${ownText}`;
+  const have = patches.get(key);
+  if (have !== undefined) {
+    patches.delete(key);
+    patches.set(key, have);
+    return have;
+  }
+  let affinity = own?.nodeAffinity;
+  for (const d of ours) affinity = mergeNodeAffinity(affinity, d.affinity);
+  if (!affinity) return undefined;
+  const patch = Buffer.from(JSON.stringify(affinityPatch(pod, affinity))).toString("base64");
+  if (key.length <= MAX_KEY_CHARS) {
+    patches.set(key, patch);
+    if (patches.size > MAX_PATCHES) patches.delete(patches.keys().next().value ?? key);
+  }
+  return patch;
+}
+
 export interface MutateResult {
   response: AdmissionResponse;
   outcome: Outcome;
@@ -171,7 +246,7 @@ export async function mutate(
   const started = Date.now();
   const perImage = [...images].map(async (image) => {
     const left = deps.deadlineMs - (Date.now() - started);
-    const work = (async (): Promise<NodeAffinity | undefined> => {
+    const work = (async (): Promise<Derived | undefined> => {
       const got = await deps.specs.lookup(image);
       if (got.kind === "stale")
         warnings.push(`kompat: ${image}: registry unreachable (${got.reason}); cached spec used`);
@@ -183,12 +258,8 @@ export async function mutate(
         throw new Error(
           `--tags ${tags?.join(",") ?? ""} (annotation) selects no compatibility set`,
         );
-      const name = d.rule.metadata.name;
-      if (deps.applied?.get(name) !== a.source.specDigest) {
-        await deps.applyRule(d.rule);
-        deps.applied?.set(name, a.source.specDigest);
-      }
-      return d.affinity;
+      await ensureRule(deps, d.rule, a.source.specDigest);
+      return d;
     })();
     const r = await deadline(
       work.then(
@@ -203,11 +274,10 @@ export async function mutate(
       if (r.e instanceof RegistryNotAllowed) return { image, skip: msg(r.e) };
       return { image, problem: msg(r.e) };
     }
-    return { image, affinity: r.v };
+    return { image, derived: r.v };
   });
   const results = await Promise.all(perImage);
-  let affinity = pod.spec.affinity?.nodeAffinity;
-  let changed = false;
+  const ours: Derived[] = [];
   for (const r of results) {
     if ("skip" in r) continue;
     if ("problem" in r && r.problem !== undefined) {
@@ -225,17 +295,15 @@ export async function mutate(
       warnings.push(`kompat: ${r.image}: ${r.problem}; admitted without its node affinity`);
       continue;
     }
-    if ("affinity" in r && r.affinity) {
-      affinity = mergeNodeAffinity(affinity, r.affinity);
-      changed = true;
-    }
+    if ("derived" in r && r.derived) ours.push(r.derived);
   }
   const response: AdmissionResponse = { ...base };
   if (warnings.length) response.warnings = warnings;
-  if (changed && affinity) {
+  const patch = ours.length > 0 ? patchFor(pod, ours) : undefined;
+  if (patch !== undefined) {
     response.patchType = "JSONPatch";
-    response.patch = Buffer.from(JSON.stringify(affinityPatch(pod, affinity))).toString("base64");
+    response.patch = patch;
   }
-  const outcome: Outcome = degraded ? "degraded" : changed ? "patched" : "unchanged";
+  const outcome: Outcome = degraded ? "degraded" : patch !== undefined ? "patched" : "unchanged";
   return { response, outcome, images: images.size };
 }

@@ -7,7 +7,7 @@ import { readFileSync, statSync } from "node:fs";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { Metrics } from "./metrics.js";
-import { mutate, parseReview, ReviewError, type MutateDeps } from "./mutate.js";
+import { mutate, parseReview, ReviewError, type AppliedRule, type MutateDeps } from "./mutate.js";
 
 export interface WebhookOptions extends MutateDeps {
   certFile: string;
@@ -70,7 +70,7 @@ export async function startWebhook(o: WebhookOptions): Promise<RunningWebhook> {
   let pair = loadPair(o.certFile, o.keyFile);
   const metrics = new Metrics();
   const maxBody = o.maxBodyBytes ?? 4 << 20;
-  const applied = o.applied ?? new Map<string, string>();
+  const applied = o.applied ?? new Map<string, AppliedRule>();
   const deps: MutateDeps = { ...o, applied };
 
   const send = (

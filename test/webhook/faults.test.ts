@@ -9,15 +9,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { haveDistribution, startDistribution, type Distribution } from "../helpers/registry.js";
 import { startTestServer, type TestServer } from "../helpers/testserver.js";
-import { runCli } from "../helpers/cli.js";
 import { makeTls, testTls, type TlsFiles } from "../helpers/tls.js";
-import { Raw } from "../oci/raw.js";
-import { fakeCluster, SPEC, type Env } from "../k8s/fixtures.js";
+import { fakeCluster, type Env } from "../k8s/fixtures.js";
 import { Cluster } from "../../src/k8s/client.js";
-import { applyNodeFeatureRule } from "../../src/k8s/apply.js";
 import { SpecSource, type SpecSourceOptions } from "../../src/webhook/specs.js";
-import { startWebhook, type RunningWebhook } from "../../src/webhook/server.js";
-import { PLATFORM, post, replicaSetPod, responseOf, review } from "./helpers.js";
+import type { RunningWebhook, WebhookOptions } from "../../src/webhook/server.js";
+import {
+  admit as admitPod,
+  PLATFORM,
+  post,
+  pushImage,
+  replicaSetPod,
+  startTestWebhook,
+} from "./helpers.js";
 
 const skip = haveDistribution() ? false : "docker-registry (Distribution 2.8) is not installed";
 
@@ -38,61 +42,24 @@ describe("webhook serve: faults", { skip }, () => {
     await c?.cleanup();
   });
 
-  const start = async (
-    o: {
-      failClosed?: boolean;
-      deadlineMs?: number;
-      certFile?: string;
-      keyFile?: string;
-      certPollMs?: number;
-    },
-    specs: Partial<SpecSourceOptions> = {},
-  ) => {
+  const start = async (o: Partial<WebhookOptions>, specs: Partial<SpecSourceOptions> = {}) => {
     const source = new SpecSource({
       client: { env: c.env, plainHttp: true, noCache: true, timeoutMs: 30_000, retries: 0 },
       ...specs,
     });
-    const h = await startWebhook({
-      certFile: o.certFile ?? tls.certFile,
-      keyFile: o.keyFile ?? tls.keyFile,
-      host: "127.0.0.1",
-      port: 0,
-      specs: source,
-      deadlineMs: o.deadlineMs ?? 20_000,
-      failClosed: o.failClosed ?? false,
-      ...(o.certPollMs !== undefined ? { certPollMs: o.certPollMs } : {}),
-      applyRule: async (rule) => {
-        await applyNodeFeatureRule(cluster, rule);
-      },
-      apiReady: async () => {
-        await cluster.request("/apis/nfd.k8s-sigs.io/v1alpha1", { verb: "get", resource: "nfd" });
-      },
-      log: () => undefined,
-    });
+    const h = await startTestWebhook(cluster, tls, source, o);
     hooks.push(h);
     return { h, source };
   };
-  const admit = async (h: RunningWebhook, image: string, ca = tls.ca) => {
-    const { uid, body } = review(replicaSetPod([{ name: "app", image }]));
-    const r = responseOf(await post(h.url, ca, "/mutate", JSON.stringify(body)));
-    assert.equal(r.uid, uid);
-    return r;
-  };
+  const admit = (h: RunningWebhook, image: string) =>
+    admitPod(h, tls.ca, replicaSetPod([{ name: "app", image }]));
 
   describe("the registry stops", () => {
     let reg: Distribution;
     let image: string;
     before(async () => {
       reg = await startDistribution();
-      const raw = new Raw(reg.url);
-      await raw.pushImage("team/app", "v1", [PLATFORM]);
-      await raw.close();
-      image = `${reg.host}/team/app:v1`;
-      const a = await runCli(
-        ["attach", "--image", image, "--spec", SPEC, "--plain-http", "--platform", PLATFORM],
-        { env: c.env },
-      );
-      assert.equal(a.code, 0, a.stderr);
+      image = await pushImage(reg.url, "team/app", "v1", c.env);
     });
     after(() => reg?.stop());
 
@@ -170,15 +137,7 @@ describe("webhook serve: faults", { skip }, () => {
     let image: string;
     before(async () => {
       reg = await startDistribution();
-      const raw = new Raw(reg.url);
-      await raw.pushImage("team/app", "v1", [PLATFORM]);
-      await raw.close();
-      image = `${reg.host}/team/app:v1`;
-      const a = await runCli(
-        ["attach", "--image", image, "--spec", SPEC, "--plain-http", "--platform", PLATFORM],
-        { env: c.env },
-      );
-      assert.equal(a.code, 0, a.stderr);
+      image = await pushImage(reg.url, "team/app", "v1", c.env);
       c.api.deny.add("patch nodefeaturerules");
     });
     after(async () => {

@@ -1,12 +1,83 @@
-// What the webhook tests share: Pods shaped as controllers create them, AdmissionReviews
+// What the webhook tests share: images with a spec on the real registry, a webhook in
+// front of the API server fake, Pods shaped as controllers create them, AdmissionReviews
 // around them, and HTTPS requests to the webhook trusting the test CA.
 
+import assert from "node:assert/strict";
 import { request } from "node:https";
 import type { TLSSocket } from "node:tls";
+import { runCli } from "../helpers/cli.js";
+import type { TlsFiles } from "../helpers/tls.js";
+import { SPEC } from "../k8s/fixtures.js";
+import { Raw } from "../oci/raw.js";
+import { applyNodeFeatureRule } from "../../src/k8s/apply.js";
+import type { Cluster } from "../../src/k8s/client.js";
+import type { SpecSource } from "../../src/webhook/specs.js";
+import {
+  startWebhook,
+  type RunningWebhook,
+  type WebhookOptions,
+} from "../../src/webhook/server.js";
 
 export const PLATFORM = `linux/${process.arch === "arm64" ? "arm64" : "amd64"}`;
 
 let uids = 0;
+
+/**
+ * `repo:tag` pushed to the registry at `registryUrl` (one platform), with the test spec
+ * attached by `kompat attach`; `withSpec` false leaves it without. The image's reference.
+ */
+export async function pushImage(
+  registryUrl: string,
+  repo: string,
+  tag: string,
+  env: NodeJS.ProcessEnv,
+  withSpec = true,
+): Promise<string> {
+  const raw = new Raw(registryUrl);
+  try {
+    await raw.pushImage(repo, tag, [PLATFORM]);
+  } finally {
+    await raw.close();
+  }
+  const image = `${new URL(registryUrl).host}/${repo}:${tag}`;
+  if (withSpec) {
+    const a = await runCli(
+      ["attach", "--image", image, "--spec", SPEC, "--plain-http", "--platform", PLATFORM],
+      { env },
+    );
+    assert.equal(a.code, 0, a.stderr);
+  }
+  return image;
+}
+
+/**
+ * The webhook on a free port of 127.0.0.1 with the test certificate, its rules applied to
+ * `cluster`; `o` overrides (deadline 20 s and fail-open unless said).
+ */
+export function startTestWebhook(
+  cluster: Cluster,
+  tls: TlsFiles,
+  specs: SpecSource,
+  o: Partial<WebhookOptions> = {},
+): Promise<RunningWebhook> {
+  return startWebhook({
+    certFile: tls.certFile,
+    keyFile: tls.keyFile,
+    host: "127.0.0.1",
+    port: 0,
+    specs,
+    deadlineMs: 20_000,
+    failClosed: false,
+    applyRule: async (rule) => {
+      await applyNodeFeatureRule(cluster, rule);
+    },
+    apiReady: async () => {
+      await cluster.request("/apis/nfd.k8s-sigs.io/v1alpha1", { verb: "get", resource: "nfd" });
+    },
+    log: () => undefined,
+    ...o,
+  });
+}
 
 /** A Pod as a ReplicaSet controller submits it: generateName, no name, owner reference. */
 export function replicaSetPod(
@@ -145,6 +216,18 @@ export interface ReviewResponse {
   patch?: string;
   warnings?: string[];
   status?: { code: number; message: string };
+}
+
+/** The webhook's answer to a review of `pod` (its uid checked). */
+export async function admit(
+  hook: { url: string },
+  ca: string,
+  pod: Record<string, unknown>,
+): Promise<ReviewResponse> {
+  const { uid, body } = review(pod);
+  const r = responseOf(await post(hook.url, ca, "/mutate", JSON.stringify(body)));
+  assert.equal(r.uid, uid);
+  return r;
 }
 
 export function responseOf(r: Reply): ReviewResponse {

@@ -10,21 +10,18 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import jsonpatch from "fast-json-patch";
 import { haveDistribution, startDistribution, type Distribution } from "../helpers/registry.js";
-import { runCli } from "../helpers/cli.js";
 import { testTls, type TlsFiles } from "../helpers/tls.js";
-import { Raw } from "../oci/raw.js";
-import { fakeCluster, SPEC, type Env } from "../k8s/fixtures.js";
+import { fakeCluster, type Env } from "../k8s/fixtures.js";
 import { validateObject } from "../k8s/models.js";
 import { Cluster } from "../../src/k8s/client.js";
-import { applyNodeFeatureRule } from "../../src/k8s/apply.js";
 import { SpecSource } from "../../src/webhook/specs.js";
-import { startWebhook, type RunningWebhook } from "../../src/webhook/server.js";
+import type { RunningWebhook } from "../../src/webhook/server.js";
 import {
-  PLATFORM,
+  admit as admitPod,
   post,
+  pushImage,
   replicaSetPod,
-  responseOf,
-  review,
+  startTestWebhook,
   type ReviewResponse,
 } from "./helpers.js";
 
@@ -59,7 +56,6 @@ function patched(pod: Record<string, unknown>, r: ReviewResponse): PatchedPod {
 
 describe("webhook serve: admissions", { skip }, () => {
   let reg: Distribution;
-  let raw: Raw;
   let c: Env;
   let tls: TlsFiles;
   let hook: RunningWebhook;
@@ -68,60 +64,28 @@ describe("webhook serve: admissions", { skip }, () => {
   let gpuApp: string;
   let other: string;
   let plain: string;
+  let batch: string;
 
   before(async () => {
     tls = await testTls();
     reg = await startDistribution();
-    raw = new Raw(reg.url);
     c = await fakeCluster();
     c.env.XDG_CACHE_HOME = join(c.dir, "cache");
-    gpuApp = `${reg.host}/shop/app:v1`;
-    other = `${reg.host}/shop/sidecar:v2`;
-    plain = `${reg.host}/shop/plain:v1`;
-    for (const [repo, tag] of [
-      ["shop/app", "v1"],
-      ["shop/sidecar", "v2"],
-      ["shop/plain", "v1"],
-    ] as const)
-      await raw.pushImage(repo, tag, [PLATFORM]);
-    for (const image of [gpuApp, other]) {
-      const a = await runCli(
-        ["attach", "--image", image, "--spec", SPEC, "--plain-http", "--platform", PLATFORM],
-        { env: c.env },
-      );
-      assert.equal(a.code, 0, a.stderr);
-    }
+    gpuApp = await pushImage(reg.url, "shop/app", "v1", c.env);
+    other = await pushImage(reg.url, "shop/sidecar", "v2", c.env);
+    plain = await pushImage(reg.url, "shop/plain", "v1", c.env, false);
+    batch = await pushImage(reg.url, "shop/batch", "v1", c.env);
     cluster = await Cluster.connect({ kubeconfig: c.kubeconfig, env: c.env });
-    hook = await startWebhook({
-      certFile: tls.certFile,
-      keyFile: tls.keyFile,
-      host: "127.0.0.1",
-      port: 0,
-      specs: new SpecSource({ client: { env: c.env, plainHttp: true, noCache: true } }),
-      deadlineMs: 20_000,
-      failClosed: false,
-      applyRule: async (rule) => {
-        await applyNodeFeatureRule(cluster, rule);
-      },
-      apiReady: async () => {
-        await cluster.request("/apis/nfd.k8s-sigs.io/v1alpha1", { verb: "get", resource: "nfd" });
-      },
-      log: (e) => logs.push(e),
-    });
+    const specs = new SpecSource({ client: { env: c.env, plainHttp: true, noCache: true } });
+    hook = await startTestWebhook(cluster, tls, specs, { log: (e) => logs.push(e) });
   });
   after(async () => {
     await hook?.close();
-    await raw?.close();
     await reg?.stop();
     await c?.cleanup();
   });
 
-  const admit = async (pod: Record<string, unknown>) => {
-    const { uid, body } = review(pod);
-    const r = responseOf(await post(hook.url, tls.ca, "/mutate", JSON.stringify(body)));
-    assert.equal(r.uid, uid);
-    return r;
-  };
+  const admit = (pod: Record<string, unknown>) => admitPod(hook, tls.ca, pod);
 
   it("a ReplicaSet's pod with an init container, two images with specs and existing affinity: every existing term ANDs both images' sets", async () => {
     const existing = {
@@ -232,6 +196,36 @@ describe("webhook serve: admissions", { skip }, () => {
     assert.equal(out3.allowed, true);
     assert.equal(out3.patch, undefined);
     assert.equal(out3.warnings, undefined);
+  });
+
+  it("a new image's pods admitted at once share one apply; the pod's own affinity is part of what the patch is remembered by", async () => {
+    const applies = () => c.api.log.filter((l) => l.method === "PATCH").length;
+    const before = applies();
+    const pod = replicaSetPod([{ name: "job", image: batch }]);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => admit(pod)));
+    assert.equal(applies(), before + 1);
+    const patches = new Set(answers.map((a) => a.patch));
+    assert.equal(patches.size, 1);
+    assert.equal(
+      patched(pod, answers[0] ?? { uid: "", allowed: false }).spec.affinity?.nodeAffinity
+        ?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms.length,
+      2,
+    );
+    const zone = { key: "topology.kubernetes.io/zone", operator: "In", values: ["a"] };
+    const own = replicaSetPod([{ name: "job", image: batch }], {
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [zone] }],
+          },
+        },
+      },
+    });
+    const terms =
+      patched(own, await admit(own)).spec.affinity?.nodeAffinity
+        ?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    assert.equal(terms.length, 2);
+    for (const t of terms) assert.deepEqual(t.matchExpressions?.[0], zone);
   });
 
   it("/healthz and /readyz answer 200 while the API server is there", async () => {

@@ -2,9 +2,9 @@
 // printed, or merged into the pod templates of manifests (-f).
 
 import { stringify as toYaml } from "yaml";
-import { parseFlags, readInput, claimStdin } from "../../flags.js";
+import { readInput, claimStdin } from "../../flags.js";
 import { UserError, type Io } from "../../io.js";
-import { CLUSTER_FLAGS, CLUSTER_HELP, outputFormat, specFrom, tagsOf } from "./common.js";
+import { CLUSTER_FLAGS, CLUSTER_HELP, clusterFlags, specFrom, tagsOf } from "./common.js";
 import { stdinReaders } from "../../registry-flags.js";
 import { ruleFor } from "./label.js";
 
@@ -25,12 +25,9 @@ const OPTIONS = { ...CLUSTER_FLAGS, filename: { type: "string", short: "f" } } a
 const MAX_MANIFEST_BYTES = 16 << 20;
 
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values: f } = parseFlags(argv, OPTIONS, "cluster affinity");
-  if (f.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const format = outputFormat(f.output ?? "yaml", ["yaml", "json"]);
+  const parsed = clusterFlags(argv, io, "cluster affinity", OPTIONS, HELP, ["yaml", "json"]);
+  if (!parsed) return 0;
+  const { f, format } = parsed;
   if (f.filename !== undefined && format === "json")
     throw new UserError(
       "cluster affinity: -f prints the manifests as YAML; -o json goes without -f",

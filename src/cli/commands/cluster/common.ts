@@ -7,7 +7,7 @@ import { MAX_SPEC_BYTES } from "../../../spec/index.js";
 import type { Spec } from "../../../spec/model.js";
 import { loadSpec } from "../../../rules/index.js";
 import { checkTags, ValidateInputError } from "../../../compat/validate.js";
-import { commaList, readInput } from "../../flags.js";
+import { commaList, parseFlags, readInput } from "../../flags.js";
 import { UserError, type Io } from "../../io.js";
 import { imageSpec, REGISTRY_FLAGS, type RegistryFlagValues } from "../../registry-flags.js";
 import { CONNECTION_FLAGS, CONNECTION_HELP, type ConnectionFlagValues } from "./connection.js";
@@ -46,6 +46,27 @@ export function outputFormat(
   const f = o ?? "text";
   if ((allowed as string[]).includes(f)) return f as Format;
   throw new UserError(`-o ${f}: expected ${allowed.join(", ")}`);
+}
+
+/**
+ * A cluster command's start: its flags parsed, -o checked against the formats it prints
+ * (the first is the default). Undefined when --help was asked for and printed (exit 0).
+ */
+export function clusterFlags<O extends typeof CLUSTER_FLAGS>(
+  argv: string[],
+  io: Io,
+  command: string,
+  options: O,
+  help: string,
+  formats: Format[] = ["text", "json", "yaml"],
+): { f: ReturnType<typeof parseFlags<O>>["values"]; format: Format } | undefined {
+  const { values: f } = parseFlags(argv, options, command);
+  const v = f as { help?: boolean; output?: string };
+  if (v.help) {
+    io.stdout(help);
+    return undefined;
+  }
+  return { f, format: outputFormat(v.output ?? formats[0], formats) };
 }
 
 export interface SpecOrigin {

@@ -1,7 +1,7 @@
 // `kompat cluster job`: for clusters without NFD, one validation Job per selected node.
 
 import { stringify as toYaml } from "yaml";
-import { commaList, parseFlags } from "../../flags.js";
+import { commaList } from "../../flags.js";
 import { UserError, type Io } from "../../io.js";
 import {
   chunkSize,
@@ -9,7 +9,7 @@ import {
   CLUSTER_HELP,
   clusterCall,
   connect,
-  outputFormat,
+  clusterFlags,
 } from "./common.js";
 
 const HELP = `Usage: kompat cluster job --image REF --kompat-image IMG (--node NAME... | -l SELECTOR | --all) [options]
@@ -49,12 +49,9 @@ const OPTIONS = {
 } as const;
 
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values: f } = parseFlags(argv, OPTIONS, "cluster job");
-  if (f.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const format = outputFormat(f.output ?? "yaml", ["yaml", "json"]);
+  const parsed = clusterFlags(argv, io, "cluster job", OPTIONS, HELP, ["yaml", "json"]);
+  if (!parsed) return 0;
+  const { f, format } = parsed;
   if (f.spec !== undefined)
     throw new UserError(
       "cluster job: the Job fetches the spec from the image itself; give --image REF, not --spec",

@@ -2,14 +2,13 @@
 // nodes where each compatibility set matches; --apply server-side applies it.
 
 import { stringify as toYaml } from "yaml";
-import { parseFlags } from "../../flags.js";
 import { UserError, type Io } from "../../io.js";
 import {
   CLUSTER_FLAGS,
   CLUSTER_HELP,
   clusterCall,
   connect,
-  outputFormat,
+  clusterFlags,
   specFrom,
   tagsOf,
   type SpecOrigin,
@@ -48,12 +47,9 @@ export async function ruleFor(
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values: f } = parseFlags(argv, OPTIONS, "cluster label");
-  if (f.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const format = outputFormat(f.output ?? "yaml", ["yaml", "json"]);
+  const parsed = clusterFlags(argv, io, "cluster label", OPTIONS, HELP, ["yaml", "json"]);
+  if (!parsed) return 0;
+  const { f, format } = parsed;
   const origin = await specFrom(f, io, "cluster label");
   const tags = tagsOf(f, origin.spec);
   const got = await ruleFor(origin, origin.spec, tags);

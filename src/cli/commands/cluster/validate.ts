@@ -5,7 +5,6 @@
 import { stringify as toYaml } from "yaml";
 import type { NodeResult } from "../../../k8s/validate.js";
 import type { Spec } from "../../../spec/model.js";
-import { parseFlags } from "../../flags.js";
 import { UserError, type Io } from "../../io.js";
 import { style, summaryLine } from "../../render.js";
 import {
@@ -14,7 +13,7 @@ import {
   CLUSTER_HELP,
   clusterCall,
   connect,
-  outputFormat,
+  clusterFlags,
   specFrom,
   tagsOf,
   type SpecOrigin,
@@ -51,12 +50,9 @@ const OPTIONS = {
 } as const;
 
 export async function run(argv: string[], io: Io): Promise<number> {
-  const { values: f } = parseFlags(argv, OPTIONS, "cluster validate");
-  if (f.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const format = outputFormat(f.output);
+  const parsed = clusterFlags(argv, io, "cluster validate", OPTIONS, HELP);
+  if (!parsed) return 0;
+  const { f, format } = parsed;
   if (f.node !== undefined && f.selector !== undefined)
     throw new UserError("cluster validate: --node and -l select nodes two ways; give one");
   const limit = chunkSize(f["chunk-size"]);
