@@ -150,13 +150,14 @@ describe("--timeout is a deadline for the registry work as a whole", () => {
       withImage(async (reg, image) => {
         const big = Buffer.alloc(3 * 1024 * 1024, 0x61);
         const desc = reg.putBlob("app", big);
-        // 1 MiB every 400 ms: the last arrives at 1.2 s, past the 0.5 s deadline.
+        // 1 MiB a second: the last arrives 2 s after the first, past the 1.5 s deadline. The
+        // deadline leaves 1.5 s for the set-up before the first MiB, so load cannot decide it.
         reg.addFault({
           path: `/blobs/${desc.digest}`,
           times: 1,
-          action: { kind: "slow-body", intervalMs: 400, chunkBytes: 1024 * 1024 },
+          action: { kind: "slow-body", intervalMs: 1000, chunkBytes: 1024 * 1024 },
         });
-        const img = await openImage(image, clientOpts({ timeoutMs: 500, noCache: true }));
+        const img = await openImage(image, clientOpts({ timeoutMs: 1500, noCache: true }));
         try {
           const got = await img.target.fetchBlob(desc, 4 * 1024 * 1024);
           assert.equal(Buffer.compare(Buffer.from(got), big), 0);
@@ -164,7 +165,7 @@ describe("--timeout is a deadline for the registry work as a whole", () => {
           reg.addFault({ path: /\/manifests\/v1$/, action: { kind: "stall" } });
           await assert.rejects(
             img.target.resolve("v1"),
-            /manifests\/v1: timed out \(the registry work passed its 0\.5 s deadline, extended by 3 s for the bytes moved\)/,
+            /manifests\/v1: timed out \(the registry work passed its 1\.5 s deadline, extended by 3 s for the bytes moved\)/,
           );
         } finally {
           await img.close();
