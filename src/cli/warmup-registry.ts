@@ -20,6 +20,9 @@ import {
   OCI_MANIFEST,
 } from "../oci/mediatypes.js";
 
+/** The prefix of the warm-up's temporary content cache. */
+export const WARM_UP_DIR = "kompat-snapshot-warm-up-";
+
 /** What the stand-in answers: path → body and content type; HEAD gets the headers. */
 type Routes = Map<string, { body: Buffer; type: string }>;
 
@@ -124,7 +127,7 @@ export async function warmUpRegistry(
   features: string,
   run: (argv: string[], input: string, env: Record<string, string>) => Promise<void>,
 ): Promise<void> {
-  const cache = await mkdtemp(join(tmpdir(), "kompat-snapshot-warm-up-"));
+  const cache = await mkdtemp(join(tmpdir(), WARM_UP_DIR));
   const env = { XDG_CACHE_HOME: cache };
   const argv = ["validate-node", "--image", "warm.invalid/warm/app:1", "--features", "-"];
   try {
