@@ -25,7 +25,9 @@ const LAZY_BUILTINS = ["node:child_process"];
 
 async function lazyBuiltin(name) {
   const real = await import(name);
-  const fns = Object.keys(real).filter((k) => k !== "default" && typeof real[k] === "function");
+  // Plain functions only: a forwarder cannot stand for a class (`new`, instanceof), so
+  // importing one fails the build ("No matching export") rather than misbehaving.
+  const fns = Object.keys(real).filter((k) => /^[a-z]/.test(k) && typeof real[k] === "function");
   const get = `process.getBuiltinModule(${JSON.stringify(name)})`;
   return fns.map((k) => `export function ${k}(...a) { return ${get}.${k}(...a); }`).join("\n");
 }
