@@ -21,7 +21,7 @@ import {
 } from "../oci/mediatypes.js";
 
 /** The prefix of the warm-up's temporary content cache. */
-export const WARM_UP_DIR = "kompat-snapshot-warm-up-";
+const WARM_UP_DIR = "kompat-snapshot-warm-up-";
 
 /** What the stand-in answers: path → body and content type; HEAD gets the headers. */
 type Routes = Map<string, { body: Buffer; type: string }>;
@@ -126,8 +126,10 @@ export async function warmUpRegistry(
   spec: string,
   features: string,
   run: (argv: string[], input: string, env: Record<string, string>) => Promise<void>,
+  /** Where the temporary cache goes (tests give their own directory). */
+  parent = tmpdir(),
 ): Promise<void> {
-  const cache = await mkdtemp(join(tmpdir(), WARM_UP_DIR));
+  const cache = await mkdtemp(join(parent, WARM_UP_DIR));
   const env = { XDG_CACHE_HOME: cache };
   const argv = ["validate-node", "--image", "warm.invalid/warm/app:1", "--features", "-"];
   try {

@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { loadSpec } from "../../src/rules/index.js";
 import { specFeatures } from "../../src/spec/features.js";
 import { WARM_UP_SPEC, warmUp } from "../../src/cli/warmup.js";
-import { warmUpRegistry, WARM_UP_DIR } from "../../src/cli/warmup-registry.js";
+import { warmUpRegistry } from "../../src/cli/warmup-registry.js";
 import { withHttpModule, type HttpModule } from "../../src/oci/exchange.js";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,7 +32,8 @@ test("the warm-up runs to the end on this machine", async () => {
 });
 
 test("the registry warm-up runs validate-node --image through the registry code, cold, warm and over https", async () => {
-  const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith(WARM_UP_DIR)));
+  // Its own parent directory: other tests build blobs (and so warm up) at the same time.
+  const parent = mkdtempSync(join(tmpdir(), "kompat-warmup-test-"));
   const runs: Array<{ argv: string[]; code: number; stderr: string }> = [];
   await warmUpRegistry(
     WARM_UP_SPEC,
@@ -41,6 +42,7 @@ test("the registry warm-up runs validate-node --image through the registry code,
       const r = await runCli([...argv, "-v"], { stdin: input, env });
       runs.push({ argv, code: r.code, stderr: r.stderr });
     },
+    parent,
   );
   for (const r of runs) assert.ok(r.code === 0 || r.code === 1, `${r.argv.join(" ")}: ${r.stderr}`);
   const all = runs.map((r) => r.stderr).join("");
@@ -53,8 +55,11 @@ test("the registry warm-up runs validate-node --image through the registry code,
   // With one: the API's index.
   assert.match(all, /GET http:\/\/warm\.invalid\/v2\/warm\/app\/referrers\/sha256:[0-9a-f]{64}\?/);
   // Its cache is gone.
-  const after = readdirSync(tmpdir()).filter((n) => n.startsWith(WARM_UP_DIR) && !before.has(n));
-  assert.deepEqual(after, []);
+  try {
+    assert.deepEqual(readdirSync(parent), []);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
 });
 
 test("after the registry warm-up, requests go through node's own http again", async () => {
@@ -62,20 +67,28 @@ test("after the registry warm-up, requests go through node's own http again", as
     withHttpModule({} as HttpModule, () => Promise.reject(new Error("inside"))),
     /inside/,
   );
-  // Nothing listens on a port just freed: node's http says so (the stand-in would answer).
-  const port = await new Promise<number>((ok) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port: p } = s.address() as AddressInfo;
-      s.close(() => ok(p));
+  // A socket that answers 404 to whatever comes: only node's http reaches it.
+  const seen: string[] = [];
+  const server = createServer((socket) => {
+    socket.once("data", (b) => {
+      seen.push(b.toString("latin1").split("\r\n")[0] ?? "");
+      socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     });
   });
-  const r = await runCli([
-    "fetch-spec",
-    "--image",
-    `127.0.0.1:${port}/x:y`,
-    "--plain-http",
-    "--no-cache",
-  ]);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /connection refused/);
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const r = await runCli([
+      "fetch-spec",
+      "--image",
+      `127.0.0.1:${port}/x:y`,
+      "--plain-http",
+      "--no-cache",
+    ]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /not found/);
+    assert.deepEqual(seen, ["GET /v2/x/manifests/y HTTP/1.1"]);
+  } finally {
+    await new Promise((ok) => server.close(ok));
+  }
 });
