@@ -29,19 +29,22 @@ export function medianWall(
   return median(Array.from({ length: runs }, () => wallMs(cmd, args, env)));
 }
 
-interface Case {
+export interface Case {
   what: string;
   cmd: string;
   args: string[];
-  env?: NodeJS.ProcessEnv;
+  /** A function is called before each run (e.g. a fresh cache directory for each). */
+  env?: NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv);
 }
+
+const envOf = (c: Case) => (typeof c.env === "function" ? c.env() : c.env);
 
 /** Medians of `rounds` rounds, each running every case once, in turn. */
 export function interleavedMedians(cases: Case[], rounds: number): number[] {
-  for (const c of cases) wallMs(c.cmd, c.args, c.env); // warm the page cache
+  for (const c of cases) wallMs(c.cmd, c.args, envOf(c)); // warm the page cache
   const times = cases.map((): number[] => []);
   for (let i = 0; i < rounds; i++) {
-    cases.forEach((c, j) => times[j]?.push(wallMs(c.cmd, c.args, c.env)));
+    cases.forEach((c, j) => times[j]?.push(wallMs(c.cmd, c.args, envOf(c))));
   }
   return times.map(median);
 }

@@ -18,6 +18,20 @@ export const SNAPSHOT_DIR = "dist/snapshot";
 // The Kubernetes client loads only in cluster commands.
 const FROM_DISK = ["https-proxy-agent", "http-proxy-agent", "@kubernetes/client-node"];
 
+// Built-in modules node does not vouch for in a snapshot ("not yet fully verified"), which
+// modules evaluated in the blob import (child_process: credential helpers). They are
+// loaded at first call instead: each exported function becomes a forwarder.
+const LAZY_BUILTINS = ["node:child_process"];
+
+async function lazyBuiltin(name) {
+  const real = await import(name);
+  // Plain functions only: a forwarder cannot stand for a class (`new`, instanceof), so
+  // importing one fails the build ("No matching export") rather than misbehaving.
+  const fns = Object.keys(real).filter((k) => /^[a-z]/.test(k) && typeof real[k] === "function");
+  const get = `process.getBuiltinModule(${JSON.stringify(name)})`;
+  return fns.map((k) => `export function ${k}(...a) { return ${get}.${k}(...a); }`).join("\n");
+}
+
 export async function buildSnapshot(dir = SNAPSHOT_DIR) {
   const blob = join(dir, "kompat.blob");
   const stamp = `${blob}.node`;
@@ -36,6 +50,17 @@ export async function buildSnapshot(dir = SNAPSHOT_DIR) {
     minify: process.env.KOMPAT_SNAPSHOT_PLAIN ? false : true,
     logLevel: "warning",
     plugins: [
+      {
+        name: "lazy-builtins",
+        setup(b) {
+          const filter = new RegExp(`^(${LAZY_BUILTINS.join("|")})$`);
+          b.onResolve({ filter }, (a) => ({ path: a.path, namespace: "lazy-builtin" }));
+          b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, async (a) => ({
+            contents: await lazyBuiltin(a.path),
+            loader: "js",
+          }));
+        },
+      },
       {
         name: "from-disk",
         setup(b) {

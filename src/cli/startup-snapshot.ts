@@ -1,6 +1,7 @@
 // Entry of the start-up snapshot (scripts/snapshot.mjs bundles it as one CommonJS file and
-// runs `node --build-snapshot` on it). Building evaluates the modules `validate-node --spec`
-// and `spec lint` need and runs them once (warmup.ts), so a run from the blob skips loading,
+// runs `node --build-snapshot` on it). Building evaluates the modules `validate-node` (with
+// --spec and with --image) and `spec lint` need and runs them once (warmup.ts, and
+// warmup-registry.ts against an in-memory registry), so a run from the blob skips loading,
 // evaluating and compiling them; the other commands are in the blob too but evaluated only
 // when run. bin/kompat decides whether the blob can be used; this file only runs from it.
 
@@ -20,6 +21,7 @@ async function preload(): Promise<void> {
   await import("../features/discover.js");
   await import("./host-flags.js");
   await import("./commands/spec-lint.js");
+  await import("../oci/usecases.js");
   await (await import("./warmup.js")).warmUp();
 }
 

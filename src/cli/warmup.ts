@@ -9,6 +9,7 @@ import type { Io } from "./io.js";
 import { loadSpec, evaluate, verdict } from "../rules/index.js";
 import { parseSnapshots } from "../features/snapshot.js";
 import { renderReport, style } from "./render.js";
+import { warmUpRegistry } from "./warmup-registry.js";
 
 // Every operator, value type, matchAny, vars, a template and a back-reference.
 export const WARM_UP_SPEC = `version: v1alpha1
@@ -56,18 +57,19 @@ compatibilities:
 
 export async function warmUp(): Promise<void> {
   let out = "";
-  const io = (input: string): Io => ({
+  const io = (input: string, env: Record<string, string>): Io => ({
     stdout: (t) => void (out += t),
     stderr: () => undefined,
     readStdin: () => Promise.resolve(input),
-    env: {},
+    env,
     color: false,
     tty: false,
     cwd: "/",
   });
-  const run = async (argv: string[], input = WARM_UP_SPEC): Promise<void> => {
+  const run = async (argv: string[], input = WARM_UP_SPEC, env = {}): Promise<void> => {
     // 2 is an error: the warm-up would skip what it is there for.
-    if ((await main(argv, io(input))) === 2) throw new Error(`warm-up: kompat ${argv.join(" ")}`);
+    if ((await main(argv, io(input, env))) === 2)
+      throw new Error(`warm-up: kompat ${argv.join(" ")}`);
   };
   await run(["spec", "lint", "-"]);
   await run(["validate-node", "--spec", "-"]);
@@ -77,8 +79,10 @@ export async function warmUp(): Promise<void> {
   // validate-node --features: snapshot parsing and the report of a whole node.
   const spec = loadSpec(WARM_UP_SPEC).spec;
   if (!spec) throw new Error("warm-up: the spec does not load");
-  for (const node of parseSnapshots(out, "warm-up")) {
+  const features = out;
+  for (const node of parseSnapshots(features, "warm-up")) {
     renderReport(evaluate(spec, node.features), style(false));
     verdict(spec, node.features);
   }
+  await warmUpRegistry(WARM_UP_SPEC, features, run);
 }

@@ -40,12 +40,35 @@ export class DeadlineError extends Error {}
 
 type ProxyAgentFactory = (proxy: URL, target: "http:" | "https:", tls: TlsOptions) => Agent;
 
-/** Keep-alive agents, made on first use; proxy agents per proxy and target scheme. */
+/** What an exchange uses of node:http and node:https. */
+export type HttpModule = Pick<typeof import("node:http"), "Agent" | "request">;
+
 // node:https (and with it node:tls) loads only for an https:// URL: a plain-HTTP run never
 // pays for it. Neither module can be in the start-up snapshot (node 20 cannot load node:http
 // while building one), so both load from node's own code at first use.
-const http = () => process.getBuiltinModule("node:http");
-const https = () => process.getBuiltinModule("node:https");
+let modules = {
+  http: (): HttpModule => process.getBuiltinModule("node:http"),
+  https: (): HttpModule => process.getBuiltinModule("node:https"),
+};
+const http = () => modules.http();
+const https = () => modules.https();
+
+/**
+ * Runs `fn` with `stand` in place of node:http and node:https. Only for the start-up
+ * snapshot's warm-up, which runs the registry code against an in-memory registry so that
+ * the blob keeps it compiled, where node:http cannot load.
+ */
+export async function withHttpModule<T>(stand: HttpModule, fn: () => Promise<T>): Promise<T> {
+  const real = modules;
+  modules = { http: () => stand, https: () => stand };
+  try {
+    return await fn();
+  } finally {
+    modules = real;
+  }
+}
+
+/** Keep-alive agents, made on first use; proxy agents per proxy and target scheme. */
 
 export class Agents {
   private http: Agent | undefined;

@@ -103,7 +103,8 @@ interface IpRule {
 /** A parsed NO_PROXY value. */
 export class NoProxy {
   private all = false;
-  private readonly ranges = new BlockList();
+  /** Only when NO_PROXY has a CIDR (a BlockList holds a native handle: see isLoopbackIp). */
+  private ranges: BlockList | undefined;
   private readonly ips: IpRule[] = [];
   private readonly domains: DomainRule[] = [];
 
@@ -139,7 +140,11 @@ export class NoProxy {
     const family = isIP(m[1] as string);
     const bits = Number(m[2]);
     if (family === 0 || bits > (family === 4 ? 32 : 128)) return false;
-    this.ranges.addSubnet(m[1] as string, bits, family === 4 ? "ipv4" : "ipv6");
+    (this.ranges ??= new BlockList()).addSubnet(
+      m[1] as string,
+      bits,
+      family === 4 ? "ipv4" : "ipv6",
+    );
     return true;
   }
 
@@ -152,7 +157,7 @@ export class NoProxy {
     if (this.all) return false;
     if (family !== 0) {
       const type = family === 4 ? "ipv4" : "ipv6";
-      if (this.ranges.check(host, type)) return false;
+      if (this.ranges?.check(host, type)) return false;
       for (const r of this.ips) {
         if (r.family === type && sameIp(r.ip, host, type) && (r.port === "" || r.port === port))
           return false;
@@ -178,11 +183,16 @@ function sameIp(a: string, b: string, type: "ipv4" | "ipv6"): boolean {
   return one.check(b, type);
 }
 
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
-LOOPBACK.addAddress("::1", "ipv6");
-LOOPBACK.addSubnet("::ffff:127.0.0.0", 104, "ipv6");
+// Made on first use: a BlockList holds a native handle, which the start-up snapshot (where
+// this module is evaluated) cannot keep.
+let loopback: BlockList | undefined;
 
 function isLoopbackIp(ip: string, family: number): boolean {
-  return LOOPBACK.check(ip, family === 4 ? "ipv4" : "ipv6");
+  if (loopback === undefined) {
+    loopback = new BlockList();
+    loopback.addSubnet("127.0.0.0", 8, "ipv4");
+    loopback.addAddress("::1", "ipv6");
+    loopback.addSubnet("::ffff:127.0.0.0", 104, "ipv6");
+  }
+  return loopback.check(ip, family === 4 ? "ipv4" : "ipv6");
 }
