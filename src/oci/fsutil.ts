@@ -2,6 +2,7 @@
 // confinement of every path to the directory it belongs to.
 
 import { randomBytes } from "node:crypto";
+import { realpathSync } from "node:fs";
 import { mkdir, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, relative, sep } from "node:path";
 export { errnoCode } from "../lib/fserror.js";
@@ -26,6 +27,14 @@ function contains(realRoot: string, real: string): boolean {
  * The real path of `path`, which must be inside `root` once every link is followed
  * (`root` itself may be a link: the user named it). Errno errors (ENOENT…) propagate.
  */
+/** realPathInside, synchronously, for the cache's small files (see cache.ts). */
+export function realPathInsideSync(root: string, path: string, knownRealRoot?: string): string {
+  const realRoot = knownRealRoot ?? realpathSync(root);
+  const real = realpathSync(path);
+  if (!contains(realRoot, real)) throw new OutsideError(relative(root, path) || ".", real, root);
+  return real;
+}
+
 export async function realPathInside(
   root: string,
   path: string,

@@ -92,8 +92,9 @@ export class RegistrySession {
     };
   }
 
-  /** Closes the connections of every registry opened. */
+  /** Waits for the cache's writes, then closes the connections of every registry opened. */
   async close(): Promise<void> {
+    await this.cache?.settled();
     const all = [...this.registries.values()];
     this.registries.clear();
     await Promise.all(all.map((r) => r.connections.close()));

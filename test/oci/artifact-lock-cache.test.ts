@@ -188,6 +188,7 @@ describe("content cache", () => {
     const bytes = Buffer.from("content");
     const digest = sha256Of(bytes);
     await cache.put(digest, bytes);
+    await cache.settled(); // the file is written in the background
     assert.deepEqual(Buffer.from((await cache.get(digest)) ?? []), bytes);
     writeFileSync(join(dir, "blobs", "sha256", digest.slice(7)), "changed");
     // This process verified it already (the in-process layer); another reads the file.

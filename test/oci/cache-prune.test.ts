@@ -99,6 +99,7 @@ test("a cache write prunes a cache not pruned for a day, and keeps what it wrote
     const bytes = Buffer.from("{}");
     const digest = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
     await cache.put(digest, bytes);
+    await cache.settled(); // written, then pruned, in the background
     assert.ok(!existsSync(stale), "the year-old entry was pruned");
     assert.deepEqual(await cache.get(digest), new Uint8Array(bytes));
   } finally {

@@ -811,7 +811,9 @@ describe("referrers API outcomes", () => {
       const opts = clientOpts();
       await attach(image, opts);
       const { ContentCache, cacheDir } = await import("../../src/oci/cache.js");
-      await new ContentCache(cacheDir(opts.env)).setMemo(`referrers-api ${reg.host}/app`, "none");
+      const memo = new ContentCache(cacheDir(opts.env));
+      await memo.setMemo(`referrers-api ${reg.host}/app`, "none");
+      await memo.settled();
       const got = await resolveImageSpec({ image, ...opts });
       assert.equal(got.specText, SPEC);
     });

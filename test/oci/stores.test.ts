@@ -4,7 +4,7 @@
 // cache's in-process layer reads a file once and stays bounded.
 
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -233,6 +233,7 @@ describe("the content cache's in-process layer", () => {
     const digest = sha256(bytes);
     await writer.put(digest, bytes);
     await writer.setMemo("m", { v: 1 });
+    await writer.settled();
 
     const reader = new ContentCache(dir);
     assert.deepEqual(Buffer.from((await reader.get(digest)) ?? []), bytes);
@@ -259,6 +260,8 @@ describe("the content cache's in-process layer", () => {
       digests.push(sha256(b));
       await cache.put(sha256(b), b);
     }
+    await cache.settled();
+    assert.ok(existsSync(join(dir, "blobs", "sha256", (digests[0] ?? "").slice(7))), "written");
     rmSync(join(dir, "blobs"), { recursive: true, force: true });
     assert.equal(await cache.get(digests[0] ?? ""), undefined, "the oldest is gone from memory");
     assert.ok((await cache.get(digests[299] ?? "")) !== undefined, "the newest is kept");
