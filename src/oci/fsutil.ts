@@ -29,8 +29,9 @@ function contains(realRoot: string, real: string): boolean {
  */
 /** realPathInside, synchronously, for the cache's small files (see cache.ts). */
 export function realPathInsideSync(root: string, path: string, knownRealRoot?: string): string {
-  const realRoot = knownRealRoot ?? realpathSync(root);
-  const real = realpathSync(path);
+  // .native: one realpath(3) call, where the JS version lstats every component.
+  const realRoot = knownRealRoot ?? realpathSync.native(root);
+  const real = realpathSync.native(path);
   if (!contains(realRoot, real)) throw new OutsideError(relative(root, path) || ".", real, root);
   return real;
 }
