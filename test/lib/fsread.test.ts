@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -89,6 +90,24 @@ describe("cache and lock files", () => {
     rmSync(join(blobs, "a".repeat(64)));
     symlinkSync("/dev/zero", join(blobs, "a".repeat(64)));
     assert.equal(await c.get(digest), undefined);
+  });
+
+  it("a cache folder that is a link out of the cache is never read from", async () => {
+    const cache = join(dir, "cache3");
+    const outside = join(dir, "outside3");
+    mkdirSync(join(cache, "blobs"), { recursive: true });
+    mkdirSync(outside);
+    // A valid entry, but outside the cache: the folder link must not lead a read there.
+    const bytes = Buffer.from("planted");
+    const planted = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+    writeFileSync(join(outside, planted.slice(7)), bytes);
+    symlinkSync(outside, join(cache, "blobs", "sha256"));
+    assert.equal(await new ContentCache(cache).get(planted), undefined);
+    // The same file inside the cache is a hit (so the miss above is the link's doing).
+    rmSync(join(cache, "blobs", "sha256"));
+    mkdirSync(join(cache, "blobs", "sha256"));
+    writeFileSync(join(cache, "blobs", "sha256", planted.slice(7)), bytes);
+    assert.deepEqual(Buffer.from((await new ContentCache(cache).get(planted)) ?? []), bytes);
   });
 
   it("the cache never writes through a link out of its directory", async () => {
