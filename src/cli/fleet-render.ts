@@ -31,7 +31,7 @@ export function cellReasons(audit: Audit, cell: AuditCell): string[] {
   return cell.failed.map(failureText);
 }
 
-/** The JSON/YAML shape of an audit (README: "audit -o json"). */
+/** The JSON/YAML shape of an audit (docs/fleets.md, "-o json / -o yaml"). */
 export function auditData(audit: Audit): object {
   return {
     images: audit.images.map((img) =>

@@ -172,7 +172,7 @@ export class Cluster {
       case 403:
         return new ClusterError(
           `${what}: forbidden (403) for user "${this.loaded.user}"${said ? `: ${said}` : ""}; ` +
-            `a cluster administrator must grant "${action.verb}" on ${action.resource} (see the RBAC in kompat's README)`,
+            `a cluster administrator must grant "${action.verb}" on ${action.resource} (see RBAC in kompat's docs/kubernetes.md)`,
           403,
         );
       default:

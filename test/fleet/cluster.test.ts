@@ -193,7 +193,7 @@ describe("audit --images-from-cluster, --cluster", { skip }, () => {
       assert.equal(r.code, 2);
       assert.equal(
         r.stderr,
-        `kompat: list pods in all namespaces: forbidden (403) for user "alice": pods is forbidden: User "alice" cannot list resource "pods" in API group "" at the cluster scope; a cluster administrator must grant "list" on pods (see the RBAC in kompat's README)\n`,
+        `kompat: list pods in all namespaces: forbidden (403) for user "alice": pods is forbidden: User "alice" cannot list resource "pods" in API group "" at the cluster scope; a cluster administrator must grant "list" on pods (see RBAC in kompat's docs/kubernetes.md)\n`,
       );
       assert.equal(r.stdout, "");
     } finally {
