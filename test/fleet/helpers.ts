@@ -10,6 +10,7 @@ import { resolveSubject } from "../../src/oci/subject.js";
 import type { Features } from "../../src/features/nodefeatures.js";
 import { sha256, type Desc, INDEX, MANIFEST } from "../oci/raw.js";
 import { tempDir } from "../oci/util.js";
+export { userEnv } from "../oci/util.js";
 
 export const CUDA12 = `version: v1alpha1
 compatibilities:
@@ -161,15 +162,4 @@ export class Layout {
     this.save();
     return m;
   }
-}
-
-/** An environment with private cache, home and lock directories. */
-export function userEnv(): Record<string, string | undefined> {
-  const home = tempDir("kompat-user-");
-  return {
-    PATH: process.env.PATH,
-    HOME: home,
-    XDG_CACHE_HOME: join(home, "cache"),
-    XDG_RUNTIME_DIR: join(home, "run"),
-  };
 }

@@ -10,24 +10,13 @@ import { fetchCompatSpec, type CompatSpecOptions } from "../../src/oci/usecases.
 import { haveDistribution, startDistribution, type Distribution } from "../helpers/registry.js";
 import { runBin, runCli } from "../helpers/cli.js";
 import { Raw, type Desc } from "./raw.js";
-import { clientOpts, SPEC, tempDir } from "./util.js";
+import { clientOpts, SPEC, tempDir, userEnv } from "./util.js";
 
 /** fetchCompatSpec, with the image named beside its options as these tests write it. */
 const resolveImageSpec = ({ image, ...o }: CompatSpecOptions & { image: string }) =>
   fetchCompatSpec(image, o);
 
 const skip = haveDistribution() ? false : "docker-registry (Distribution 2.8) is not installed";
-
-/** An environment with private cache, runtime (lock) and home directories. */
-function userEnv(): Record<string, string | undefined> {
-  const home = tempDir("kompat-user-");
-  return {
-    PATH: process.env.PATH,
-    HOME: home,
-    XDG_CACHE_HOME: join(home, "cache"),
-    XDG_RUNTIME_DIR: join(home, "run"),
-  };
-}
 
 function specFile(text = SPEC, name = "spec.yaml"): string {
   const path = join(tempDir(), name);

@@ -38,6 +38,17 @@ export function tempDir(prefix = "kompat-oci-"): string {
 }
 
 /** Client options with a private cache and lock dir and fast retries. */
+/** An environment with private cache, runtime (lock) and home directories. */
+export function userEnv(): Record<string, string | undefined> {
+  const home = tempDir("kompat-user-");
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_CACHE_HOME: join(home, "cache"),
+    XDG_RUNTIME_DIR: join(home, "run"),
+  };
+}
+
 export function clientOpts(extra: Partial<ClientOptions> = {}): ClientOptions {
   const home = tempDir("kompat-home-");
   return {
