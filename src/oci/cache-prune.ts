@@ -4,7 +4,7 @@
 // left. Only files named as the cache names them are removed: never lock files, never
 // anything else someone put there.
 
-import { constants } from "node:fs";
+import { closeSync, constants, openSync } from "node:fs";
 import { readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -24,6 +24,9 @@ const DEFAULT_PRUNE_LIMITS: PruneLimits = {
 };
 
 const STAMP = "pruned";
+// O_NOFOLLOW: a link planted as the stamp must not truncate what it points to.
+const STAMP_FLAGS =
+  constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
 /** A temporary file older than this belongs to a writer that died. */
 const STALE_TMP_MS = 3600_000;
 const HEX = /^[0-9a-f]{32,128}$/;
@@ -55,14 +58,21 @@ export async function pruneIfDue(
   }
   // The stamp first: other processes writing at the same moment then skip.
   try {
-    // O_NOFOLLOW: a link planted as the stamp must not truncate what it points to.
-    const flag = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
-    await writeFile(stamp, "", { flag });
+    await writeFile(stamp, "", { flag: STAMP_FLAGS });
     await utimes(stamp, now / 1000, now / 1000);
   } catch {
     return undefined;
   }
   return prune(dir, limits, now);
+}
+
+/** Stamps the cache as pruned now (a cache just made has nothing to prune). */
+export function markPruned(dir: string): void {
+  try {
+    closeSync(openSync(join(dir, STAMP), STAMP_FLAGS, 0o644));
+  } catch {
+    // The next write tries again.
+  }
 }
 
 export async function prune(dir: string, limits: PruneLimits, now: number): Promise<PruneResult> {

@@ -4,15 +4,15 @@
 // Old entries are pruned once a day (cache-prune.ts).
 
 import { createHash } from "node:crypto";
-import { realpathSync } from "node:fs";
+import { mkdirSync, realpathSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { homedir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, sep } from "node:path";
 import { digestAlgorithm, digestHex, isDigest, verifyContent } from "./digest.js";
 import { fsReason } from "../lib/fserror.js";
 import { readFileBoundedSync } from "../lib/fsread.js";
-import { realPathInsideSync, writeFileAtomic } from "./fsutil.js";
-import { pruneIfDue } from "./cache-prune.js";
+import { realPathInsideSync, writeFileInFolderSync } from "./fsutil.js";
+import { markPruned, pruneIfDue } from "./cache-prune.js";
 
 export function cacheDir(env: Record<string, string | undefined>): string {
   const xdg = env.XDG_CACHE_HOME;
@@ -95,7 +95,7 @@ export class ContentCache implements Memos {
    * cache once per instance: a 100-image audit did 500 realpath calls for three folders.
    */
   private readonly realFolders = new Map<string, string>();
-  /** Writes under way: callers do not wait for them, `settled()` does. */
+  /** Pruning under way: callers do not wait for it, `settled()` does. */
   private readonly pending = new Set<Promise<void>>();
   private readonly entries = new Recent<Uint8Array>(MEMORY_ENTRIES, MEMORY_BYTES);
   private readonly memos = new Recent<{ at: number; json: string }>(MEMORY_MEMOS);
@@ -105,16 +105,28 @@ export class ContentCache implements Memos {
     private readonly log: (msg: string) => void = () => {},
   ) {}
 
-  /** After this process's first write: prune if a day has passed (cache-prune.ts). */
-  private async afterWrite(): Promise<void> {
+  /** This process made the cache directory: nothing in it is old enough to prune. */
+  private madeHere = false;
+
+  /**
+   * After this process's first write: prune if a day has passed (cache-prune.ts), in the
+   * background. A cache this process created is only stamped: there is nothing to walk.
+   */
+  private afterWrite(): void {
     if (this.pruneChecked) return;
     this.pruneChecked = true;
-    try {
-      const r = await pruneIfDue(this.dir);
-      if (r && r.removed > 0) this.log(`cache: pruned ${r.removed} entries (${r.bytes} bytes)`);
-    } catch (e) {
-      this.log(`cache: pruning failed: ${(e as Error).message}`);
+    if (this.madeHere) {
+      markPruned(this.dir);
+      return;
     }
+    this.background(
+      pruneIfDue(this.dir).then(
+        (r) => {
+          if (r && r.removed > 0) this.log(`cache: pruned ${r.removed} entries (${r.bytes} bytes)`);
+        },
+        (e: unknown) => this.log(`cache: pruning failed: ${(e as Error).message}`),
+      ),
+    );
   }
 
   private path(digest: string): string {
@@ -151,15 +163,8 @@ export class ContentCache implements Memos {
   // step is a round trip through libuv's thread pool (5 per entry; a warm validate-node
   // then never starts the pool). Measured: warm `--image` 1.28x -> 1.17x of `--spec`.
   private read(path: string, maxBytes: number): Buffer {
-    const folder = dirname(path);
-    let real = this.realFolders.get(folder);
-    if (real === undefined) {
-      this.realDir ??= realpathSync.native(this.dir);
-      real = realPathInsideSync(this.dir, folder, this.realDir);
-      this.realFolders.set(folder, real);
-    }
     // The entry's own name is never followed (O_NOFOLLOW): a link planted there is a miss.
-    return readFileBoundedSync(join(real, basename(path)), {
+    return readFileBoundedSync(join(this.folder(dirname(path), false), basename(path)), {
       maxBytes,
       regularOnly: true,
       noFollow: true,
@@ -167,15 +172,32 @@ export class ContentCache implements Memos {
   }
 
   /**
-   * Writes are started, not awaited: an answer never waits for the cache (cold
-   * `validate-node --image` spent 13-23 ms there). Whoever closes the session waits here.
+   * The real path of one of the cache's folders, checked to be inside the cache once per
+   * instance; with `create`, made first when missing. Errno errors propagate.
    */
-  private background(write: Promise<void>): void {
-    this.pending.add(write);
-    void write.finally(() => this.pending.delete(write));
+  private folder(folder: string, create: boolean): string {
+    const known = this.realFolders.get(folder);
+    if (known !== undefined) return known;
+    if (create) {
+      const made = mkdirSync(folder, { recursive: true });
+      if (made !== undefined && (made === this.dir || this.dir.startsWith(made + sep)))
+        this.madeHere = true;
+    }
+    this.realDir ??= realpathSync.native(this.dir);
+    const real = realPathInsideSync(this.dir, folder, this.realDir);
+    this.realFolders.set(folder, real);
+    return real;
   }
 
-  /** Resolves when every write started so far has finished (failures were logged). */
+  // Writes are synchronous too, like reads: an entry is a few KiB, and each async step was a
+  // trip through libuv's thread pool (about 8 per entry, cold `validate-node --image` spent
+  // 13-23 ms there). Only pruning runs in the background; whoever closes the session waits.
+  private background(work: Promise<void>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  /** Resolves when the pruning started so far has finished (failures were logged). */
   async settled(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
@@ -184,23 +206,23 @@ export class ContentCache implements Memos {
     this.log(`cannot write cache ${this.dir}: ${fsReason(e)}`);
   }
 
-  /** Stores verified content; callers verify before putting. The file is written in the background. */
+  /** Stores verified content; callers verify before putting. A failure to write is logged. */
   put(digest: string, bytes: Uint8Array): Promise<void> {
     if (!isDigest(digest)) return Promise.resolve();
     const copy = new Uint8Array(bytes); // callers keep theirs
     this.entries.set(digest, copy, copy.byteLength);
-    this.background(this.write(this.path(digest), copy));
+    this.write(this.path(digest), copy);
     return Promise.resolve();
   }
 
-  private async write(path: string, content: Uint8Array | string): Promise<void> {
+  private write(path: string, content: Uint8Array | string): void {
     try {
-      await writeFileAtomic(path, content, this.dir);
+      writeFileInFolderSync(this.folder(dirname(path), true), basename(path), content);
     } catch (e) {
       this.writeError(e);
       return;
     }
-    await this.afterWrite();
+    this.afterWrite();
   }
 
   private memoPath(key: string): string {
@@ -236,7 +258,7 @@ export class ContentCache implements Memos {
     const at = Date.now();
     const json = JSON.stringify({ key, at, value });
     if (json.length <= MAX_MEMO_BYTES) this.memos.set(key, { at, json });
-    this.background(this.write(this.memoPath(key), json));
+    this.write(this.memoPath(key), json);
     return Promise.resolve();
   }
 }

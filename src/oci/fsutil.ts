@@ -2,9 +2,17 @@
 // confinement of every path to the directory it belongs to.
 
 import { randomBytes } from "node:crypto";
-import { realpathSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { mkdir, realpath, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 export { errnoCode } from "../lib/fserror.js";
 
 /** A path that resolves (through links) outside the directory it must stay in. */
@@ -66,6 +74,34 @@ export async function writeFileAtomic(
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * writeFileAtomic for a folder already known to be the right one (`realFolder`, resolved
+ * and checked by the caller): a temporary file opened exclusively (never through a link),
+ * then renamed. Synchronous, for the cache's small entries (see cache.ts).
+ */
+export function writeFileInFolderSync(
+  realFolder: string,
+  name: string,
+  bytes: Uint8Array | string,
+): void {
+  const path = join(realFolder, name);
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  try {
+    const fd = openSync(tmp, flags, 0o644);
+    try {
+      const data = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
+      for (let at = 0; at < data.byteLength;) at += writeSync(fd, data, at);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
     throw e;
   }
 }

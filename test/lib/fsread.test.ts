@@ -119,7 +119,7 @@ describe("cache and lock files", () => {
     const logs: string[] = [];
     const c = new ContentCache(cache, (m) => logs.push(m));
     await c.put(digest, new Uint8Array([1]));
-    await c.settled(); // writes run in the background
+    await c.settled();
     assert.deepEqual(readdirSync(outside), []);
     assert.match(logs.join("\n"), /cannot write cache .*cache2: .*leads to .*outside/);
   });

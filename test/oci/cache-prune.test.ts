@@ -107,6 +107,29 @@ test("a cache write prunes a cache not pruned for a day, and keeps what it wrote
   }
 });
 
+test("writes are on disk when put returns; a cache made by this process is stamped, not walked", async () => {
+  const { dir } = tree();
+  const fresh = join(dir, "fresh", "kompat");
+  try {
+    const cache = new ContentCache(fresh);
+    const bytes = Buffer.from("{}");
+    const digest = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
+    await cache.put(digest, bytes);
+    // No settled(): the entry and the stamp were written before put returned.
+    const entry = join(fresh, "blobs", "sha256", digest.slice(7));
+    assert.equal(readFileSync(entry, "utf8"), "{}");
+    assert.ok(existsSync(join(fresh, "pruned")), "the new cache is stamped as pruned");
+    // The stamp is today's: a year-old entry planted now stays until a day has passed.
+    const old = join(fresh, "blobs", "sha256", hex("b"));
+    writeFileSync(old, "x");
+    utimesSync(old, (Date.now() - 400 * DAY) / 1000, (Date.now() - 400 * DAY) / 1000);
+    assert.equal(await pruneIfDue(fresh), undefined);
+    assert.ok(existsSync(old));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a link planted as the stamp is not followed", async () => {
   const { dir } = tree();
   const victim = join(dir, "victim.txt");
