@@ -29,6 +29,8 @@ export interface Distribution {
   ca?: string;
   /** The process's output so far, for failure messages. */
   log(): string;
+  /** The registry's process id (benchmarks read its CPU time). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -188,7 +190,13 @@ async function startOnce(opts: DistributionOptions): Promise<Distribution> {
     await stop();
     throw new Error(`${(e as Error).message}\n${output}`, { cause: e });
   }
-  const d: Distribution = { url, host: `127.0.0.1:${port}`, log: () => output, stop };
+  const d: Distribution = {
+    url,
+    host: `127.0.0.1:${port}`,
+    log: () => output,
+    pid: proc.pid,
+    stop,
+  };
   if (tls) {
     d.caFile = tls.caFile;
     d.ca = tls.ca;
