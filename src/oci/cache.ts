@@ -11,7 +11,7 @@ import { basename, dirname, join, sep } from "node:path";
 import { digestAlgorithm, digestHex, isDigest, verifyContent } from "./digest.js";
 import { fsReason } from "../lib/fserror.js";
 import { readFileBoundedSync } from "../lib/fsread.js";
-import { realPathInsideSync, writeFileInFolderSync } from "./fsutil.js";
+import { errnoCode, realPathInsideSync, writeFileInFolderSync } from "./fsutil.js";
 import { markPruned, pruneIfDue } from "./cache-prune.js";
 
 export function cacheDir(env: Record<string, string | undefined>): string {
@@ -216,11 +216,18 @@ export class ContentCache implements Memos {
   }
 
   private write(path: string, content: Uint8Array | string): void {
-    try {
-      writeFileInFolderSync(this.folder(dirname(path), true), basename(path), content);
-    } catch (e) {
-      this.writeError(e);
-      return;
+    const folder = dirname(path);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        writeFileInFolderSync(this.folder(folder, true), basename(path), content);
+        break;
+      } catch (e) {
+        // The folder went away since it was checked (the cache was cleared under a
+        // long-running webhook): make and check it again, once.
+        if (attempt === 0 && errnoCode(e) === "ENOENT" && this.realFolders.delete(folder)) continue;
+        this.writeError(e);
+        return;
+      }
     }
     this.afterWrite();
   }

@@ -13,6 +13,7 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prune, pruneIfDue, type PruneLimits } from "../../src/oci/cache-prune.js";
@@ -125,6 +126,27 @@ test("writes are on disk when put returns; a cache made by this process is stamp
     utimesSync(old, (Date.now() - 400 * DAY) / 1000, (Date.now() - 400 * DAY) / 1000);
     assert.equal(await pruneIfDue(fresh), undefined);
     assert.ok(existsSync(old));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a cache removed under a running process is made again at its next write", async () => {
+  const { dir } = tree();
+  const root = join(dir, "kompat");
+  try {
+    const logs: string[] = [];
+    const cache = new ContentCache(root, (m) => logs.push(m));
+    const put = async (text: string) => {
+      const bytes = Buffer.from(text);
+      const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+      await cache.put(digest, bytes);
+      return join(root, "blobs", "sha256", digest.slice(7));
+    };
+    assert.ok(existsSync(await put("first")));
+    rmSync(root, { recursive: true, force: true }); // `rm -rf ~/.cache/kompat` meanwhile
+    assert.ok(existsSync(await put("second")), "the folders were made again");
+    assert.deepEqual(logs, []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
