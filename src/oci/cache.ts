@@ -88,6 +88,8 @@ class Recent<V> {
  */
 export class ContentCache implements Memos {
   private pruneChecked = false;
+  /** This process made the cache directory: nothing in it is old enough to prune. */
+  private madeHere = false;
   /** The cache directory's real path, resolved on the first read that finds it. */
   private realDir: string | undefined;
   /**
@@ -104,9 +106,6 @@ export class ContentCache implements Memos {
     readonly dir: string,
     private readonly log: (msg: string) => void = () => {},
   ) {}
-
-  /** This process made the cache directory: nothing in it is old enough to prune. */
-  private madeHere = false;
 
   /**
    * After this process's first write: prune if a day has passed (cache-prune.ts), in the
@@ -189,9 +188,7 @@ export class ContentCache implements Memos {
     return real;
   }
 
-  // Writes are synchronous too, like reads: an entry is a few KiB, and each async step was a
-  // trip through libuv's thread pool (about 8 per entry, cold `validate-node --image` spent
-  // 13-23 ms there). Only pruning runs in the background; whoever closes the session waits.
+  /** Pruning runs in the background; whoever closes the session waits (settled). */
   private background(work: Promise<void>): void {
     this.pending.add(work);
     void work.finally(() => this.pending.delete(work));
@@ -215,19 +212,23 @@ export class ContentCache implements Memos {
     return Promise.resolve();
   }
 
+  // Synchronous, like reads: an entry is a few KiB, and each async step was a trip through
+  // libuv's thread pool (about 8 per entry; cold `validate-node --image` spent 13-23 ms there).
   private write(path: string, content: Uint8Array | string): void {
     const folder = dirname(path);
-    for (let attempt = 0; ; attempt++) {
+    const once = () => writeFileInFolderSync(this.folder(folder, true), basename(path), content);
+    try {
       try {
-        writeFileInFolderSync(this.folder(folder, true), basename(path), content);
-        break;
+        once();
       } catch (e) {
         // The folder went away since it was checked (the cache was cleared under a
         // long-running webhook): make and check it again, once.
-        if (attempt === 0 && errnoCode(e) === "ENOENT" && this.realFolders.delete(folder)) continue;
-        this.writeError(e);
-        return;
+        if (errnoCode(e) !== "ENOENT" || !this.realFolders.delete(folder)) throw e;
+        once();
       }
+    } catch (e) {
+      this.writeError(e);
+      return;
     }
     this.afterWrite();
   }

@@ -91,8 +91,9 @@ export function writeFileInFolderSync(
   const path = join(realFolder, name);
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  // Whatever stands at the temporary name already is not ours: the open fails, nothing is removed.
+  const fd = openSync(tmp, flags, 0o644);
   try {
-    const fd = openSync(tmp, flags, 0o644);
     try {
       const data = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
       for (let at = 0; at < data.byteLength;) at += writeSync(fd, data, at);
