@@ -118,6 +118,9 @@ export class CachedStore implements Target {
   indexesReferrers(subject: Descriptor): Promise<boolean> {
     return this.inner.indexesReferrers(subject);
   }
+  referrersVersion(subject: Descriptor): Promise<string | undefined> {
+    return this.inner.referrersVersion?.(subject) ?? Promise.resolve(undefined);
+  }
 }
 
 function mediaTypeOfBytes(bytes: Uint8Array): string | undefined {

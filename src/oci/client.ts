@@ -3,6 +3,7 @@
 // RegistrySession (session.ts), and the one error type callers catch.
 
 import { AuthError } from "./auth-challenge.js";
+import type { Memos } from "./cache.js";
 import { CredentialError, RegistryError } from "./errors.js";
 import { LockError } from "./lock.js";
 import { InvalidPlatformError } from "./platform.js";
@@ -47,6 +48,8 @@ export interface OpenedImage {
   requestCount(): number;
   /** Lock file for this repository's fallback index. */
   lockPath: string;
+  /** The content cache's memos, unless caching is off (remote images only). */
+  memos?: Memos;
   close(): Promise<void>;
 }
 

@@ -24,6 +24,13 @@ export interface FoundArtifacts {
   subject: Descriptor;
   /** The resolved reference's manifest (an index stays an index). */
   resolved: ParsedManifest;
+  /** Its digest. */
+  resolvedDigest: string;
+  /**
+   * The listing's version (ReferrersResult) when the artifacts are the subject's own, not
+   * a platform entry's found by the host fallback.
+   */
+  listingVersion?: string;
   /** Newest first. */
   artifacts: Descriptor[];
   source: "api" | "tag" | "layout";
@@ -84,6 +91,10 @@ export async function findArtifactsOf(
     subjectName: `${base}@${subject.digest}`,
     subject,
     resolved: picked.parsed,
+    resolvedDigest: resolved.descriptor.digest,
+    ...(found.version !== undefined && hostPlatformUsed === undefined
+      ? { listingVersion: found.version }
+      : {}),
     artifacts: sortNewestFirst(found.referrers),
     source: found.source,
     ...(hostPlatformUsed ? { hostPlatformUsed } : {}),

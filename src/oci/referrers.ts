@@ -32,6 +32,8 @@ export interface FallbackIndex {
   current?: TaggedManifest;
   /** The tag holds something else (not the subject itself): its descriptor. */
   foreign?: Descriptor;
+  /** The digest of what the tag held; undefined when there was no such tag. */
+  held?: string;
 }
 
 /** The referrers index under the `<alg>-<hex>` tag; absent or not an index = no entries. */
@@ -48,19 +50,25 @@ export async function readFallbackIndex(
     if (e instanceof NotFoundError) return { tag, entries: [] };
     throw e;
   }
-  if (got.descriptor.digest === subject.digest) {
+  const held = got.descriptor.digest;
+  if (held === subject.digest) {
     log?.(
       `${target.display}:${tag} resolves to the subject itself (GitLab does this); no referrers index`,
     );
-    return { tag, entries: [] };
+    return { tag, entries: [], held };
   }
   if (got.descriptor.mediaType !== OCI_INDEX) {
     log?.(`${target.display}:${tag} holds ${got.descriptor.mediaType}, not a referrers index`);
-    return { tag, entries: [], foreign: got.descriptor };
+    return { tag, entries: [], foreign: got.descriptor, held };
   }
   const parsed = parseManifest(got.bytes, OCI_INDEX, `referrers index ${target.display}:${tag}`);
-  if (parsed.kind !== "index") return { tag, entries: [], foreign: got.descriptor };
-  return { tag, entries: parsed.index.manifests, current: got };
+  if (parsed.kind !== "index") return { tag, entries: [], foreign: got.descriptor, held };
+  return { tag, entries: parsed.index.manifests, current: got, held };
+}
+
+/** A fallback listing's `version` (ReferrersResult): the digest its tag held, or none. */
+export function fallbackVersion(held: string | undefined): string {
+  return `tag ${held ?? "none"}`;
 }
 
 const RFC3339 = /^(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;

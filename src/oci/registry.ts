@@ -9,7 +9,8 @@ import type { Descriptor } from "./descriptor.js";
 import { isDigest, sha256Of, verifyContent } from "./digest.js";
 import { ContentError, NotFoundError, RegistryError, printable, safeUrl } from "./errors.js";
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from "./mediatypes.js";
-import { readFallbackIndex, splitByType } from "./referrers.js";
+import { fallbackVersion, readFallbackIndex, splitByType } from "./referrers.js";
+import { referrersTagFor } from "./reference.js";
 import { contentType, expect, notFound } from "./registry-errors.js";
 import { AuthorizedExchange } from "./registry-exchange.js";
 import { referrersFromApi } from "./registry-referrers.js";
@@ -330,17 +331,24 @@ export class RemoteRepository implements Target {
     expect(res, [202, 200, 204], "delete manifest");
   }
 
+  /** Reads the memo that this registry has no referrers API; true when it said so. */
+  private async rememberedNoApi(): Promise<boolean> {
+    if (this.referrersApi !== undefined || !this.opts.memos) return false;
+    const said = await this.opts.memos.getMemo<string>(this.apiMemoKey(), NO_API_MEMO_MS);
+    if (said !== "none") return false;
+    this.referrersApi = false;
+    this.log(`${this.display}: remembered to have no referrers API`);
+    return true;
+  }
+
+  private apiMemoKey(): string {
+    return `referrers-api ${this.key}`;
+  }
+
   async referrers(subject: Descriptor, artifactType: string | undefined): Promise<ReferrersResult> {
-    const memoKey = `referrers-api ${this.key}`;
+    const memoKey = this.apiMemoKey();
     const memos = this.opts.memos;
-    let fromMemo = false;
-    if (this.referrersApi === undefined && memos) {
-      if ((await memos.getMemo<string>(memoKey, NO_API_MEMO_MS)) === "none") {
-        this.referrersApi = false;
-        fromMemo = true;
-        this.log(`${this.display}: remembered to have no referrers API`);
-      }
-    }
+    const fromMemo = await this.rememberedNoApi();
     const before = this.referrersApi;
     const native = await this.fromApi(subject, artifactType);
     if (native !== undefined) {
@@ -359,7 +367,23 @@ export class RemoteRepository implements Target {
         return { referrers: again, untyped: [], source: "api" };
       }
     }
-    return { ...listed, source: "tag" };
+    return { ...listed, source: "tag", version: fallbackVersion(fallback.held) };
+  }
+
+  /**
+   * With no referrers API (known, or remembered), the listing is the fallback tag: a HEAD of
+   * it says whether it changed. With the API there is no such cheap question: undefined.
+   */
+  async referrersVersion(subject: Descriptor): Promise<string | undefined> {
+    await this.rememberedNoApi();
+    if (this.referrersApi !== false) return undefined;
+    try {
+      const now = await this.head(referrersTagFor(subject.digest));
+      return now === undefined ? undefined : fallbackVersion(now.digest);
+    } catch (e) {
+      if (e instanceof NotFoundError) return fallbackVersion(undefined);
+      throw e;
+    }
   }
 
   async indexesReferrers(subject: Descriptor): Promise<boolean> {

@@ -88,6 +88,7 @@ export class RegistrySession {
       base: `${ref.registry}/${ref.repository}`,
       requestCount: () => transport.requestCount,
       lockPath: lockPathFor(opts.env, remote.key),
+      ...(this.cache ? { memos: this.cache } : {}),
       close: () => transport.close(),
     };
   }
@@ -109,7 +110,7 @@ export class RegistrySession {
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.retryBaseMs !== undefined ? { retryBaseMs: opts.retryBaseMs } : {}),
       ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
-      verbose: this.log,
+      ...(opts.verbose ? { verbose: opts.verbose } : {}),
     };
   }
 

@@ -38,6 +38,11 @@ export interface ReferrersResult {
   untyped: Descriptor[];
   /** Where they came from: the registry's API, the fallback tag, or a layout scan. */
   source: "api" | "tag" | "layout";
+  /**
+   * What this listing was read from, where the store can ask it again cheaply
+   * (`referrersVersion`): the fallback tag's manifest digest, or that it had none.
+   */
+  version?: string;
 }
 
 /** Manifests by reference: a tag or a digest (content verified when by digest). */
@@ -90,6 +95,11 @@ export interface ReferrerLister {
    * itself; when false, the writer records it in the fallback index.
    */
   indexesReferrers(subject: Descriptor): Promise<boolean>;
+  /**
+   * The `version` that `referrers(subject)` would report now, asked without reading the
+   * listing (a HEAD); undefined when the store cannot tell.
+   */
+  referrersVersion?(subject: Descriptor): Promise<string | undefined>;
 }
 
 export interface Target extends Resolver, Fetcher, Pusher, Deleter, ReferrerLister {

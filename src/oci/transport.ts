@@ -96,6 +96,8 @@ export class Transport {
   private readonly retryBaseMs: number;
   private readonly maxRetryAfterMs: number;
   private readonly log: (msg: string) => void;
+  /** Whether anyone reads `log`: then each request is described. */
+  private readonly verbose: boolean;
   private readonly userAgent: string;
   /** Number of HTTP exchanges sent (each retry and redirect counts). */
   requestCount = 0;
@@ -107,6 +109,7 @@ export class Transport {
     this.retryBaseMs = opts.retryBaseMs ?? 300;
     this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 30_000;
     this.log = opts.verbose ?? (() => {});
+    this.verbose = opts.verbose !== undefined;
     this.userAgent = opts.userAgent ?? "kompat/0.1.0";
     let ca: string[] | undefined;
     if (opts.caFile !== undefined && opts.connectionsOf === undefined) {
@@ -227,8 +230,8 @@ export class Transport {
   }
 
   private async followRedirects(req: HttpRequest): Promise<HttpResponse> {
-    const origin = new URL(req.url).origin;
     let url = new URL(req.url);
+    const origin = url.origin;
     let method = req.method;
     let body = req.body;
     let headers = { ...(req.headers ?? {}) };
@@ -297,16 +300,18 @@ export class Transport {
       );
     }
     const left = this.remainingMs();
-    const where = `${method} ${safeUrl(url)}`;
-    if (left <= 0) throw this.pastDeadline(where);
+    // Made only when a message needs it: most requests print nothing.
+    const where = () => `${method} ${safeUrl(url)}`;
+    if (left <= 0) throw this.pastDeadline(where());
     let proxy;
     try {
       proxy = proxyFor(this.proxies, url);
     } catch (e) {
-      throw e instanceof ProxyError ? new RegistryError(`${where}: ${e.message}`) : e;
+      throw e instanceof ProxyError ? new RegistryError(`${where()}: ${e.message}`) : e;
     }
     this.requestCount++;
-    this.log(`${where}${proxy ? ` via ${safeUrl(proxy.url)} (${proxy.variable})` : ""}`);
+    if (this.verbose)
+      this.log(`${where()}${proxy ? ` via ${safeUrl(proxy.url)} (${proxy.variable})` : ""}`);
     try {
       const res = await exchange(this.agents, {
         method,
@@ -320,7 +325,7 @@ export class Transport {
       });
       return { ...res, url: url.toString() };
     } catch (e) {
-      if (e instanceof DeadlineError) throw this.pastDeadline(where);
+      if (e instanceof DeadlineError) throw this.pastDeadline(where());
       throw e;
     }
   }

@@ -19,6 +19,7 @@ import { mapLimit } from "./bounded.js";
 import { ANNOTATION_CREATED, COMPAT_ARTIFACT_TYPE } from "./mediatypes.js";
 import { formatPlatform, hostPlatform, parsePlatform, type Platform } from "./platform.js";
 import { parseReference } from "./reference.js";
+import { rememberedLookup, rememberLookup } from "./spec-memo.js";
 import { resolveSubject } from "./subject.js";
 
 export type { ArtifactSpec, AttachResult, ClientOptions, CopyResult, FoundArtifacts };
@@ -171,8 +172,18 @@ export interface ImageSpec {
  * is a NotFoundError without an HTTP status (isNoSpec in fleet/ tells it apart).
  */
 export function fetchCompatSpec(image: string, opts: CompatSpecOptions): Promise<ImageSpec> {
-  return withImage(image, opts, "pull", async (img) => {
+  return withImage(image, opts, "pull", async (opened) => {
     const log = opts.verbose;
+    const memo = await rememberedLookup<ImageSpec>(opened, opts.platform);
+    if (memo.found !== undefined) {
+      log?.(
+        `${opened.name}: tag and referrers unchanged since the last lookup; artifact ${memo.found.artifactDigest}`,
+      );
+      log?.(`${opened.requestCount()} HTTP request(s) to the registry`);
+      return memo.found;
+    }
+    // The HEAD above told the digest: resolve that, not the tag again.
+    const img = memo.resolved !== undefined ? { ...opened, reference: memo.resolved } : opened;
     const found = await findArtifactsOf(img, findOpts({ ...opts, hostFallback: true }));
     const newest = found.artifacts[0];
     if (newest === undefined) throw noArtifact(image, found, opts);
@@ -182,7 +193,7 @@ export function fetchCompatSpec(image: string, opts: CompatSpecOptions): Promise
       );
     const spec = await readArtifactSpec(img, newest, found.subject, log);
     log?.(`${img.requestCount()} HTTP request(s) to the registry`);
-    return {
+    const out: ImageSpec = {
       specText: spec.text,
       specSource: `${found.subjectName} (artifact ${newest.digest})`,
       subject: found.subjectName,
@@ -195,6 +206,13 @@ export function fetchCompatSpec(image: string, opts: CompatSpecOptions): Promise
       source: found.source,
       notes: found.notes,
     };
+    const at = {
+      resolved: found.resolvedDigest,
+      subject: found.subject,
+      version: found.listingVersion,
+    };
+    await rememberLookup(opened, opts.platform, at, out);
+    return out;
   });
 }
 

@@ -240,6 +240,53 @@ describe("Distribution 2.8, plain HTTP", { skip }, () => {
     assert.equal(entries.length, n);
   });
 
+  it("a warm lookup is two HEADs; a spec attached since and a moved tag are seen", async () => {
+    const env = userEnv();
+    const image = `${reg.host}/warm/app:v1`;
+    const subject = await raw.pushSingle("warm/app", "v1", "linux", "amd64");
+    const specNamed = (name: string) => SPEC.replace("My image requirements", name);
+    const fetchSpec = async (verbose = false) => {
+      const args = ["fetch-spec", "--image", image, "--plain-http", ...(verbose ? ["-v"] : [])];
+      const got = await runCli(args, { env });
+      assert.equal(got.code, 0, got.stderr);
+      return got;
+    };
+    const attach = async (text: string) => {
+      const att = await runCli(
+        ["attach", "--image", image, "--spec", specFile(text), "--plain-http"],
+        { env },
+      );
+      assert.equal(att.code, 0, att.stderr);
+    };
+    const requests = (stderr: string) => stderr.match(/^\s*(?:GET|HEAD|PUT|POST) \S+/gm) ?? [];
+
+    await attach(specNamed("first"));
+    assert.equal((await fetchSpec()).stdout, specNamed("first"));
+    const warm = await fetchSpec(true);
+    assert.equal(warm.stdout, specNamed("first"));
+    const asked = requests(warm.stderr);
+    assert.equal(asked.length, 2, asked.join("\n"));
+    assert.ok(
+      asked.every((r) => r.trim().startsWith("HEAD ")),
+      `only HEADs when warm:\n${asked.join("\n")}`,
+    );
+    assert.match(warm.stderr, /tag and referrers unchanged/);
+
+    // A newer spec attached by kompat, then one by another tool (the oras way, by hand).
+    await attach(specNamed("second"));
+    assert.equal((await fetchSpec()).stdout, specNamed("second"));
+    await raw.orasAttach("warm/app", subject, specNamed("third"), "2099-01-01T00:00:00Z");
+    assert.equal((await fetchSpec()).stdout, specNamed("third"));
+
+    // The tag moved to another image, with its own spec.
+    const moved = await raw.pushSingle("warm/app", "v1", "linux", "arm64");
+    assert.notEqual(moved.digest, subject.digest);
+    await raw.orasAttach("warm/app", moved, specNamed("fourth"), "2030-01-01T00:00:00Z");
+    assert.equal((await fetchSpec()).stdout, specNamed("fourth"));
+    // And once more warm: the new answer is the one remembered.
+    assert.equal((await fetchSpec()).stdout, specNamed("fourth"));
+  });
+
   it("says clearly when the image does not exist", async () => {
     const res = await runCli(
       ["fetch-spec", "--image", `${reg.host}/team/app:nope`, "--plain-http"],
