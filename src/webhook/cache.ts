@@ -6,7 +6,7 @@ export interface CacheEntry<V> {
   value: V;
   /** Date.now() when fetched. */
   at: number;
-  /** How long the answer stays fresh (Infinity: never re-fetched, e.g. a digest's spec). */
+  /** How long the answer stays fresh (Infinity: never fetched again). */
   ttlMs: number;
 }
 

@@ -1,5 +1,6 @@
 // Image → its compatibility spec, as the webhook needs it: only allowed registries, an
-// in-memory cache (digest answers never expire, tag answers and "no artifact" after a TTL),
+// in-memory cache (each answer believed for a TTL: a tag can move, and a newer spec can be
+// attached to a digest too; "no artifact" for a shorter one),
 // one fetch per image at a time, stale answers while the registry is down.
 
 import { createHash } from "node:crypto";
@@ -26,6 +27,11 @@ export interface SpecSourceOptions {
   allowRegistries?: string[];
   /** How long a tag's answer is fresh (default 5 min). */
   tagTtlMs?: number;
+  /**
+   * How long an answer for an image by digest is fresh (default 30 min): its manifest is
+   * fixed, but a corrected spec attached to it later must be used.
+   */
+  digestTtlMs?: number;
   /** How long "no artifact" is believed (default 1 min). */
   negativeTtlMs?: number;
   /** Images remembered (default 1000). */
@@ -101,7 +107,10 @@ export class SpecSource {
       this.fetches++;
       try {
         const got = await this.withSession((client) => fetch(key, client));
-        const ttlMs = ref.digest !== undefined ? Infinity : (this.opts.tagTtlMs ?? 300_000);
+        const ttlMs =
+          ref.digest !== undefined
+            ? (this.opts.digestTtlMs ?? 1_800_000)
+            : (this.opts.tagTtlMs ?? 300_000);
         return { value: answerFor(image, got), ttlMs };
       } catch (e) {
         if (e instanceof NotFoundError)

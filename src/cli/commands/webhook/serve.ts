@@ -27,6 +27,8 @@ on stderr. Stops on SIGTERM or SIGINT.
                               e.g. *.example.com, 127.0.0.1:5000); default: all
   --max-request-bytes N       larger reviews are refused with 413 (default 4194304)
   --tag-ttl DURATION          how long a tag's answer is believed (default 5m)
+  --digest-ttl DURATION       how long an answer for an image by digest is believed; a
+                              spec attached to it later is used after that (default 30m)
   --negative-ttl DURATION     how long "no compatibility artifact" is believed (default 1m)
   --cache-entries N           images remembered in memory (default 1000)
   --cert-poll DURATION        how often the certificate files are checked (default 10s)
@@ -51,6 +53,7 @@ const OPTIONS = {
   "allow-registry": { type: "string", multiple: true },
   "max-request-bytes": { type: "string" },
   "tag-ttl": { type: "string" },
+  "digest-ttl": { type: "string" },
   "negative-ttl": { type: "string" },
   "cache-entries": { type: "string" },
   "cert-poll": { type: "string" },
@@ -102,6 +105,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     client,
     ...(f["allow-registry"] ? { allowRegistries: f["allow-registry"] } : {}),
     tagTtlMs: parseDuration(f["tag-ttl"] ?? "5m", "--tag-ttl"),
+    digestTtlMs: parseDuration(f["digest-ttl"] ?? "30m", "--digest-ttl"),
     negativeTtlMs: parseDuration(f["negative-ttl"] ?? "1m", "--negative-ttl"),
     maxEntries: wholeNumber(f["cache-entries"], "--cache-entries", 1, 1_000_000) ?? 1000,
   });
