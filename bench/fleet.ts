@@ -82,6 +82,40 @@ function interleaved(cases: Case[], rounds: number, registryPid?: number): Measu
   });
 }
 
+/**
+ * What the registry's round trips cost without kompat: a plain node script that reads the
+ * same features file, then asks what a warm audit asks of each image (a HEAD of its tag, a
+ * HEAD of its referrers tag), 8 at a time. Run for 1 image and for all, its difference is
+ * the floor for the audit's extra time on this machine and this registry.
+ */
+const PLAIN_HEADS = `
+const fs = require("node:fs"), http = require("node:http");
+const [list, features, count] = process.argv.slice(2);
+const refs = fs.readFileSync(list, "utf8").trim().split("\\n").slice(0, Number(count));
+JSON.parse(fs.readFileSync(features, "utf8"));
+const agent = new http.Agent({ keepAlive: true });
+const accept = "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json";
+const head = (url) => new Promise((ok, fail) => {
+  const req = http.request(url, { method: "HEAD", agent, headers: { accept } }, (res) => {
+    res.resume();
+    res.on("end", () => res.statusCode === 200 ? ok(res.headers["docker-content-digest"]) : fail(new Error(url + ": " + res.statusCode)));
+  });
+  req.on("error", fail);
+  req.end();
+});
+let next = 0;
+const worker = async () => {
+  while (next < refs.length) {
+    const ref = refs[next++];
+    const slash = ref.indexOf("/"), colon = ref.lastIndexOf(":");
+    const base = "http://" + ref.slice(0, slash) + "/v2/" + ref.slice(slash + 1, colon) + "/manifests/";
+    const digest = await head(base + ref.slice(colon + 1));
+    await head(base + "sha256-" + digest.slice(7));
+  }
+};
+Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(worker)).then(() => agent.destroy(), (e) => { console.error(e.message); process.exit(2); });
+`;
+
 /** The example snapshot in 20 node types (kernel, distribution, GPU), every node named. */
 function fleet(base: Features): Record<string, Features> {
   const out: Record<string, Features> = {};
@@ -139,16 +173,22 @@ export async function benchFleet(rounds = 7): Promise<void> {
     const features = join(tmp, "fleet.json");
     writeFileSync(features, JSON.stringify(fleet(base.features)));
     const common = ["--plain-http", "--features", features, "--summary"];
+    const plain = join(tmp, "plain-heads.cjs");
+    writeFileSync(plain, PLAIN_HEADS);
     const cases = [
       { cmd: bin, args: ["validate-node", "--image", refs[0] as string, ...common], env },
       { cmd: bin, args: ["audit", "--images", list, ...common], env },
       { cmd: bin, args: ["audit", "--images", pinnedList, ...common], env },
+      { cmd: process.execPath, args: [plain, list, features, "1"], env },
+      { cmd: process.execPath, args: [plain, list, features, String(IMAGES)], env },
     ];
-    const [one = { wall: 1 }, all = { wall: 0 }, byDigest = { wall: 0 }] = interleaved(
-      cases,
-      rounds,
-      reg.pid,
-    );
+    const [
+      one = { wall: 1 },
+      all = { wall: 0 },
+      byDigest = { wall: 0 },
+      plainOne = { wall: 0 },
+      plainAll = { wall: 0 },
+    ] = interleaved(cases, rounds, reg.pid);
     const cpu = (c: Measured) =>
       (c.cpu !== undefined ? `, CPU ${fmt(c.cpu)} ms` : "") +
       (c.registryCpu !== undefined ? ` (registry ${fmt(c.registryCpu)} ms)` : "");
@@ -165,6 +205,16 @@ export async function benchFleet(rounds = 7): Promise<void> {
     line(
       `  audit --summary, ${IMAGES} images pinned by digest`,
       `${fmt(byDigest.wall)} ms = ${fmt(byDigest.wall / one.wall)}×${cpu(byDigest)}`,
+    );
+    // The registry's share: the same HEADs from plain node, 1 image against all.
+    const floor = plainAll.wall - plainOne.wall;
+    line(
+      `  plain node, the same HEADs, 1 / ${IMAGES} images`,
+      `${fmt(plainOne.wall)} / ${fmt(plainAll.wall)} ms${cpu(plainAll)}`,
+    );
+    line(
+      `  floor: validate-node + those ${2 * (IMAGES - 1)} HEADs`,
+      `${fmt((one.wall + floor) / one.wall)}× (kompat's own share: ${fmt(all.wall - one.wall - floor)} ms)`,
     );
   } finally {
     await raw.close();
