@@ -31,6 +31,11 @@
  *   another origin is never learnt nor answered. The `http` function must not follow a
  *   redirect to another origin with the Authorization header.
  * - Tokens are cached per origin + sorted scopes until `expires_in` (default 60 s) passes.
+ * - One Authenticator serves every repository of its registry (an audit's images): the
+ *   challenge learnt from one is used for the next at once, saving its 401 round trip. A
+ *   token the service refuses for a repository that has not itself answered 401 is no
+ *   error: that request goes anonymously, as it would have (a public repository beside a
+ *   private one), and its own 401, if any, is answered as above.
  */
 
 import { Buffer } from "node:buffer";
@@ -108,6 +113,8 @@ export class Authenticator {
   private readonly log: (m: string) => void;
   private readonly now: () => number;
   private readonly challenges = new Map<string, Known>();
+  /** Repositories (by origin) whose own requests were answered 401: the challenge is theirs. */
+  private readonly challenged = new Set<string>();
   private readonly tokens = new Map<string, CachedToken>();
   private readonly pending = new Map<string, Promise<CachedToken>>();
   private readonly creds = new Map<string, Promise<FoundCredential | undefined>>();
@@ -132,8 +139,16 @@ export class Authenticator {
     const key = cacheKey(url.origin, req.scopes);
     const hit = this.tokens.get(key);
     if (hit && this.now() < hit.expiresAt) return `Bearer ${hit.token}`;
-    const fresh = await this.fetchToken(url, known, cred, mergeScopes(req.scopes), key, req.http);
-    return `Bearer ${fresh.token}`;
+    const scopes = mergeScopes(req.scopes);
+    try {
+      const fresh = await this.fetchToken(url, known, cred, scopes, key, req.http);
+      return `Bearer ${fresh.token}`;
+    } catch (e) {
+      // Learnt from another repository: this one may need no token at all.
+      if (!(e instanceof AuthError) || this.challenged.has(repoKey(url, req.scopes))) throw e;
+      this.log(`${(e as Error).message}; asking ${url.origin} anonymously for ${scopes.join(" ")}`);
+      return undefined;
+    }
   }
 
   /**
@@ -162,6 +177,7 @@ export class Authenticator {
     }
     const bearer = challenges.find((c) => c.scheme === "bearer");
     const basic = challenges.find((c) => c.scheme === "basic");
+    this.challenged.add(repoKey(url, req.scopes));
     const key = cacheKey(url.origin, req.scopes);
     this.tokens.delete(key);
     const cred = await this.credential(url, req.scopes);
@@ -337,6 +353,11 @@ export class Authenticator {
         : DEFAULT_TOKEN_SECONDS;
     return { token, expiresAt: this.now() + secs * 1000 };
   }
+}
+
+/** Which repository of which origin a request is for (its scopes name it). */
+function repoKey(url: URL, scopes: readonly string[]): string {
+  return `${url.origin}\n${repositoryOf(scopes) ?? ""}`;
 }
 
 function cacheKey(origin: string, scopes: readonly string[]): string {

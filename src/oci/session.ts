@@ -1,8 +1,9 @@
 // One session for many images (an audit, a webhook), as oras-go's `remote.Registry` opens
 // repositories: per registry one pool of connections (keep-alive), one credential lookup
-// per host and repository, one Authenticator per repository (its tokens serve every tag);
-// one content cache for all. Each image keeps its own Transport for its own deadline and
-// request count. Credentials stay the ones of the registry each image names.
+// per host and repository, one Authenticator (the challenge learnt once; tokens per
+// repository scope serve every tag); one content cache for all. Each image keeps its own
+// Transport for its own deadline and request count. Credentials stay the ones of the
+// registry each image names.
 
 import { resolve as resolvePath } from "node:path";
 import { Authenticator } from "./auth.js";
@@ -27,8 +28,11 @@ interface RegistryState {
   connections: Transport;
   /** `host\nrepository` → the credential found (one lookup, helpers run once). */
   credentials: Map<string, Promise<FoundCredential | undefined>>;
-  /** Repository → its Authenticator. */
-  auths: Map<string, Authenticator>;
+  /**
+   * One Authenticator for the registry: what one repository's 401 taught serves the next
+   * (tokens stay per repository scope, credentials per host and repository).
+   */
+  auth: Authenticator | undefined;
   /** The transport of the image opened last: a credential helper gets what its deadline leaves. */
   latest: Transport;
 }
@@ -57,17 +61,14 @@ export class RegistrySession {
     state.latest = transport;
     const credentialsFor = (host: string, repository: string) =>
       this.credentialsFor(state, ref, host, repository);
-    let auth = state.auths.get(ref.repository);
-    if (auth === undefined) {
-      auth = new Authenticator({
-        registry: `${opts.plainHttp ? "http" : "https"}://${registryApiHost(ref)}`,
-        // Token requests name the image's own transport (AuthRequest.http); this is unused.
-        http: () => Promise.reject(new Error("internal: token request without a transport")),
-        credentials: (host, repository) => credentialsFor(host, repository ?? ref.repository),
-        log: this.log,
-      });
-      state.auths.set(ref.repository, auth);
-    }
+    // Every request names its repository in its scopes; the first image's is a fallback.
+    const auth = (state.auth ??= new Authenticator({
+      registry: `${opts.plainHttp ? "http" : "https"}://${registryApiHost(ref)}`,
+      // Token requests name the image's own transport (AuthRequest.http); this is unused.
+      http: () => Promise.reject(new Error("internal: token request without a transport")),
+      credentials: (host, repository) => credentialsFor(host, repository ?? ref.repository),
+      log: this.log,
+    }));
     const remote = new RemoteRepository({
       registry: ref.registry,
       apiHost: registryApiHost(ref),
@@ -119,7 +120,7 @@ export class RegistrySession {
     if (state === undefined) {
       // Reads --ca-file and the proxy settings once; fails here when they are unusable.
       const connections = new Transport(this.transportOptions());
-      state = { connections, credentials: new Map(), auths: new Map(), latest: connections };
+      state = { connections, credentials: new Map(), auth: undefined, latest: connections };
       this.registries.set(ref.registry, state);
     }
     return state;

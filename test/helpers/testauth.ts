@@ -22,6 +22,8 @@ export type TestAuth =
       realm?: string;
       /** Which JSON field carries the token in GET answers (default both). */
       tokenField?: "token" | "access_token" | "both";
+      /** Repositories anyone may pull without a token (a public project beside private ones). */
+      openRepositories?: string[];
     };
 
 interface Grant {
@@ -90,6 +92,8 @@ export function tokenAuth(
       const u = basicUser(req);
       return u && u.user === a.username && u.pass === a.password ? undefined : deny();
     }
+    const pulls = req.method === "GET" || req.method === "HEAD";
+    if (pulls && name !== undefined && a.openRepositories?.includes(name)) return undefined;
     const h = req.headers.authorization;
     if (!h?.startsWith("Bearer ")) return deny();
     const g = grants.get(h.slice(7));

@@ -217,6 +217,37 @@ describe("Authenticator against a Bearer registry", () => {
   };
   after(() => Promise.all(servers.map((s) => s.stop())));
 
+  it("a token refused for a repository that did not ask for one: that request goes anonymously", async () => {
+    const s = await start({
+      auth: { kind: "bearer", username: "u", password: "p", openRepositories: ["public/app"] },
+    });
+    s.pushImage("public/app", "v1", ["linux/amd64"]);
+    // Credentials the token service refuses: the private repository fails, as it must.
+    const { auth, logs } = makeAuth(s.url, basic("u", "wrong"), now);
+    await assert.rejects(
+      get(auth, `${s.url}/v2/app/manifests/v1`, scopesFor("app", "pull")),
+      /token service .* answered 401/,
+    );
+    // The challenge it learnt is not a reason to fail the public one.
+    const before = s.requests.length;
+    const url = `${s.url}/v2/public/app/manifests/v1`;
+    assert.equal(await get(auth, url, scopesFor("public/app", "pull")), 200);
+    const asked = s.requests.slice(before);
+    assert.deepEqual(
+      asked.map((r) => [r.path, r.auth, r.status]),
+      [
+        ["/token", "basic", 401],
+        ["/v2/public/app/manifests/v1", undefined, 200],
+      ],
+    );
+    assert.ok(logs.some((l) => l.includes("asking") && l.includes("anonymously")));
+    // A repository that did answer 401 itself still fails with the token service's reason.
+    await assert.rejects(
+      get(auth, `${s.url}/v2/app/manifests/v1`, scopesFor("app", "pull")),
+      /token service .* answered 401/,
+    );
+  });
+
   it("fetches a token with Basic credentials, caches it per scopes", async () => {
     const s = await start({
       auth: { kind: "bearer", username: "u", password: "p", tokenTtlSeconds: 300 },

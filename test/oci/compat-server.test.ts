@@ -11,6 +11,7 @@ import {
   type CompatSpecOptions,
 } from "../../src/oci/usecases.js";
 import { RegistryError } from "../../src/oci/errors.js";
+import { RegistrySession } from "../../src/oci/session.js";
 import { resolveSubject } from "../../src/oci/subject.js";
 import { parsePlatform } from "../../src/oci/platform.js";
 import { startTestServer, type TestServer, type TestServerOptions } from "../helpers/testserver.js";
@@ -571,6 +572,31 @@ describe("Bearer token service", () => {
       await resolveImageSpec({ image, ...opts });
       const warm = counted(reg, warmStart);
       assert.ok(warm.length <= 2, `warm: ${warm.join(", ")}`);
+    });
+  });
+
+  it("one session over two repositories: the second is asked with a token at once", async () => {
+    await withServer({ auth: { kind: "bearer", username: "u", password: "p" } }, async (reg) => {
+      reg.pushImage("team/a", "v1", ["linux/amd64"]);
+      reg.pushImage("team/b", "v1", ["linux/amd64"]);
+      const opts = clientOpts({ username: "u", password: "p" });
+      await attach(`${reg.host}/team/a:v1`, opts);
+      await attach(`${reg.host}/team/b:v1`, opts);
+      const start = reg.requests.length;
+      const session = new RegistrySession(opts);
+      try {
+        for (const repo of ["team/a", "team/b"]) {
+          const got = await fetchCompatSpec(`${reg.host}/${repo}:v1`, { ...opts, session });
+          assert.equal(got.specText, SPEC);
+        }
+      } finally {
+        await session.close();
+      }
+      const asked = reg.requests.slice(start);
+      const unauthorized = asked.filter((r) => r.status === 401).map((r) => r.path);
+      assert.deepEqual(unauthorized, ["/v2/team/a/manifests/v1"], "one 401, for the first");
+      const tokens = asked.filter((r) => r.path === "/token").map((r) => r.query.getAll("scope"));
+      assert.deepEqual(tokens, [["repository:team/a:pull"], ["repository:team/b:pull"]]);
     });
   });
 
