@@ -164,6 +164,15 @@ describe("webhook serve", () => {
         /--port 70000: expected a whole number from 0 to 65535/,
       ],
       [["--image", "x"], /images come from the pods/],
+      // Named before any kubeconfig is looked for (the test has none).
+      [
+        ["--tls-cert", tls.certFile, "--tls-key", tls.keyFile, "--digest-ttl", "5"],
+        /--digest-ttl 5: /,
+      ],
+      [
+        ["--tls-cert", tls.certFile, "--tls-key", tls.keyFile, "--cache-entries", "0"],
+        /--cache-entries 0: expected a whole number from 1 to 1000000/,
+      ],
     ];
     for (const [args, re] of cases) {
       const r = await runCli(["webhook", "serve", ...args]);

@@ -81,6 +81,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
     throw new UserError("webhook serve: --tls-cert FILE and --tls-key FILE are required");
   const port = wholeNumber(f.port, "--port", 0, 65535) ?? 8443;
   const deadlineMs = parseDuration(f.deadline ?? "3s", "--deadline", 29_000);
+  // Every flag is checked before anything is contacted: a typo is named, not a kubeconfig.
+  const memory = {
+    tagTtlMs: parseDuration(f["tag-ttl"] ?? "5m", "--tag-ttl"),
+    digestTtlMs: parseDuration(f["digest-ttl"] ?? "30m", "--digest-ttl"),
+    negativeTtlMs: parseDuration(f["negative-ttl"] ?? "1m", "--negative-ttl"),
+    maxEntries: wholeNumber(f["cache-entries"], "--cache-entries", 1, 1_000_000) ?? 1000,
+  };
   const client = await clientOptions(f, io, "webhook serve");
   // The memory cache is the webhook's cache: no disk (a read-only root in the pod).
   client.noCache = true;
@@ -104,10 +111,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const specs = new SpecSource({
     client,
     ...(f["allow-registry"] ? { allowRegistries: f["allow-registry"] } : {}),
-    tagTtlMs: parseDuration(f["tag-ttl"] ?? "5m", "--tag-ttl"),
-    digestTtlMs: parseDuration(f["digest-ttl"] ?? "30m", "--digest-ttl"),
-    negativeTtlMs: parseDuration(f["negative-ttl"] ?? "1m", "--negative-ttl"),
-    maxEntries: wholeNumber(f["cache-entries"], "--cache-entries", 1, 1_000_000) ?? 1000,
+    ...memory,
   });
   // Lines of one event-loop turn leave in one write: under load a write per admission was
   // a tenth of the webhook's CPU (stderr is synchronous on a pipe or file).
