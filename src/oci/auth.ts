@@ -146,7 +146,7 @@ export class Authenticator {
     } catch (e) {
       // Learnt from another repository: this one may need no token at all.
       if (!(e instanceof AuthError) || this.challenged.has(repoKey(url, req.scopes))) throw e;
-      this.log(`${(e as Error).message}; asking ${url.origin} anonymously for ${scopes.join(" ")}`);
+      this.log(`${e.message}; asking ${url.origin} anonymously for ${scopes.join(" ")}`);
       return undefined;
     }
   }

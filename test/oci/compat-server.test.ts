@@ -106,6 +106,26 @@ describe("compatibility artifact on a registry with the referrers API", () => {
     );
   });
 
+  it("warm, with the referrers API: a spec attached since is found (no remembered answer)", async () => {
+    await withServer({}, async (api) => {
+      api.pushImage("app", "v1", ["linux/amd64"]);
+      const opts = clientOpts();
+      const image = `${api.host}/app:v1`;
+      const first = "version: v1alpha1\n# first\ncompatibilities: []\n";
+      await attach(image, opts, first, { created: "2030-01-01T00:00:00Z" });
+      assert.equal((await resolveImageSpec({ image, ...opts })).specText, first);
+      assert.equal((await resolveImageSpec({ image, ...opts })).specText, first);
+      // Through the API only: no fallback tag moves, so only asking the API can tell.
+      const newer = "version: v1alpha1\n# newer\ncompatibilities: []\n";
+      await attach(image, opts, newer, { created: "2030-01-02T00:00:00Z" });
+      assert.equal(
+        api.tags("app").some((t) => t.startsWith("sha256-")),
+        false,
+      );
+      assert.equal((await resolveImageSpec({ image, ...opts })).specText, newer);
+    });
+  });
+
   it("attaches and reads back any spec lint accepts (up to 4 MiB), refuses a larger one", async () => {
     const opts = clientOpts();
     const image = `${reg.host}/app:v1`;
